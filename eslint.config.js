@@ -1,0 +1,75 @@
+// @ts-check
+import tseslint from 'typescript-eslint';
+
+/**
+ * One-way layers (../shared/docs/DESIGN.md): a layer may import only the layers listed for it,
+ * and only through their index.ts. The simulator must never import at/ or sms/, so a bug in our
+ * framer or codec cannot be mirrored by the thing that tests it.
+ */
+const layers = {
+  shared: [],
+  transport: ['shared'],
+  at: ['shared', 'transport'],
+  sms: ['shared'],
+  modem: ['shared', 'transport', 'at', 'sms'],
+  pool: ['shared', 'transport', 'at', 'sms', 'modem'],
+  domain: ['shared', 'sms'],
+  store: ['shared', 'sms', 'domain', 'pool'],
+  api: ['shared', 'domain'],
+  simulator: ['shared', 'transport'],
+  daemon: ['shared', 'transport', 'at', 'sms', 'modem', 'pool', 'domain', 'store', 'api', 'simulator'],
+  cli: ['shared', 'transport', 'at', 'sms', 'modem', 'pool', 'domain', 'store', 'api', 'simulator', 'daemon'],
+};
+const allLayers = Object.keys(layers);
+
+const layerRules = Object.entries(layers).map(([layer, allowed]) => ({
+  files: [`src/${layer}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            group: allLayers
+              .filter((other) => other !== layer && !allowed.includes(other))
+              .map((other) => `../${other}/**`),
+            message: `src/${layer} may import only: ${allowed.join(', ') || 'nothing of ours'} (DESIGN.md layers).`,
+          },
+          {
+            group: ['../*/*', '!../*/index.js'],
+            message: 'Import another layer only through its index.js.',
+          },
+        ],
+      },
+    ],
+  },
+}));
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'coverage/', 'bench/results/', 'test-artifacts/'] },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    files: ['**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+  ...layerRules,
+);

@@ -1,0 +1,58 @@
+/**
+ * The one error type of simpool. Its `code` is a stable string that crosses every boundary
+ * unchanged (AT engine → modem → domain → REST/WebSocket/webhooks); messages are for humans
+ * and logs, codes are for programs.
+ */
+export type ErrorCode =
+  // transport
+  | 'transport_open_failed'
+  | 'transport_closed'
+  | 'transport_write_failed'
+  // AT engine
+  | 'at_timeout'
+  | 'at_error'
+  | 'at_cme_error'
+  | 'at_cms_error'
+  | 'at_prompt_failed'
+  | 'at_engine_closed'
+  | 'at_invalid_command'
+  // SMS codec
+  | 'pdu_invalid'
+  | 'sms_encoding_unsupported'
+  | 'sms_too_long'
+  // simulator
+  | 'simulator_unknown_modem'
+  | 'simulator_invalid_request'
+  // general
+  | 'invalid_argument'
+  | 'config_invalid'
+  | 'not_found'
+  | 'internal_error';
+
+export interface SimpoolErrorOptions {
+  readonly cause?: unknown;
+  /** Structured facts for logs and API error bodies (never secrets). */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+export class SimpoolError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, options: SimpoolErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SimpoolError';
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+}
+
+export function isSimpoolError(value: unknown, code?: ErrorCode): value is SimpoolError {
+  return value instanceof SimpoolError && (code === undefined || value.code === code);
+}
+
+/** A message for any thrown value, for logs. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
