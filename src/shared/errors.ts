@@ -23,6 +23,9 @@ export type ErrorCode =
   // simulator
   | 'simulator_unknown_modem'
   | 'simulator_invalid_request'
+  // store
+  | 'store_open_failed'
+  | 'store_schema_too_new'
   // general
   | 'invalid_argument'
   | 'config_invalid'
