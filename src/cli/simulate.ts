@@ -1,10 +1,122 @@
-import type { Command } from 'commander';
+import path from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { createLogger } from '../shared/index.js';
+import {
+  ModemBank,
+  PtyExposure,
+  startControlServer,
+  type BankFlavour,
+} from '../simulator/index.js';
+
+interface SimulateOptions {
+  readonly count: number;
+  readonly linkDir: string;
+  readonly controlPort: number;
+  readonly flavour: BankFlavour;
+  readonly seed: number;
+  readonly fragment: number;
+  readonly sendDelay: number;
+}
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+function flavour(value: string): BankFlavour {
+  if (value === 'sim800c' || value === 'ec25' || value === 'mixed') return value;
+  throw new InvalidArgumentError('expected sim800c, ec25 or mixed');
+}
+
+/** Starts the bank, its PTYs and the control API; stops all of it on SIGINT/SIGTERM. */
+async function runSimulate(options: SimulateOptions): Promise<void> {
+  const logger = createLogger('info', 'simpool-simulate');
+  const dir = path.resolve(options.linkDir);
+  const bank = new ModemBank({
+    count: options.count,
+    flavour: options.flavour,
+    seed: options.seed,
+    maxChunk: options.fragment,
+    timing: { sendDelayMs: options.sendDelay },
+  });
+  const ptys = await PtyExposure.start(bank.modems, { dir, logger });
+  let control;
+  try {
+    control = await startControlServer(bank, {
+      port: options.controlPort,
+      linkOf: (index) => ptys.path(index),
+    });
+  } catch (error) {
+    await ptys.stop();
+    throw error;
+  }
+  for (const modem of bank.modems) {
+    console.log(
+      `modem ${modem.index}: ${ptys.path(modem.index)} ${modem.flavour.name} imei=${modem.identity.imei} iccid=${modem.identity.iccid}`,
+    );
+  }
+  console.log(`control: ${control.url}`);
+
+  const server = control;
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping simulated modems');
+    void Promise.all([server.close(), ptys.stop()])
+      .then(() => bank.close())
+      .finally(() => process.exit(0));
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
 
 export function registerSimulateCommand(program: Command): void {
   program
     .command('simulate')
-    .description('Expose simulated modems as pseudo-terminals with an HTTP control API')
-    .action(() => {
-      console.log('simpool simulate: not yet wired');
+    .description(
+      'Expose simulated GSM modems (SIM800C/EC25 AT interpreters) as pseudo-terminals ' +
+        'DIR/ttySIM0… (via socat) with a JSON control API on 127.0.0.1',
+    )
+    .option('-n, --count <n>', 'number of simulated modems', integer(1, 256), 1)
+    .option('-d, --link-dir <dir>', 'directory for the PTY links ttySIM0, ttySIM1, …', './sim')
+    .option(
+      '-p, --control-port <port>',
+      'HTTP control API port (0 = any free port)',
+      integer(0, 65535),
+      8765,
+    )
+    .option(
+      '--flavour <flavour>',
+      'sim800c, ec25 or mixed (even: sim800c, odd: ec25)',
+      flavour,
+      'sim800c' as BankFlavour,
+    )
+    .option('--seed <n>', 'seed for fragmenting, garbage and references', integer(0, 2 ** 31), 1)
+    .option(
+      '--fragment <bytes>',
+      'largest write of a modem (random chunk sizes; 0 = whole lines)',
+      integer(0, 4096),
+      0,
+    )
+    .option(
+      '--send-delay <ms>',
+      'time the network takes to accept a sent SMS',
+      integer(0, 120_000),
+      300,
+    )
+    .addHelpText(
+      'after',
+      '\nControl API: GET /modems, GET /modems/{i}, POST /modems/{i}/sms {"from","text",...},\n' +
+        'GET /modems/{i}/sent, POST /modems/{i}/fault {"kind": hang|unplug|replug|garbage|slow|\n' +
+        'sim_removed|no_network|storage_full|reset|clear, ...}. Requires socat.',
+    )
+    .action(async (options: SimulateOptions) => {
+      await runSimulate(options);
     });
 }
