@@ -6,6 +6,7 @@ import tseslint from 'typescript-eslint';
  * and only through their index.ts. The simulator must never import at/ or sms/, so a bug in our
  * framer or codec cannot be mirrored by the thing that tests it.
  */
+// prettier-ignore
 const layers = {
   shared: [],
   transport: ['shared'],
@@ -18,31 +19,8 @@ const layers = {
   store: ['shared', 'sms', 'domain', 'pool'],
   api: ['shared', 'domain'],
   simulator: ['shared', 'transport'],
-  daemon: [
-    'shared',
-    'transport',
-    'at',
-    'sms',
-    'modem',
-    'pool',
-    'domain',
-    'store',
-    'api',
-    'simulator',
-  ],
-  cli: [
-    'shared',
-    'transport',
-    'at',
-    'sms',
-    'modem',
-    'pool',
-    'domain',
-    'store',
-    'api',
-    'simulator',
-    'daemon',
-  ],
+  daemon: ['shared', 'transport', 'at', 'sms', 'modem', 'pool', 'domain', 'store', 'api', 'simulator'],
+  cli: ['shared', 'transport', 'at', 'sms', 'modem', 'pool', 'domain', 'store', 'api', 'simulator', 'daemon'],
 };
 const allLayers = Object.keys(layers);
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { lstat, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { SimpoolError, silentLogger, type Logger } from '../shared/index.js';
-import type { ByteLink, DisconnectEvent } from '../transport/index.js';
+import { LinkBase, toBuffer, type ByteLink } from '../transport/index.js';
 import type { SimulatedModem } from './simulated-modem.js';
 
 /**
@@ -10,27 +10,19 @@ import type { SimulatedModem } from './simulated-modem.js';
  * it to its stdin/stdout, which this link reads and writes. Clients open, close and reopen the
  * PTY as often as they like: socat keeps the master side, so the link outlives them.
  */
-class SocatLink implements ByteLink {
-  private readonly dataListeners = new Set<(chunk: Buffer) => void>();
-  private readonly disconnectListeners = new Set<(event: DisconnectEvent) => void>();
-  private ended: DisconnectEvent | undefined;
+class SocatLink extends LinkBase {
   private closing = false;
 
   constructor(
-    readonly address: string,
+    address: string,
     private readonly child: ChildProcessWithoutNullStreams,
   ) {
-    child.stdout.on('data', (chunk: Buffer) => {
-      for (const listener of this.dataListeners) listener(chunk);
-    });
+    super(address);
+    child.stdout.on('data', (chunk: Buffer) => this.emitData(chunk));
     child.stdin.on('error', () => undefined);
     child.once('exit', () =>
-      this.end({ reason: this.closing ? 'closed_locally' : 'remote_closed' }),
+      this.emitDisconnect({ reason: this.closing ? 'closed_locally' : 'remote_closed' }),
     );
-  }
-
-  get isOpen(): boolean {
-    return this.ended === undefined;
   }
 
   write(bytes: Uint8Array | string): Promise<void> {
@@ -38,27 +30,12 @@ class SocatLink implements ByteLink {
       return Promise.reject(new SimpoolError('transport_closed', `${this.address} is closed`));
     }
     return new Promise((resolve, reject) => {
-      this.child.stdin.write(bytes, (error) =>
+      this.child.stdin.write(toBuffer(bytes), (error) =>
         error
           ? reject(new SimpoolError('transport_write_failed', error.message, { cause: error }))
           : resolve(),
       );
     });
-  }
-
-  onData(listener: (chunk: Buffer) => void): () => void {
-    this.dataListeners.add(listener);
-    return () => this.dataListeners.delete(listener);
-  }
-
-  onDisconnect(listener: (event: DisconnectEvent) => void): () => void {
-    const ended = this.ended;
-    if (ended) {
-      queueMicrotask(() => listener(ended));
-      return () => undefined;
-    }
-    this.disconnectListeners.add(listener);
-    return () => this.disconnectListeners.delete(listener);
   }
 
   /** Stops socat (which removes the PTY symlink) and resolves once it has exited. */
@@ -70,14 +47,6 @@ class SocatLink implements ByteLink {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 2000);
     await exited;
     clearTimeout(timer);
-  }
-
-  private end(event: DisconnectEvent): void {
-    if (this.ended) return;
-    this.ended = event;
-    for (const listener of this.disconnectListeners) listener(event);
-    this.disconnectListeners.clear();
-    this.dataListeners.clear();
   }
 }
 

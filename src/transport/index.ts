@@ -6,3 +6,4 @@ export { openSerialLink } from './serial.js';
 export type { SerialOptions } from './serial.js';
 export { linkFactoryFor } from './factory.js';
 export type { LinkFactoryOptions } from './factory.js';
+export { LinkBase, toBuffer } from './link-base.js';

@@ -1,19 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Fails (never skips) when a tool the test needs is not installed. */
-export function requireTool(command: string, args: string[], hint: string): void {
-  const result = spawnSync(command, args, { encoding: 'utf8' });
-  if (result.error) {
-    throw new Error(
-      `${command} is required for this test but could not run (${result.error.message}). ${hint}`,
-    );
-  }
-}
-
 export interface SimulatorProcess {
   readonly child: ChildProcess;
   readonly controlUrl: string;

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSerialLink } from '../../src/transport/index.js';
 import { ModemBank, PtyExposure } from '../../src/simulator/index.js';
 import { SimClient } from '../helpers/sim-client.js';
-import { pollUntil, requireTool } from '../helpers/sim-process.js';
+import { requireTool } from '../helpers/require-tool.js';
+import { pollUntil } from '../helpers/sim-process.js';
 
 /** Waits on real time (PTYs are real I/O), bounded by a deadline. */
 async function waitFor(client: SimClient, text: string): Promise<void> {
@@ -23,7 +24,7 @@ describe('simulated modems on pseudo-terminals', () => {
   let ptys: PtyExposure;
 
   beforeAll(async () => {
-    requireTool('socat', ['-V'], 'Install it: apt-get install socat');
+    requireTool('socat');
     dir = await mkdtemp(path.join(os.tmpdir(), 'simpool-pty-'));
     bank = new ModemBank({ count: 2, flavour: 'mixed', maxChunk: 5 });
     ptys = await PtyExposure.start(bank.modems, { dir });
