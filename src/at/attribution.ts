@@ -108,7 +108,8 @@ export function classifyLine(
   tables: ClassifierTables,
 ): LineRole {
   if (pending) {
-    if (pending.echoPossible && line.toUpperCase() === pending.command.toUpperCase()) {
+    // Line noise right before the echo glues onto it ("x#q@AT+CSQ"): still the echo.
+    if (pending.echoPossible && line.toUpperCase().endsWith(pending.command.toUpperCase())) {
       return { role: 'echo' };
     }
     // Some modems echo the PDU after the prompt, sometimes cut into several lines.

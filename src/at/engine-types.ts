@@ -19,6 +19,11 @@ export interface AtEngineOptions {
   readonly resyncAttempts?: number;
   /** Timeout of each resync probe. Default 1 000. */
   readonly resyncTimeoutMs?: number;
+  /**
+   * After the resync `AT` got its OK, the port must stay quiet this long: a late answer of the
+   * command that timed out (its OK could be taken for ours) shows up here and resync goes on.
+   */
+  readonly resyncQuietMs?: number;
   /** Retries of a command answered with a busy code (+CME 14/515, +CMS 314/500). Default 3. */
   readonly busyRetries?: number;
   /** Pause before each busy retry. Default 2 000. */

@@ -42,6 +42,7 @@ interface Settings {
   readonly promptTimeoutMs: number;
   readonly resyncAttempts: number;
   readonly resyncTimeoutMs: number;
+  readonly resyncQuietMs: number;
   readonly busyRetries: number;
   readonly busyRetryDelayMs: number;
   readonly maxLineLength: number;
@@ -58,6 +59,8 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
   private current: Transaction | undefined;
   private running = false;
   private needsResync = false;
+  /** Lines nobody asked for (URCs excluded): stale answers show up here. */
+  private unsolicitedLines = 0;
   private closedError: SimpoolError | undefined;
   private readonly delays = new Set<(error: Error) => void>();
   private readonly unsubscribe: Array<() => void>;
@@ -74,6 +77,7 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
       promptTimeoutMs: options.promptTimeoutMs ?? 10_000,
       resyncAttempts: options.resyncAttempts ?? 5,
       resyncTimeoutMs: options.resyncTimeoutMs ?? 1_000,
+      resyncQuietMs: options.resyncQuietMs ?? 200,
       busyRetries: options.busyRetries ?? 3,
       busyRetryDelayMs: options.busyRetryDelayMs ?? 2_000,
       maxLineLength: options.maxLineLength ?? 8192,
@@ -285,6 +289,7 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
     for (let attempt = 1; attempt <= attempts && !this.closedError; attempt++) {
       // ESC first: a modem stuck in the SMS prompt would take "AT" as message text.
       await this.writeQuietly(ESC);
+      const unsolicitedBefore = this.unsolicitedLines;
       const tx = await this.transact({
         command: 'AT',
         payload: null,
@@ -295,7 +300,10 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
       });
       const outcome = await tx.done;
       if (outcome.type === 'closed') return false;
-      if (outcome.type === 'final') {
+      if (
+        outcome.type === 'final' &&
+        (await this.staysQuiet(unsolicitedBefore, this.settings.resyncQuietMs))
+      ) {
         this.logger.info({ attempts: attempt }, 'resynchronised');
         this.safeEmit('resync', { ok: true, attempts: attempt });
         return true;
@@ -305,6 +313,15 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
     this.logger.warn({ attempts }, 'resync failed: the modem does not answer AT');
     this.safeEmit('resync', { ok: false, attempts });
     return false;
+  }
+
+  /**
+   * True when no unsolicited line arrived since `before` and none arrives for `ms` more: nothing
+   * stale (such as the late OK of a timed-out command) is still on its way.
+   */
+  private async staysQuiet(before: number, ms: number): Promise<boolean> {
+    if (ms > 0) await new Promise<void>((resolve) => this.clock.setTimeout(resolve, ms));
+    return this.unsolicitedLines === before;
   }
 
   private onData(chunk: Buffer): void {
@@ -391,7 +408,10 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
   private createRouter(): LineRouter {
     return new LineRouter(this.currentProfile, {
       urc: (urc) => this.safeEmit('urc', urc),
-      noise: (noise) => this.safeEmit('noise', noise),
+      noise: (noise) => {
+        if (noise.reason === 'unsolicited') this.unsolicitedLines++;
+        this.safeEmit('noise', noise);
+      },
       prompt: (tx) => this.onPrompt(tx),
       strayPrompt: () => void this.writeQuietly(ESC),
       log: this.logger,

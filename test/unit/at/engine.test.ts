@@ -21,6 +21,12 @@ describe('AtEngine basics', () => {
     });
   });
 
+  it('recognises an echo with line noise glued before it', async () => {
+    const { engine, modem } = setup({ modem: { echo: false } });
+    modem.on('AT+CGSN', 'x#q@AT+CGSN\r\r\n867530012345678\r\n\r\nOK\r\n');
+    expect((await engine.send('AT+CGSN')).lines).toEqual(['867530012345678']);
+  });
+
   it('works with echo off and after switching echo mid-session', async () => {
     const { engine, modem } = setup({ modem: { echo: false } });
     modem.on('AT+CSQ', lines('+CSQ: 21,99', 'OK'));
@@ -202,6 +208,23 @@ describe('AtEngine timeout and resync', () => {
     await flushIo();
     expect(resyncs).toEqual([{ ok: false, attempts: 3 }]);
     expect(modem.log).toEqual(['AT+CSQ', '<ESC>', 'AT', '<ESC>', 'AT', '<ESC>', 'AT']);
+  });
+
+  it('does not take a late OK of the timed-out command for the answer to its resync AT', async () => {
+    const { engine, modem, clock, resyncs } = setup({ engine: { resyncQuietMs: 200 } });
+    modem.on('AT+CSQ', null);
+    // The first resync AT is answered twice: once by the stale OK of AT+CSQ, once for itself.
+    modem.once('AT', lines('OK', '+CSQ: 20,99', 'OK'));
+    const sent = settle(engine.send('AT+CSQ'));
+    await modem.waitFor(/^AT\+CSQ$/);
+    await clock.advance(10_000);
+    expect(await sent).toMatchObject({ ok: false, error: { code: 'at_timeout' } });
+    for (let i = 0; i < 5 && resyncs.length === 0; i++) {
+      await flushIo();
+      await clock.advance(200);
+    }
+    expect(resyncs).toEqual([{ ok: true, attempts: 2 }]);
+    expect(modem.log).toEqual(['AT+CSQ', '<ESC>', 'AT', '<ESC>', 'AT']);
   });
 
   it('runs a resync on request ahead of queued commands', async () => {

@@ -32,7 +32,8 @@ export function setup(
   const clock = new ManualClock();
   const modem = new ScriptedModem(theirs, options.modem);
   const link = options.wrap ? options.wrap(ours) : ours;
-  const engine = new AtEngine(link, { clock, ...options.engine });
+  // No quiet window after resync by default: tests of that window set it themselves.
+  const engine = new AtEngine(link, { clock, resyncQuietMs: 0, ...options.engine });
   const harness: Harness = { engine, modem, clock, urcs: [], noise: [], timeouts: [], resyncs: [] };
   engine.on('urc', (urc) => harness.urcs.push(urc));
   engine.on('noise', (noise) => harness.noise.push(noise));
