@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
+import { integer, untilStopSignal } from './options.js';
 import { createLogger } from '../shared/index.js';
 import {
   ModemBank,
@@ -16,16 +17,6 @@ interface SimulateOptions {
   readonly seed: number;
   readonly fragment: number;
   readonly sendDelay: number;
-}
-
-function integer(min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || n < min || n > max) {
-      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
-    }
-    return n;
-  };
 }
 
 function flavour(value: string): BankFlavour {
@@ -62,18 +53,10 @@ async function runSimulate(options: SimulateOptions): Promise<void> {
   }
   console.log(`control: ${control.url}`);
 
-  const server = control;
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping simulated modems');
-    void Promise.all([server.close(), ptys.stop()])
-      .then(() => bank.close())
-      .finally(() => process.exit(0));
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  const signal = await untilStopSignal();
+  logger.info({ signal }, 'stopping simulated modems');
+  await Promise.all([control.close(), ptys.stop()]);
+  bank.close();
 }
 
 export function registerSimulateCommand(program: Command): void {
