@@ -19,6 +19,9 @@
  *   new Reassembler({ store, clock, timeoutMs? = 24 h }).accept(iccid, deliver)
  *     → whole message or null; expire() / startSweeping() deliver timed-out ones flagged
  *     incomplete. PartStore is the storage port; MemoryPartStore the in-memory adapter.
+ *   The same steps as pure functions, for a store that reassembles inside one transaction:
+ *   partOf(iccid, deliver, now) → StoredPart | null (single-part), singlePartMessage(…),
+ *   hasAllParts(key, parts), assembleParts(key, parts, now).
  *
  * node-pdu is not used here (correctness wins): its GSM-7 table has '`' where TS 23.038 has
  * '§', it switches a whole message to UCS2 for any code point above 192 and silently turns other
@@ -35,7 +38,14 @@ export type { Segmentation, SegmentOptions } from './segment.js';
 export { isGsm7, septetCount } from './gsm7.js';
 export { classifyStatus } from './status.js';
 export type { StatusInfo } from './status.js';
-export { Reassembler, DEFAULT_REASSEMBLY_TIMEOUT_MS } from './reassembly.js';
+export {
+  Reassembler,
+  DEFAULT_REASSEMBLY_TIMEOUT_MS,
+  assembleParts,
+  hasAllParts,
+  partOf,
+  singlePartMessage,
+} from './reassembly.js';
 export type { ReassembledMessage, ReassemblerOptions } from './reassembly.js';
 export { MemoryPartStore, concatKeyId } from './part-store.js';
 export type { ConcatKey, PartStore, StoredPart, MaybePromise } from './part-store.js';

@@ -102,44 +102,14 @@ export class Reassembler {
 
   private async acceptNow(iccid: string, pdu: DecodedDeliver): Promise<ReassembledMessage | null> {
     const now = this.clock.now();
-    if (!pdu.concat) {
-      return {
-        iccid,
-        sender: pdu.sender,
-        encoding: pdu.encoding,
-        text: pdu.text,
-        data: pdu.data.slice(),
-        sentAt: pdu.timestamp,
-        completedAt: new Date(now),
-        concat: null,
-        complete: true,
-        missingParts: [],
-      };
-    }
-    const key: ConcatKey = {
-      iccid,
-      sender: pdu.sender.value,
-      reference: pdu.concat.reference,
-      referenceBits: pdu.concat.referenceBits,
-      total: pdu.concat.total,
-    };
-    const keyId = concatKeyId(key);
-    const part: StoredPart = {
-      keyId,
-      key,
-      sequence: pdu.concat.sequence,
-      sender: pdu.sender,
-      encoding: pdu.encoding,
-      text: pdu.text,
-      dataHex: bytesToHex(pdu.data),
-      sentAt: pdu.timestamp.getTime(),
-      receivedAt: now,
-    };
+    const part = partOf(iccid, pdu, now);
+    if (!part) return singlePartMessage(iccid, pdu, now);
+    const { key, keyId } = part;
     if (!(await this.store.addPart(part))) return null;
     const parts = await this.store.partsFor(keyId);
-    if (new Set(parts.map((p) => p.sequence)).size < key.total) return null;
+    if (!hasAllParts(key, parts)) return null;
     await this.store.deleteKey(keyId);
-    return assemble(key, parts, now);
+    return assembleParts(key, parts, now);
   }
 
   private async expireNow(): Promise<ReassembledMessage[]> {
@@ -150,13 +120,69 @@ export class Reassembler {
       const parts = await this.store.partsFor(keyId);
       await this.store.deleteKey(keyId);
       const first = parts[0];
-      if (first) out.push(assemble(first.key, parts, now));
+      if (first) out.push(assembleParts(first.key, parts, now));
     }
     return out;
   }
 }
 
-function assemble(key: ConcatKey, parts: readonly StoredPart[], now: number): ReassembledMessage {
+/** A single-part SMS as a message (no reassembly needed). */
+export function singlePartMessage(
+  iccid: string,
+  pdu: DecodedDeliver,
+  now: number,
+): ReassembledMessage {
+  return {
+    iccid,
+    sender: pdu.sender,
+    encoding: pdu.encoding,
+    text: pdu.text,
+    data: pdu.data.slice(),
+    sentAt: pdu.timestamp,
+    completedAt: new Date(now),
+    concat: null,
+    complete: true,
+    missingParts: [],
+  };
+}
+
+/** The stored form of one part of a concatenated SMS; null when the SMS is single-part. */
+export function partOf(iccid: string, pdu: DecodedDeliver, now: number): StoredPart | null {
+  if (!pdu.concat) return null;
+  const key: ConcatKey = {
+    iccid,
+    sender: pdu.sender.value,
+    reference: pdu.concat.reference,
+    referenceBits: pdu.concat.referenceBits,
+    total: pdu.concat.total,
+  };
+  return {
+    keyId: concatKeyId(key),
+    key,
+    sequence: pdu.concat.sequence,
+    sender: pdu.sender,
+    encoding: pdu.encoding,
+    text: pdu.text,
+    dataHex: bytesToHex(pdu.data),
+    sentAt: pdu.timestamp.getTime(),
+    receivedAt: now,
+  };
+}
+
+/** True when every sequence number 1…total is among the parts. */
+export function hasAllParts(key: ConcatKey, parts: readonly StoredPart[]): boolean {
+  return new Set(parts.map((p) => p.sequence)).size >= key.total;
+}
+
+/**
+ * Joins the parts in sequence order; the message is flagged incomplete, with the missing
+ * sequence numbers, when some never arrived.
+ */
+export function assembleParts(
+  key: ConcatKey,
+  parts: readonly StoredPart[],
+  now: number,
+): ReassembledMessage {
   const sorted = [...parts].sort((a, b) => a.sequence - b.sequence);
   const present = new Set(sorted.map((p) => p.sequence));
   const missingParts: number[] = [];
