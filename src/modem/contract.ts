@@ -1,0 +1,119 @@
+/**
+ * What the modem layer promises the pool. The driver speaks AT through src/at and knows
+ * nothing of PDUs' contents (src/sms and src/modem never import each other: they meet in pool).
+ */
+import type { LinkFactory } from '../transport/index.js';
+
+export type ModemState =
+  'connecting' | 'initializing' | 'ready' | 'degraded' | 'recovering' | 'offline';
+
+/** Why a state changed: string literals, never free text. */
+export type StateChangeReason =
+  | 'starting'
+  | 'link_opened'
+  | 'link_open_failed'
+  | 'initialized'
+  | 'init_failed'
+  | 'sim_not_ready'
+  | 'not_registered'
+  | 'registered'
+  | 'command_timeout'
+  | 'resync_failed'
+  | 'disconnected'
+  | 'recovered'
+  | 'recovery_exhausted'
+  | 'stopped';
+
+export type RecoveryStep =
+  'resync' | 'reopen' | 'radio_cycle' | 'modem_reset' | 'power_cycle' | 'give_up';
+
+export type RegistrationStatus =
+  'home' | 'roaming' | 'searching' | 'denied' | 'not_registered' | 'unknown';
+
+export interface ModemInfo {
+  readonly manufacturer: string;
+  readonly model: string;
+  readonly revision: string;
+  readonly imei: string;
+  /** The vendor profile chosen from AT+CGMI/CGMM (e.g. 'simcom', 'quectel', 'generic'). */
+  readonly profile: string;
+}
+
+export interface SimInfo {
+  readonly iccid: string;
+  readonly imsi: string | null;
+  /** AT+CNUM, else the configured number for this ICCID, else null. */
+  readonly msisdn: string | null;
+  readonly msisdnSource: 'cnum' | 'config' | null;
+  readonly mcc: string | null;
+  readonly mnc: string | null;
+  /** ISO 3166-1 alpha-2 from the IMSI's MCC. */
+  readonly country: string | null;
+  /** From MCC+MNC, else from AT+COPS?. */
+  readonly operator: string | null;
+}
+
+export interface ModemHealth {
+  readonly signalDbm: number | null;
+  readonly registration: RegistrationStatus;
+  readonly operator: string | null;
+  readonly storageUsed: number | null;
+  readonly storageTotal: number | null;
+  readonly checkedAt: number;
+}
+
+/** One SMS PDU as read from SIM/modem storage, before it is deleted there. */
+export interface InboundPduRead {
+  readonly imei: string;
+  readonly iccid: string;
+  readonly storage: string;
+  readonly index: number;
+  /** Hex exactly as the modem gave it (with the SMSC field). */
+  readonly pdu: string;
+  readonly readAt: number;
+}
+
+/**
+ * Where the driver hands every PDU it reads. `commit` resolves only once the PDU is durable;
+ * only then does the driver delete it from the SIM. A rejected commit leaves it on the SIM
+ * (the next sweep retries). Commits of the same PDU twice must be harmless (de-duplication).
+ */
+export interface InboundSink {
+  commit(read: InboundPduRead): Promise<void>;
+}
+
+/** One SMS-SUBMIT part, already encoded (by src/sms, in the pool). */
+export interface SubmitPdu {
+  readonly pduHex: string;
+  readonly tpduLength: number;
+}
+
+export type SendOutcome =
+  | { readonly ok: true; readonly messageReference: number; readonly sentAt: number }
+  | {
+      readonly ok: false;
+      /** false: another try (here or on another SIM) may succeed; true: it never will. */
+      readonly permanent: boolean;
+      readonly cmsError: number | null;
+      readonly detail: string;
+    };
+
+export interface ModemDriverOptions {
+  /** Where the modem was found (device path, tcp://…, memory:…), for logs and slots. */
+  readonly address: string;
+  readonly linkFactory: LinkFactory;
+  readonly sink: InboundSink;
+  /** SIM PINs by ICCID (or '*' for any). */
+  readonly pins?: Readonly<Record<string, string>>;
+  /** Own numbers by ICCID, for SIMs whose AT+CNUM is empty. */
+  readonly numbers?: Readonly<Record<string, string>>;
+  readonly healthIntervalMs?: number;
+  readonly sweepIntervalMs?: number;
+  /**
+   * After AT+CFUN=1,1 the modem re-enumerates, maybe on another path: the pool finds the port
+   * that now answers with this IMEI. Null when it has not reappeared.
+   */
+  readonly relocate?: (imei: string) => Promise<LinkFactory | null>;
+  /** The configured power-cycle command for this slot (e.g. uhubctl), if any. */
+  readonly powerCycle?: () => Promise<void>;
+}

@@ -1,0 +1,188 @@
+/**
+ * The storage the pool needs, as interfaces. src/store implements them with SQLite; a shared
+ * PostgreSQL backend can implement them later. Every method is synchronous and each call is one
+ * transaction, so a crash leaves either all of a call's effect or none of it.
+ */
+import type { DecodedPdu } from '../sms/index.js';
+import type { ModemState, RegistrationStatus } from '../modem/index.js';
+
+/** One PDU read from a SIM, with its decoding (or the reason it could not be decoded). */
+export interface InboundRecord {
+  readonly iccid: string;
+  readonly imei: string;
+  readonly storage: string;
+  readonly index: number;
+  readonly pdu: string;
+  readonly receivedAt: number;
+  readonly decoded: DecodedPdu | { readonly type: 'malformed'; readonly error: string };
+}
+
+export type IngestResult =
+  /** The same PDU (same SIM, same bytes) was stored before: nothing changed. */
+  | { readonly kind: 'duplicate' }
+  /** A whole message: single-part, or the part that completed a multipart. */
+  | { readonly kind: 'message'; readonly message: StoredInboundMessage }
+  /** A part of a multipart message that is still waiting for others. */
+  | { readonly kind: 'part'; readonly received: number; readonly total: number }
+  /** A status report; matched to the outbound part it reports on when one was found. */
+  | {
+      readonly kind: 'status_report';
+      readonly matched: { readonly messageId: string; readonly sequence: number } | null;
+      readonly delivered: boolean;
+    }
+  /** A sent message stored on the SIM (AT+CMGL=4 lists them too): kept raw only. */
+  | { readonly kind: 'submit' }
+  /** Could not be decoded: kept raw and flagged, never dropped. */
+  | { readonly kind: 'malformed' };
+
+export interface StoredInboundMessage {
+  readonly id: number;
+  readonly iccid: string;
+  readonly sender: string;
+  readonly text: string;
+  readonly encoding: string;
+  readonly sentAt: number;
+  readonly receivedAt: number;
+  readonly complete: boolean;
+  readonly partCount: number;
+  readonly missingParts: readonly number[];
+}
+
+export interface InboundRepository {
+  /**
+   * Stores a batch of PDUs in one transaction: each raw PDU once per SIM (fingerprint), and
+   * what it decodes to (message, multipart part with reassembly, status report matched to its
+   * outbound part). Results are in the order of `records`.
+   */
+  ingest(records: readonly InboundRecord[]): IngestResult[];
+  /** Multiparts whose first part arrived before `cutoff`: delivered flagged incomplete. */
+  expireIncomplete(cutoff: number, now: number): StoredInboundMessage[];
+  /** Newest first; `beforeId` pages back. */
+  listMessages(options: {
+    readonly limit: number;
+    readonly beforeId?: number;
+  }): StoredInboundMessage[];
+}
+
+export interface ModemRecord {
+  readonly imei: string;
+  readonly manufacturer: string;
+  readonly model: string;
+  readonly revision: string;
+  readonly path: string;
+  readonly state: ModemState;
+  readonly at: number;
+}
+
+export interface SimRecord {
+  readonly iccid: string;
+  readonly imsi: string | null;
+  readonly msisdn: string | null;
+  readonly country: string | null;
+  readonly operator: string | null;
+  readonly imei: string;
+  readonly path: string;
+  readonly at: number;
+}
+
+export type SimStatus = 'ready' | 'degraded' | 'offline';
+
+export interface SimHealthRecord {
+  readonly signalDbm: number | null;
+  readonly registration: RegistrationStatus;
+  readonly operator: string | null;
+}
+
+export interface SimRow {
+  readonly iccid: string;
+  readonly imsi: string | null;
+  readonly msisdn: string | null;
+  readonly country: string | null;
+  readonly operator: string | null;
+  readonly imei: string | null;
+  readonly path: string | null;
+  readonly status: SimStatus;
+  readonly signalDbm: number | null;
+  readonly registration: RegistrationStatus | null;
+  readonly firstSeenAt: number;
+  readonly lastSeenAt: number;
+}
+
+/** Modems by IMEI, SIMs by ICCID, slots by path: a SIM moved to another slot keeps its history. */
+export interface InventoryRepository {
+  recordModem(modem: ModemRecord): void;
+  setModemState(imei: string, state: ModemState, at: number): void;
+  recordSim(sim: SimRecord): void;
+  setSimStatus(iccid: string, status: SimStatus, at: number): void;
+  recordSimHealth(iccid: string, health: SimHealthRecord, at: number): void;
+  /** Every SIM seen on this modem goes offline (the modem vanished). */
+  markModemSimsOffline(imei: string, at: number): void;
+  listSims(): SimRow[];
+  findSim(iccidOrNumber: string): SimRow | undefined;
+}
+
+export type OutboundStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed';
+
+export interface NewOutboundMessage {
+  readonly id: string;
+  readonly to: string;
+  readonly body: string;
+  /** The SIM that must send it, or null for any ready SIM. */
+  readonly iccid: string | null;
+  readonly parts: readonly { readonly pduHex: string; readonly tpduLength: number }[];
+  readonly createdAt: number;
+}
+
+export interface OutboundPartToSend {
+  readonly messageId: string;
+  readonly sequence: number;
+  readonly total: number;
+  readonly pduHex: string;
+  readonly tpduLength: number;
+  readonly to: string;
+}
+
+export interface OutboundMessageRow {
+  readonly id: string;
+  readonly to: string;
+  readonly body: string;
+  readonly iccid: string | null;
+  readonly status: OutboundStatus;
+  readonly partCount: number;
+  readonly errorCode: string | null;
+  readonly errorDetail: string | null;
+  readonly createdAt: number;
+  readonly sentAt: number | null;
+  readonly deliveredAt: number | null;
+}
+
+export interface OutboundRepository {
+  enqueue(message: NewOutboundMessage): void;
+  /**
+   * The next queued part a SIM may send (its own messages, or messages for any SIM), marked
+   * `sending` for that SIM in the same transaction; undefined when there is none.
+   */
+  claimNext(iccid: string, at: number): OutboundPartToSend | undefined;
+  /** `+CMGS` answered: the part is sent and never sent again. */
+  markPartSent(
+    messageId: string,
+    sequence: number,
+    iccid: string,
+    messageReference: number,
+    at: number,
+  ): void;
+  /** A permanent error fails the whole message; a temporary one puts the part back in the queue. */
+  markPartFailed(
+    messageId: string,
+    sequence: number,
+    failure: {
+      readonly permanent: boolean;
+      readonly cmsError: number | null;
+      readonly detail: string;
+    },
+    at: number,
+  ): void;
+  /** After a restart: parts left `sending` by a crash go back to `queued`. */
+  requeueInterrupted(at: number): number;
+  getMessage(id: string): OutboundMessageRow | undefined;
+}
