@@ -17,6 +17,7 @@ interface SimulateOptions {
   readonly seed: number;
   readonly fragment: number;
   readonly sendDelay: number;
+  readonly reenumerateOnReset?: boolean;
 }
 
 function flavour(value: string): BankFlavour {
@@ -34,6 +35,7 @@ async function runSimulate(options: SimulateOptions): Promise<void> {
     seed: options.seed,
     maxChunk: options.fragment,
     timing: { sendDelayMs: options.sendDelay },
+    reenumerateOnReset: options.reenumerateOnReset === true,
   });
   const ptys = await PtyExposure.start(bank.modems, { dir, logger });
   let control;
@@ -97,7 +99,11 @@ export function registerSimulateCommand(program: Command): void {
       'after',
       '\nControl API: GET /modems, GET /modems/{i}, POST /modems/{i}/sms {"from","text",...},\n' +
         'GET /modems/{i}/sent, POST /modems/{i}/fault {"kind": hang|unplug|replug|garbage|slow|\n' +
-        'sim_removed|no_network|storage_full|reset|clear, ...}. Requires socat.',
+        'sim_removed|no_network|storage_full|reset|reenumerate|clear, ...}. Requires socat.',
+    )
+    .option(
+      '--reenumerate-on-reset',
+      'after AT+CFUN=1,1 a modem comes back under a new PTY name (ttySIM0 → ttySIM0-1), like USB modems',
     )
     .action(async (options: SimulateOptions) => {
       await runSimulate(options);

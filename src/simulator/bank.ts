@@ -16,6 +16,8 @@ export interface ModemBankOptions {
   readonly maxChunk?: number;
   readonly lineDelayMs?: number;
   readonly timing?: Partial<SimulatorTiming>;
+  /** Every modem re-enumerates under a new PTY name on a reset (see SimulatedModemOptions). */
+  readonly reenumerateOnReset?: boolean;
 }
 
 export function flavourFor(bank: BankFlavour, index: number): FlavourName {
@@ -44,6 +46,7 @@ export class ModemBank {
           ...(options.maxChunk === undefined ? {} : { maxChunk: options.maxChunk }),
           ...(options.lineDelayMs === undefined ? {} : { lineDelayMs: options.lineDelayMs }),
           ...(options.timing === undefined ? {} : { timing: options.timing }),
+          ...(options.reenumerateOnReset ? { reenumerateOnReset: true } : {}),
         }),
     );
   }

@@ -95,6 +95,7 @@ const FAULT_FIELDS: Readonly<Record<FaultKind, readonly string[]>> = {
   no_network: ['stat'],
   storage_full: [],
   reset: [],
+  reenumerate: [],
   clear: [],
 };
 

@@ -20,6 +20,11 @@ export type Fault =
   | { readonly kind: 'storage_full' }
   /** Power cycle: silence, then boot URCs (also ends `hang`). */
   | { readonly kind: 'reset' }
+  /**
+   * USB re-enumeration, as after `AT+CFUN=1,1` on real LTE modems: the port vanishes and comes
+   * back under another name (`ttySIM0` → `ttySIM0-1`) after the reset delay.
+   */
+  | { readonly kind: 'reenumerate' }
   /** Ends every fault (replugs, power-cycles a hung modem); stored messages stay. */
   | { readonly kind: 'clear' };
 
@@ -35,6 +40,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'no_network',
   'storage_full',
   'reset',
+  'reenumerate',
   'clear',
 ];
 

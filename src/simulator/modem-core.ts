@@ -54,6 +54,8 @@ export interface FaultState {
  * registration and its URCs, delivery from the network into storage, status reports, reboot.
  */
 export class ModemCore {
+  /** Told of every reboot (the modem may re-enumerate on USB). */
+  readonly rebootListeners = new Set<() => void>();
   settings: Settings = defaultSettings();
   readonly storages: Record<StorageName, Storage>;
   /** Held "in the network" until the modem is registered and has room. */
@@ -241,6 +243,7 @@ export class ModemCore {
    * then the flavour's boot URCs one by one.
    */
   reboot(): void {
+    for (const listener of this.rebootListeners) listener();
     this.cancelTimers();
     this.resetting = true;
     this.output.clear();

@@ -105,6 +105,8 @@ export interface PtyExposureOptions {
  */
 export class PtyExposure {
   private readonly links = new Map<number, ByteLink>();
+  /** Where each modem's current link was made (its name changes when it re-enumerates). */
+  private readonly linkPaths = new Map<number, string>();
   private readonly offs: (() => void)[] = [];
   private stopped = false;
 
@@ -131,18 +133,25 @@ export class PtyExposure {
     return exposure;
   }
 
-  /** The PTY path of modem `index`. */
+  /**
+   * The PTY path of modem `index` now: `ttySIM<index>`, or `ttySIM<index>-<n>` after it
+   * re-enumerated n times (as a USB modem comes back as another ttyUSB after a reset).
+   */
   path(index: number): string {
-    return path.join(this.options.dir, `ttySIM${index}`);
+    const enumeration = this.modems[index]?.enumeration ?? 0;
+    const name = enumeration === 0 ? `ttySIM${index}` : `ttySIM${index}-${enumeration}`;
+    return path.join(this.options.dir, name);
   }
 
   private async open(modem: SimulatedModem): Promise<void> {
-    const link = await openSocatPty(this.path(modem.index), this.options.socatPath);
+    const linkPath = this.path(modem.index);
+    const link = await openSocatPty(linkPath, this.options.socatPath);
     if (this.stopped || !modem.plugged) {
       await link.close();
       return;
     }
     this.links.set(modem.index, link);
+    this.linkPaths.set(modem.index, linkPath);
     modem.attach(link);
     link.onDisconnect((event) => {
       if (this.links.get(modem.index) !== link) return;
@@ -164,9 +173,10 @@ export class PtyExposure {
       return;
     }
     const link = this.links.get(modem.index);
+    const linkPath = this.linkPaths.get(modem.index);
     this.links.delete(modem.index);
     await link?.close();
-    await rm(this.path(modem.index), { force: true });
+    if (linkPath !== undefined) await rm(linkPath, { force: true });
   }
 
   /** Stops every socat child and removes the links. */
@@ -176,6 +186,6 @@ export class PtyExposure {
     const links = [...this.links.values()];
     this.links.clear();
     await Promise.all(links.map((link) => link.close()));
-    await Promise.all(this.modems.map((m) => rm(this.path(m.index), { force: true })));
+    await Promise.all([...this.linkPaths.values()].map((p) => rm(p, { force: true })));
   }
 }

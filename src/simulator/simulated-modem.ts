@@ -42,6 +42,8 @@ export interface SimulatedModemOptions {
   readonly pin?: string;
   /** USSD code → network answer. */
   readonly ussdReplies?: Readonly<Record<string, string>>;
+  /** Re-enumerate (vanish, come back under a new name) on every `AT+CFUN=1,1` or power cycle. */
+  readonly reenumerateOnReset?: boolean;
 }
 
 export interface InjectResult {
@@ -65,6 +67,7 @@ export class SimulatedModem {
   private link: ByteLink | undefined;
   private unsubscribe: (() => void)[] = [];
   private readonly plugListeners = new Set<(plugged: boolean) => void>();
+  private enumerations = 0;
 
   constructor(options: SimulatedModemOptions = {}) {
     this.index = options.index ?? 0;
@@ -91,6 +94,20 @@ export class SimulatedModem {
       ussd,
     );
     this.interpreter = new Interpreter(this.core, COMMANDS);
+    if (options.reenumerateOnReset) this.core.rebootListeners.add(() => this.reenumerate());
+  }
+
+  /** How often the modem re-enumerated: its PTY name carries it (`ttySIM0-2`). */
+  get enumeration(): number {
+    return this.enumerations;
+  }
+
+  /** Gone now, back under a new name once the reset delay is over (modem still rebooting). */
+  private reenumerate(): void {
+    if (this.core.faults.unplugged) return;
+    this.fault({ kind: 'unplug' });
+    this.enumerations++;
+    this.clock.setTimeout(() => this.fault({ kind: 'replug' }), this.core.timing.resetDelayMs);
   }
 
   get plugged(): boolean {
@@ -237,6 +254,9 @@ export class SimulatedModem {
         return;
       case 'reset':
         this.powerCycle();
+        return;
+      case 'reenumerate':
+        this.reenumerate();
         return;
       case 'clear':
         if (core.faults.unplugged) this.fault({ kind: 'replug' });

@@ -26,7 +26,13 @@ describe('simulated modems on pseudo-terminals', () => {
   beforeAll(async () => {
     requireTool('socat');
     dir = await mkdtemp(path.join(os.tmpdir(), 'simpool-pty-'));
-    bank = new ModemBank({ count: 2, flavour: 'mixed', maxChunk: 5 });
+    bank = new ModemBank({
+      count: 2,
+      flavour: 'mixed',
+      maxChunk: 5,
+      reenumerateOnReset: true,
+      timing: { resetDelayMs: 200 },
+    });
     ptys = await PtyExposure.start(bank.modems, { dir });
   });
 
@@ -62,6 +68,21 @@ describe('simulated modems on pseudo-terminals', () => {
     const again = new SimClient(await openSerialLink({ path: ptys.path(0) }));
     await again.send('AT\r');
     await waitFor(again, 'OK');
+    await again.link.close();
+  });
+
+  it('comes back under another name after AT+CFUN=1,1, like a USB modem re-enumerating', async () => {
+    const before = ptys.path(1);
+    const client = new SimClient(await openSerialLink({ path: before }));
+    await client.send('AT+CFUN=1,1\r');
+    await pollUntil(() => (client.disconnected ? true : undefined), 5000, 'old port gone');
+    expect(existsSync(before)).toBe(false);
+    const after = path.join(dir, 'ttySIM1-1');
+    await pollUntil(() => (existsSync(after) ? true : undefined), 5000, 'new port');
+    expect(ptys.path(1)).toBe(after);
+    const again = new SimClient(await openSerialLink({ path: after }));
+    await again.send('AT+CGSN\r');
+    await waitFor(again, bank.modem(1).identity.imei);
     await again.link.close();
   });
 });
