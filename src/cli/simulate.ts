@@ -99,7 +99,7 @@ export function registerSimulateCommand(program: Command): void {
       'after',
       '\nControl API: GET /modems, GET /modems/{i}, POST /modems/{i}/sms {"from","text",...},\n' +
         'GET /modems/{i}/sent, POST /modems/{i}/fault {"kind": hang|unplug|replug|garbage|slow|\n' +
-        'sim_removed|no_network|storage_full|reset|reenumerate|clear, ...}. Requires socat.',
+        'sim_removed|no_network|storage_full|reset|reenumerate|send_error {cms,count}|clear, ...}. Requires socat.',
     )
     .option(
       '--reenumerate-on-reset',

@@ -8,6 +8,11 @@ import { cms, error, ok, type Outcome } from './responses.js';
 function networkRefusal(core: ModemCore, pduSmsc: string | undefined): Outcome | undefined {
   if (!core.registered()) return cms(331);
   if (!pduSmsc && !core.smsc) return cms(330);
+  const refusal = core.faults.sendErrors;
+  if (refusal && refusal.remaining > 0) {
+    refusal.remaining--;
+    return cms(refusal.cms);
+  }
   return undefined;
 }
 

@@ -96,6 +96,7 @@ const FAULT_FIELDS: Readonly<Record<FaultKind, readonly string[]>> = {
   storage_full: [],
   reset: [],
   reenumerate: [],
+  send_error: ['cms', 'count'],
   clear: [],
 };
 
@@ -129,7 +130,15 @@ export function parseFaultRequest(input: unknown): Fault {
         ? { kind: 'no_network' }
         : { kind: 'no_network', stat: stat as 0 | 2 };
     }
+    case 'send_error': {
+      const code = optionalInt(body, 'cms', 0, 999);
+      if (code === undefined) throw invalid('send_error needs cms (the +CMS ERROR number)');
+      const count = optionalInt(body, 'count', 1, 1_000_000);
+      return { kind: 'send_error', cms: code, ...(count === undefined ? {} : { count }) };
+    }
     default:
-      return { kind: faultKind };
+      return {
+        kind: faultKind,
+      };
   }
 }

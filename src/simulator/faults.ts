@@ -25,6 +25,11 @@ export type Fault =
    * back under another name (`ttySIM0` → `ttySIM0-1`) after the reset delay.
    */
   | { readonly kind: 'reenumerate' }
+  /**
+   * The next `count` (default 1) SMS submits are refused by the network with `+CMS ERROR: <cms>`
+   * (e.g. 1 unassigned number, 21 rejected: permanent; 42 congestion: temporary).
+   */
+  | { readonly kind: 'send_error'; readonly cms: number; readonly count?: number }
   /** Ends every fault (replugs, power-cycles a hung modem); stored messages stay. */
   | { readonly kind: 'clear' };
 
@@ -41,6 +46,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'storage_full',
   'reset',
   'reenumerate',
+  'send_error',
   'clear',
 ];
 
@@ -53,6 +59,9 @@ export function applyStateFault(core: ModemCore, fault: Fault): void {
       return;
     case 'slow':
       core.faults.slowMs = Math.max(0, fault.ms);
+      return;
+    case 'send_error':
+      core.faults.sendErrors = { cms: fault.cms, remaining: fault.count ?? 1 };
       return;
     case 'sim_removed':
       if (!core.faults.simRemoved) {
@@ -97,6 +106,7 @@ export function applyStateFault(core: ModemCore, fault: Fault): void {
 /** Clears the faults that live in the core; the caller handles hang and unplug. */
 export function clearStateFaults(core: ModemCore): void {
   core.faults.slowMs = 0;
+  core.faults.sendErrors = undefined;
   core.faults.garbage = false;
   core.faults.noNetworkStat = undefined;
   if (core.faults.simRemoved) {

@@ -42,6 +42,8 @@ export interface FaultState {
   hung: boolean;
   unplugged: boolean;
   slowMs: number;
+  /** Submits refused with this +CMS ERROR while `remaining` > 0 (the `send_error` fault). */
+  sendErrors: { cms: number; remaining: number } | undefined;
   /** Noise before every response while set. */
   garbage: boolean;
   simRemoved: boolean;
@@ -65,6 +67,7 @@ export class ModemCore {
     hung: false,
     unplugged: false,
     slowMs: 0,
+    sendErrors: undefined,
     garbage: false,
     simRemoved: false,
     noNetworkStat: undefined,

@@ -116,6 +116,24 @@ describe('simulated modem sending', () => {
     expect(modem.sent).toEqual([]);
   });
 
+  it('refuses exactly the next N submits with the +CMS ERROR of a send_error fault', async () => {
+    const { client, modem } = await connectedModem();
+    await client.command('ATE0;+CMEE=1');
+    const { pdu, length } = submit('+447700900123', 'hello');
+    modem.fault({ kind: 'send_error', cms: 21, count: 2 });
+    for (let i = 0; i < 2; i++) {
+      await client.command(`AT+CMGS=${length}`);
+      await client.send(`${pdu}\x1a`);
+      await client.waitForText('ERROR');
+      expect(client.take()).toContain('+CMS ERROR: 21');
+    }
+    await client.command(`AT+CMGS=${length}`);
+    await client.send(`${pdu}\x1a`);
+    await client.waitForText('OK');
+    expect(client.take()).toMatch(/\+CMGS: \d+/);
+    expect(modem.sent.map((m) => m.text)).toEqual(['hello']);
+  });
+
   it('sends in text mode, with the status report request taken from AT+CSMP', async () => {
     const { client, modem } = await connectedModem();
     await client.command('ATE0;+CMGF=1;+CSMP=49,167,0,0');
