@@ -52,7 +52,9 @@ export interface InboundRepository {
   /**
    * Stores a batch of PDUs in one transaction: each raw PDU once per SIM (fingerprint), and
    * what it decodes to (message, multipart part with reassembly, status report matched to its
-   * outbound part). Results are in the order of `records`.
+   * outbound part). Results are in the order of `records`. The batch is all or nothing: when
+   * it throws, none of it was written, so nothing may be deleted from the SIMs; retry the
+   * records one by one so a single bad record cannot hold back the others.
    */
   ingest(records: readonly InboundRecord[]): IngestResult[];
   /** Multiparts whose first part arrived before `cutoff`: delivered flagged incomplete. */
@@ -112,6 +114,11 @@ export interface SimRow {
 export interface InventoryRepository {
   recordModem(modem: ModemRecord): void;
   setModemState(imei: string, state: ModemState, at: number): void;
+  /**
+   * The SIM was identified in this modem and slot. Keeps `firstSeenAt`; a new modem or slot
+   * is recorded as a new placement. Does not change the status (a new SIM starts `offline`):
+   * `setSimStatus` says when it can be used.
+   */
   recordSim(sim: SimRecord): void;
   setSimStatus(iccid: string, status: SimStatus, at: number): void;
   recordSimHealth(iccid: string, health: SimHealthRecord, at: number): void;
@@ -140,13 +147,18 @@ export interface OutboundPartToSend {
   readonly pduHex: string;
   readonly tpduLength: number;
   readonly to: string;
+  /** Earlier attempts at this part (temporary failures, interrupted sends). */
+  readonly attempts: number;
 }
 
 export interface OutboundMessageRow {
   readonly id: string;
   readonly to: string;
   readonly body: string;
+  /** The SIM asked for, null for any. */
   readonly iccid: string | null;
+  /** The SIM its parts go out through, fixed once its first part was claimed. */
+  readonly senderIccid: string | null;
   readonly status: OutboundStatus;
   readonly partCount: number;
   readonly errorCode: string | null;
@@ -171,7 +183,11 @@ export interface OutboundRepository {
     messageReference: number,
     at: number,
   ): void;
-  /** A permanent error fails the whole message; a temporary one puts the part back in the queue. */
+  /**
+   * A permanent error fails the whole message; a temporary one puts the part back in the queue,
+   * claimable again from `retryAt` (default: at once). While none of its parts went out, a
+   * message for any SIM may then be claimed by another SIM.
+   */
   markPartFailed(
     messageId: string,
     sequence: number,
@@ -179,10 +195,15 @@ export interface OutboundRepository {
       readonly permanent: boolean;
       readonly cmsError: number | null;
       readonly detail: string;
+      readonly retryAt?: number;
     },
     at: number,
   ): void;
-  /** After a restart: parts left `sending` by a crash go back to `queued`. */
+  /**
+   * At start-up only, before any claim: parts left `sending` by a crash go back to `queued`
+   * (attempts + 1). Such a part may in fact have gone out: resending is the price of never
+   * losing one. Returns the number of parts requeued.
+   */
   requeueInterrupted(at: number): number;
   getMessage(id: string): OutboundMessageRow | undefined;
 }

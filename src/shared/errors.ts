@@ -16,6 +16,11 @@ export type ErrorCode =
   | 'at_prompt_failed'
   | 'at_engine_closed'
   | 'at_invalid_command'
+  // modem driver
+  | 'modem_no_answer'
+  | 'modem_stopped'
+  | 'modem_offline'
+  | 'modem_init_failed'
   // SMS codec
   | 'pdu_invalid'
   | 'sms_encoding_unsupported'
@@ -26,6 +31,11 @@ export type ErrorCode =
   // store
   | 'store_open_failed'
   | 'store_schema_too_new'
+  // outbound SMS (stored as a message's error code)
+  | 'sms_send_failed'
+  | 'sms_delivery_failed'
+  // pool
+  | 'power_cycle_failed'
   // general
   | 'invalid_argument'
   | 'config_invalid'
