@@ -65,6 +65,18 @@ export const identityCommands: CommandTable = {
     },
     sim: 'cme',
   },
+  // Quectel: which port carries URCs. Only the AT port (`usbat`) is modelled; the setting is
+  // accepted as real EC25s accept it, so drivers can route URCs to the port they read.
+  '+QURCCFG': {
+    run: (core, cmd) => {
+      if (core.flavour.iccidCommand !== '+QCCID') return error();
+      if (cmd.kind === 'test') return ok('+QURCCFG: "urcport",("usbat","usbmodem","uart1")');
+      if (cmd.kind === 'set' && cmd.args[0]?.toLowerCase() === 'urcport') {
+        return cmd.args.length === 1 ? ok('+QURCCFG: "urcport","usbat"') : ok();
+      }
+      return error();
+    },
+  },
   '+CRSM': {
     run: (core, cmd) => {
       if (cmd.kind === 'test') return ok();

@@ -35,11 +35,19 @@ function units(char: string, encoding: SmsEncoding): number {
  * Splits text into parts that each fit one PDU, never splitting an escape pair or a surrogate
  * pair (iteration is by code point and each is costed whole).
  */
-export function segment(text: string, encoding: SmsEncoding, forcedParts?: number): string[] {
+export function segment(
+  text: string,
+  encoding: SmsEncoding,
+  forcedParts?: number,
+  refBits: 8 | 16 = 8,
+): string[] {
   const chars = [...text];
   const cost = chars.reduce((sum, c) => sum + units(c, encoding), 0);
   const single = encoding === 'gsm7' ? 160 : 70;
-  const multi = encoding === 'gsm7' ? 153 : 67;
+  // The concatenation header takes 6 octets (8-bit reference) or 7 (16-bit): 153/152 septets,
+  // 67/66 UCS2 characters remain.
+  const wide = refBits === 16 ? 1 : 0;
+  const multi = encoding === 'gsm7' ? 153 - wide : 67 - wide;
   if (forcedParts === undefined && cost <= single) return [text];
   const count = forcedParts ?? Math.ceil(cost / multi);
   if (count === 1) {
@@ -98,7 +106,7 @@ export function buildInbound(
   if (encoding === 'gsm7' && !fitsGsm7(sms.text)) {
     throw new SimpoolError('sms_encoding_unsupported', 'text has characters outside GSM-7');
   }
-  const texts = segment(sms.text, encoding, sms.parts);
+  const texts = segment(sms.text, encoding, sms.parts, sms.concatRefBits ?? 8);
   const refBits = sms.concatRefBits ?? 8;
   const ref = randomInt(random, 0, refBits === 16 ? 0xffff : 0xff);
   const timestampMs = sms.timestampMs ?? nowMs;

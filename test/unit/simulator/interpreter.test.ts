@@ -27,6 +27,10 @@ describe('simulated modem AT interpreter', () => {
       '+CPMS: "SM",0,50,"SM",0,50,"SM",0,50',
     ]);
     expect(await client.command('AT+CEREG?')).toContain('+CEREG: 0,1');
+    expect(await client.command('AT+QURCCFG="urcport","usbat"')).toContain('\r\nOK\r\n');
+    expect(infoLines(await client.command('AT+QURCCFG="urcport"'), 'AT+QURCCFG="urcport"')).toEqual(
+      ['+QURCCFG: "urcport","usbat"'],
+    );
   });
 
   it('reads the ICCID from EF_ICCID as nibble-swapped BCD with F padding', async () => {

@@ -1,6 +1,7 @@
 import { Deliver, parse, Report, Submit } from 'node-pdu';
 import { describe, expect, it } from 'vitest';
 import {
+  SimulatedModem,
   decodeSubmit,
   encodeDeliver,
   encodeStatusReport,
@@ -94,5 +95,18 @@ describe('simulator PDU code', () => {
     expect(identityFor(3, 'sim800c')).toEqual(identityFor(3, 'sim800c'));
     const mccs = new Set(Array.from({ length: 4 }, (_, i) => identityFor(i, 'sim800c').mcc));
     expect(mccs).toEqual(new Set(['234', '310', '250', '262']));
+  });
+});
+
+describe('simulator segmentation of inbound SMS', () => {
+  it('leaves room for the longer 16-bit concatenation header (152 septets, 66 UCS2 characters)', () => {
+    const lengths = (text: string, bits: 8 | 16): number[] =>
+      new SimulatedModem({})
+        .injectSms({ from: '+447700900001', text, concatRefBits: bits })
+        .parts.map((p) => p.text.length);
+    expect(lengths('x'.repeat(300), 16)).toEqual([152, 148]);
+    expect(lengths('x'.repeat(306), 8)).toEqual([153, 153]);
+    expect(lengths('я'.repeat(132), 16)).toEqual([66, 66]);
+    expect(lengths('я'.repeat(134), 8)).toEqual([67, 67]);
   });
 });
