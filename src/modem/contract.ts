@@ -22,7 +22,22 @@ export type StateChangeReason =
   | 'disconnected'
   | 'recovered'
   | 'recovery_exhausted'
+  /** A SIM that was missing or locked became usable (degraded → ready). */
+  | 'sim_ready'
   | 'stopped';
+
+/** What the driver knows of the SIM; anything but 'ready' keeps the modem degraded. */
+export type SimStatus =
+  | 'unknown'
+  | 'ready'
+  | 'absent'
+  /** Locked and no PIN configured for it (pins[iccid] / pins['*']). */
+  | 'pin_required'
+  /** The configured PIN was refused once: it is never sent again (3 tries lock the SIM). */
+  | 'pin_rejected'
+  /** PUK / PH-SIM locks: never touched by software. */
+  | 'puk_required'
+  | 'failure';
 
 export type RecoveryStep =
   'resync' | 'reopen' | 'radio_cycle' | 'modem_reset' | 'power_cycle' | 'give_up';
@@ -71,6 +86,11 @@ export interface InboundPduRead {
   /** Hex exactly as the modem gave it (with the SMSC field). */
   readonly pdu: string;
   readonly readAt: number;
+  /**
+   * How it was found: a `+CMTI`/`+CDSI` notification, the storage sweep, or a direct `+CDS`
+   * (`+CMT`) URC. Direct ones have `storage: 'direct'` and `index: -1`: nothing to delete.
+   */
+  readonly source: 'notification' | 'sweep' | 'direct';
 }
 
 /**
@@ -95,7 +115,17 @@ export type SendOutcome =
       /** false: another try (here or on another SIM) may succeed; true: it never will. */
       readonly permanent: boolean;
       readonly cmsError: number | null;
+      /**
+       * `cms_<n>_<name>`, `timeout_after_payload`, `prompt_failed`, `link_lost`, `at_error`,
+       * `modem_offline`, `modem_stopped`.
+       */
       readonly detail: string;
+      /**
+       * True when the PDU reached the modem but no answer came back (timeout or link lost after
+       * the payload): the modem may have sent it. Retrying may deliver it twice; the caller
+       * decides (e.g. retry only after the status-report window, or mark it "unknown").
+       */
+      readonly ambiguous: boolean;
     };
 
 export interface ModemDriverOptions {
@@ -116,4 +146,36 @@ export interface ModemDriverOptions {
   readonly relocate?: (imei: string) => Promise<LinkFactory | null>;
   /** The configured power-cycle command for this slot (e.g. uhubctl), if any. */
   readonly powerCycle?: () => Promise<void>;
+  /** Delays and bounds of init and recovery (defaults in DEFAULT_MODEM_TIMING). */
+  readonly timing?: Partial<ModemTiming>;
+}
+
+export interface ModemTiming {
+  /** Rounds of ESC + `AT` probes (5 × 1 s each, in the engine) before init gives up. */
+  readonly wakeRounds: number;
+  /** `AT+CPIN?` polls while the SIM is busy/initialising, and the pause between them. */
+  readonly simReadyPolls: number;
+  readonly simReadyPollMs: number;
+  /** Timeouts in this window (ms) that trigger recovery even when each resync succeeded. */
+  readonly timeoutBurst: number;
+  readonly timeoutWindowMs: number;
+  /** `reopen` step: attempts and the pause before each. */
+  readonly reopenAttempts: number;
+  readonly reopenDelayMs: number;
+  /** Pause between `AT+CFUN=0` and `AT+CFUN=1`. */
+  readonly radioOffMs: number;
+  /** After `AT+CFUN=1,1` / a power cycle: how long to look for the modem, and how often. */
+  readonly reappearTimeoutMs: number;
+  readonly reappearPollMs: number;
+  /** First look after a reset/power cycle (a modem is silent while it boots). */
+  readonly bootDelayMs: number;
+}
+
+/** Events of ModemDriver (a typed node EventEmitter). The driver never emits 'error'. */
+export interface ModemDriverEvents {
+  state: [change: { from: ModemState; to: ModemState; reason: StateChangeReason }];
+  identity: [identity: { info: ModemInfo; sim: SimInfo | null }];
+  health: [health: ModemHealth];
+  recovery: [event: { step: RecoveryStep; ok: boolean; detail: string }];
+  inbound: [event: { read: InboundPduRead }];
 }

@@ -1,0 +1,147 @@
+/** A ModemDriver against a real SimulatedModem over in-memory links, on a ManualClock. */
+import {
+  ModemDriver,
+  type InboundPduRead,
+  type InboundSink,
+  type ModemDriverConfig,
+  type ModemHealth,
+  type RecoveryStep,
+  type StateChangeReason,
+  type ModemState,
+} from '../../../src/modem/index.js';
+import { ManualClock } from '../../../src/shared/index.js';
+import type { ByteLink, LinkFactory } from '../../../src/transport/index.js';
+import { SimulatedModem, type SimulatedModemOptions } from '../../../src/simulator/index.js';
+
+/** A sink that records every call, and can be told to reject or to hold commits. */
+export class RecordingSink implements InboundSink {
+  readonly committed: InboundPduRead[] = [];
+  readonly attempts: InboundPduRead[] = [];
+  /** How many SMS were still in modem storage when each commit was called. */
+  readonly storedAtCommit: number[] = [];
+  rejecting = false;
+  private gate: Promise<void> | null = null;
+  private openGate: (() => void) | null = null;
+
+  constructor(private readonly storedNow: () => number = () => 0) {}
+
+  async commit(read: InboundPduRead): Promise<void> {
+    this.attempts.push(read);
+    this.storedAtCommit.push(this.storedNow());
+    if (this.gate) await this.gate;
+    if (this.rejecting) throw new Error('database is down');
+    this.committed.push(read);
+  }
+
+  hold(): void {
+    this.gate = new Promise((resolve) => (this.openGate = resolve));
+  }
+
+  release(): void {
+    this.openGate?.();
+    this.gate = null;
+  }
+}
+
+export interface Harness {
+  readonly clock: ManualClock;
+  readonly modem: SimulatedModem;
+  readonly sink: RecordingSink;
+  readonly driver: ModemDriver;
+  readonly states: { from: ModemState; to: ModemState; reason: StateChangeReason }[];
+  readonly recoveries: { step: RecoveryStep; ok: boolean; detail: string }[];
+  readonly healths: ModemHealth[];
+  readonly inbound: InboundPduRead[];
+}
+
+export function setup(
+  options: {
+    modem?: Omit<SimulatedModemOptions, 'clock'>;
+    driver?: Partial<ModemDriverConfig>;
+  } = {},
+): Harness {
+  const clock = new ManualClock();
+  const modem = new SimulatedModem({ clock, ...options.modem });
+  const sink = new RecordingSink(() => modem.stored('SM').length + modem.stored('ME').length);
+  const driver = new ModemDriver({
+    address: `memory:sim${modem.index}`,
+    linkFactory: modem.connect,
+    sink,
+    clock,
+    ...options.driver,
+  });
+  const h: Harness = {
+    clock,
+    modem,
+    sink,
+    driver,
+    states: [],
+    recoveries: [],
+    healths: [],
+    inbound: [],
+  };
+  driver.on('state', (change) => h.states.push(change));
+  driver.on('recovery', (event) => h.recoveries.push(event));
+  driver.on('health', (health) => h.healths.push(health));
+  driver.on('inbound', ({ read }) => h.inbound.push(read));
+  return h;
+}
+
+/** Advances the clock in steps until `promise` settles (the simulator's delays use it too). */
+export async function whileAdvancing<T>(
+  clock: ManualClock,
+  promise: Promise<T>,
+  stepMs = 100,
+  maxSteps = 10_000,
+): Promise<T> {
+  let settled = false;
+  const watched = promise.finally(() => (settled = true));
+  watched.catch(() => undefined);
+  for (let step = 0; step < maxSteps && !settled; step++) await clock.advance(stepMs);
+  if (!settled) throw new Error('the promise did not settle while advancing the clock');
+  return watched;
+}
+
+/** Advances until `condition` holds; fails the test when it never does. */
+export async function advanceUntil(
+  clock: ManualClock,
+  condition: () => boolean,
+  stepMs = 100,
+  maxSteps = 10_000,
+): Promise<void> {
+  for (let step = 0; step < maxSteps && !condition(); step++) await clock.advance(stepMs);
+  if (!condition()) throw new Error('condition never became true while advancing the clock');
+}
+
+/** Starts the driver, advancing the clock until start() resolved. */
+export async function started(h: Harness): Promise<void> {
+  await whileAdvancing(h.clock, h.driver.start());
+}
+
+/** Stops the driver and the simulator; returns the clock's pending timers afterwards. */
+export async function teardown(h: Harness): Promise<void> {
+  await whileAdvancing(h.clock, h.driver.stop());
+  h.modem.close();
+}
+
+/** Wraps a link factory so every line written to the modem is recorded (commands, PDUs, ESC). */
+export function recordWrites(factory: LinkFactory, written: string[]): LinkFactory {
+  return async () => {
+    const link = await factory();
+    const write = link.write.bind(link);
+    return Object.assign(Object.create(link) as ByteLink, {
+      write: (bytes: Uint8Array | string) => {
+        written.push(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('latin1'));
+        return write(bytes);
+      },
+    });
+  };
+}
+
+/**
+ * Advances `ms` in small steps: ManualClock runs one I/O turn between timers, and an AT answer
+ * needs several, so one big jump would fire command timeouts before the answers arrive.
+ */
+export async function advanceBy(clock: ManualClock, ms: number, stepMs = 100): Promise<void> {
+  for (let done = 0; done < ms; done += stepMs) await clock.advance(Math.min(stepMs, ms - done));
+}
