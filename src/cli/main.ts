@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { describeError, isSimpoolError } from '../shared/index.js';
+import { registerInboxCommand } from './inbox.js';
+import { registerSendCommand } from './send.js';
 import { registerSimulateCommand } from './simulate.js';
 import { registerStartCommand } from './start.js';
 
@@ -9,8 +12,17 @@ export function buildProgram(): Command {
     .description('Self-hosted SMS gateway appliance for banks of GSM modems')
     .version('0.1.0');
   registerStartCommand(program);
+  registerInboxCommand(program);
+  registerSendCommand(program);
   registerSimulateCommand(program);
   return program;
 }
 
-await buildProgram().parseAsync(process.argv);
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  // Our own errors are for people: the message, its code, no stack trace.
+  if (isSimpoolError(error)) console.error(`simpool: ${error.message} (${error.code})`);
+  else console.error(`simpool: ${describeError(error)}`);
+  process.exitCode = 1;
+}

@@ -1,56 +1,46 @@
 import type { Command } from 'commander';
+import { startDaemon } from '../daemon/index.js';
 import { createLogger } from '../shared/index.js';
-import { ModemBank, startControlServer } from '../simulator/index.js';
+import { configFrom, withStoreOptions, type StoreOptions } from './common.js';
 import { integer, untilStopSignal } from './options.js';
 
-interface StartOptions {
-  readonly simulated: number;
-  readonly host: string;
-  readonly controlPort: number;
+interface StartOptions extends StoreOptions {
+  readonly modems?: string;
+  readonly host?: string;
+  readonly port?: number;
 }
 
-/**
- * The appliance. For now it runs the built-in simulated modem bank with its control API; the
- * modem pool, store and APIs join it as they are built.
- */
 async function runStart(options: StartOptions): Promise<void> {
-  const logger = createLogger('info', 'simpool');
-  const bank = new ModemBank({ count: options.simulated, flavour: 'mixed' });
-  const control = await startControlServer(bank, {
-    port: options.controlPort,
-    host: options.host,
+  const config = configFrom(options, {
+    ...(options.modems === undefined
+      ? {}
+      : { modems: options.modems.split(',').map((m) => m.trim()) }),
+    ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.port === undefined ? {} : { port: options.port }),
   });
-  console.log(
-    `simpool started with ${bank.modems.length} simulated modems (no hardware configured)`,
-  );
-  for (const modem of bank.modems) {
-    const { imei, iccid, msisdn, operatorName } = modem.identity;
-    console.log(
-      `  modem ${modem.index}: ${modem.flavour.name} imei=${imei} iccid=${iccid} number=${msisdn} operator=${operatorName}`,
-    );
+  const logger = createLogger(config.logLevel);
+  const daemon = await startDaemon(config, { logger });
+  console.log(`simpool started; data in ${config.dataDir}`);
+  console.log(`  modems: ${config.modems.join(', ')}`);
+  console.log(`  status: ${daemon.status.url}/health`);
+  if (daemon.simulator) {
+    console.log(`  simulated modems' control API: ${daemon.simulator.control.url}/modems`);
   }
-  console.log(`simulator control API: ${control.url}/modems`);
-  console.log('press Ctrl-C to stop');
   const signal = await untilStopSignal();
-  logger.info({ signal }, 'stopping');
-  await control.close();
-  bank.close();
+  logger.info({ signal }, 'stopping: finishing the AT commands in flight');
+  await daemon.stop();
+  logger.info('stopped');
 }
 
 export function registerStartCommand(program: Command): void {
-  program
-    .command('start')
-    .description(
-      'Start the appliance (today: the built-in simulated modem bank and its control API)',
-    )
-    .option('--simulated <n>', 'number of built-in simulated modems', integer(1, 256), 4)
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+  withStoreOptions(program.command('start'))
+    .description('Run the appliance: the modem pool, the store and the status endpoint')
     .option(
-      '--control-port <port>',
-      'simulator control API port (0 = any free port)',
-      integer(0, 65535),
-      8765,
+      '-m, --modems <list>',
+      'comma-separated device paths, globs, tcp://host:port URLs or simulated:N (overrides the config; default simulated:4)',
     )
+    .option('--host <host>', 'address the HTTP endpoints listen on (default 127.0.0.1)')
+    .option('-p, --port <port>', 'HTTP port (default 8080)', integer(0, 65535))
     .action(async (options: StartOptions) => {
       await runStart(options);
     });

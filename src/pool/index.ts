@@ -1,1 +1,10 @@
 export type * from './ports.js';
+export { ModemPool } from './pool.js';
+export type { FixedSlot, ModemPoolEvents, ModemPoolOptions, ModemStatus } from './pool.js';
+export { InboundPipeline } from './inbound-pipeline.js';
+export { parseModemSource, parseModemList, expandSources } from './sources.js';
+export type { ModemSource } from './sources.js';
+export { probePort } from './probe.js';
+export { composeOutbound } from './outbound.js';
+export type { OutboundRequest } from './outbound.js';
+export type { ProbeResult } from './probe.js';

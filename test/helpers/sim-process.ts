@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Fails (never skips) when a tool the test needs is not installed. */
 export interface SimulatorProcess {
   readonly child: ChildProcess;
   readonly controlUrl: string;
@@ -28,16 +27,27 @@ export async function pollUntil<T>(
   }
 }
 
-/** Runs `simpool simulate` as a child process and waits for its control URL. */
-export async function startSimulatorProcess(args: string[]): Promise<SimulatorProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'simulate', ...args],
-    {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+export interface SimpoolProcess {
+  readonly child: ChildProcess;
+  /** The first match of `ready` in the output. */
+  readonly ready: RegExpExecArray;
+  readonly output: () => string;
+  /** SIGTERM, then SIGKILL after 10 s; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL at once, as a crash or a power cut would. */
+  kill(): Promise<void>;
+}
+
+/** Runs `simpool ARGS…` from source as a child process and waits until `ready` is printed. */
+export async function startSimpoolProcess(
+  args: string[],
+  ready: RegExp,
+  timeoutMs = 20_000,
+): Promise<SimpoolProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -48,18 +58,18 @@ export async function startSimulatorProcess(args: string[]): Promise<SimulatorPr
       resolve(code);
     }),
   );
-  const controlUrl = await pollUntil(
+  const match = await pollUntil(
     () => {
       if (exitCode !== undefined)
-        throw new Error(`simpool simulate exited (${exitCode}): ${output}`);
-      return /control: (http:\/\/\S+)/.exec(output)?.[1];
+        throw new Error(`simpool ${args[0]} exited (${exitCode}): ${output}`);
+      return ready.exec(output) ?? undefined;
     },
-    20_000,
-    'simpool simulate to print its control URL',
+    timeoutMs,
+    `simpool ${args[0]} to print ${String(ready)}`,
   );
   return {
     child,
-    controlUrl,
+    ready: match,
     output: () => output,
     stop: async () => {
       if (exitCode !== undefined) return exitCode;
@@ -69,5 +79,15 @@ export async function startSimulatorProcess(args: string[]): Promise<SimulatorPr
       clearTimeout(timer);
       return code;
     },
+    kill: async () => {
+      if (exitCode === undefined) child.kill('SIGKILL');
+      await exited;
+    },
   };
+}
+
+/** Runs `simpool simulate` as a child process and waits for its control URL. */
+export async function startSimulatorProcess(args: string[]): Promise<SimulatorProcess> {
+  const sim = await startSimpoolProcess(['simulate', ...args], /control: (http:\/\/\S+)/);
+  return { child: sim.child, controlUrl: sim.ready[1]!, output: sim.output, stop: sim.stop };
 }

@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+import { SimpoolError, describeError } from '../shared/index.js';
+
+const LogLevel = Type.Union(
+  ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].map((l) => Type.Literal(l)),
+);
+
+/** The config file (JSON). Every field is optional; defaults are in `DEFAULTS`. */
+export const ConfigSchema = Type.Object(
+  {
+    dataDir: Type.Optional(Type.String({ minLength: 1, description: 'Where the database lives' })),
+    database: Type.Optional(
+      Type.String({ minLength: 1, description: 'SQLite file; default DATA_DIR/simpool.db' }),
+    ),
+    host: Type.Optional(Type.String({ minLength: 1 })),
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    logLevel: Type.Optional(LogLevel),
+    modems: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description: 'Device paths, globs, tcp://host:port, simulated:N; empty = simulated:4',
+      }),
+    ),
+    pins: Type.Optional(Type.Record(Type.String(), Type.String({ pattern: '^[0-9]{4,8}$' }))),
+    numbers: Type.Optional(
+      Type.Record(Type.String(), Type.String({ pattern: '^\\+?[0-9]{5,15}$' })),
+    ),
+    healthIntervalMs: Type.Optional(Type.Integer({ minimum: 1000 })),
+    sweepIntervalMs: Type.Optional(Type.Integer({ minimum: 1000 })),
+    hotplugIntervalMs: Type.Optional(Type.Integer({ minimum: 100 })),
+    powerCycleCommand: Type.Optional(Type.String({ minLength: 1 })),
+    reassemblyTimeoutMs: Type.Optional(Type.Integer({ minimum: 60_000 })),
+    simulatorControlPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  },
+  { additionalProperties: false },
+);
+
+export type ConfigFile = Static<typeof ConfigSchema>;
+
+export interface Config {
+  readonly dataDir: string;
+  readonly database: string;
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  readonly modems: readonly string[];
+  readonly pins: Readonly<Record<string, string>>;
+  readonly numbers: Readonly<Record<string, string>>;
+  readonly healthIntervalMs: number;
+  readonly sweepIntervalMs: number;
+  readonly hotplugIntervalMs: number;
+  readonly powerCycleCommand: string | null;
+  readonly reassemblyTimeoutMs: number;
+  readonly simulatorControlPort: number;
+}
+
+export const DEFAULT_MODEMS = ['simulated:4'];
+
+const DEFAULTS = {
+  dataDir: '.simpool',
+  host: '127.0.0.1',
+  port: 8080,
+  logLevel: 'info',
+  healthIntervalMs: 30_000,
+  sweepIntervalMs: 60_000,
+  hotplugIntervalMs: 2_000,
+  reassemblyTimeoutMs: 24 * 60 * 60_000,
+  simulatorControlPort: 8765,
+} as const;
+
+/** Values from the command line (or a test) that win over the file and the environment. */
+export type ConfigOverrides = Partial<
+  Pick<ConfigFile, 'dataDir' | 'database' | 'host' | 'port' | 'modems' | 'logLevel'>
+>;
+
+/** SIMPOOL_* environment variables, for systemd EnvironmentFile and containers. */
+function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const number = (value: string): unknown => (/^\d+$/.test(value) ? Number(value) : value);
+  if (env.SIMPOOL_DATA_DIR) out.dataDir = env.SIMPOOL_DATA_DIR;
+  if (env.SIMPOOL_DATABASE) out.database = env.SIMPOOL_DATABASE;
+  if (env.SIMPOOL_HOST) out.host = env.SIMPOOL_HOST;
+  if (env.SIMPOOL_PORT) out.port = number(env.SIMPOOL_PORT);
+  if (env.SIMPOOL_LOG_LEVEL) out.logLevel = env.SIMPOOL_LOG_LEVEL;
+  if (env.SIMPOOL_MODEMS) out.modems = env.SIMPOOL_MODEMS.split(',').map((m) => m.trim());
+  return out;
+}
+
+function readConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new SimpoolError(
+      'config_invalid',
+      `cannot read config file ${file}: ${describeError(error)}`,
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new SimpoolError(
+      'config_invalid',
+      `config file ${file} is not valid JSON: ${describeError(error)}`,
+    );
+  }
+}
+
+/** Readable problems, one per bad field: "modems/0: must be string". */
+function problems(value: unknown): string[] {
+  return [...Value.Errors(ConfigSchema, value)]
+    .filter((e) => e.keyword !== 'boolean')
+    .map((e) => {
+      const field = e.instancePath.replace(/^\//, '') || '(top level)';
+      const extra = e.keyword === 'additionalProperties' ? `: ${JSON.stringify(e.params)}` : '';
+      return `${field}: ${e.message}${extra}`;
+    });
+}
+
+/**
+ * The effective configuration: defaults < config file < SIMPOOL_* environment < overrides
+ * (command-line options). Invalid values stop start-up with every bad field named.
+ */
+export function loadConfig(
+  file: string | undefined,
+  overrides: ConfigOverrides = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
+  const fromFile = file === undefined ? {} : readConfigFile(file);
+  if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) {
+    throw new SimpoolError('config_invalid', `config file ${file} must hold a JSON object`);
+  }
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  const merged: unknown = { ...fromFile, ...fromEnvironment(env), ...defined };
+  const found = problems(merged);
+  if (found.length > 0) {
+    throw new SimpoolError('config_invalid', `invalid configuration:\n  ${found.join('\n  ')}`, {
+      details: { problems: found },
+    });
+  }
+  const config = merged as ConfigFile;
+  const dataDir = path.resolve(config.dataDir ?? DEFAULTS.dataDir);
+  return {
+    dataDir,
+    database: path.resolve(dataDir, config.database ?? 'simpool.db'),
+    host: config.host ?? DEFAULTS.host,
+    port: config.port ?? DEFAULTS.port,
+    logLevel: config.logLevel ?? DEFAULTS.logLevel,
+    modems: config.modems && config.modems.length > 0 ? config.modems : DEFAULT_MODEMS,
+    pins: config.pins ?? {},
+    numbers: config.numbers ?? {},
+    healthIntervalMs: config.healthIntervalMs ?? DEFAULTS.healthIntervalMs,
+    sweepIntervalMs: config.sweepIntervalMs ?? DEFAULTS.sweepIntervalMs,
+    hotplugIntervalMs: config.hotplugIntervalMs ?? DEFAULTS.hotplugIntervalMs,
+    powerCycleCommand: config.powerCycleCommand ?? null,
+    reassemblyTimeoutMs: config.reassemblyTimeoutMs ?? DEFAULTS.reassemblyTimeoutMs,
+    simulatorControlPort: config.simulatorControlPort ?? DEFAULTS.simulatorControlPort,
+  };
+}

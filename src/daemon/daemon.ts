@@ -1,0 +1,102 @@
+import { ModemPool, parseModemSource, type FixedSlot, type ModemSource } from '../pool/index.js';
+import { describeError, systemClock, type Clock, type Logger } from '../shared/index.js';
+import { ModemBank, startControlServer, type ControlServer } from '../simulator/index.js';
+import { openDatabase, createRepositories, type SqliteDatabase } from '../store/index.js';
+import type { Config } from './config.js';
+import { startStatusServer, type StatusServer } from './status-server.js';
+
+export interface Daemon {
+  readonly pool: ModemPool;
+  readonly status: StatusServer;
+  /** The built-in simulated modems and their control API, when configured. */
+  readonly simulator: { readonly bank: ModemBank; readonly control: ControlServer } | null;
+  stop(): Promise<void>;
+}
+
+export interface DaemonOptions {
+  readonly clock?: Clock;
+  readonly logger: Logger;
+}
+
+/** `simulated:N` sources become built-in simulated modems; the rest are watched addresses. */
+function splitSources(modems: readonly string[]): { watched: ModemSource[]; simulated: number } {
+  const watched: ModemSource[] = [];
+  let simulated = 0;
+  for (const spec of modems) {
+    const source = parseModemSource(spec);
+    if (source.kind === 'simulated') simulated += source.count;
+    else watched.push(source);
+  }
+  return { watched, simulated };
+}
+
+/**
+ * The composition root: store, simulated modems (when configured), modem pool and the status
+ * endpoint, started in that order and stopped in the reverse one.
+ */
+export async function startDaemon(config: Config, options: DaemonOptions): Promise<Daemon> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger;
+  const { watched, simulated } = splitSources(config.modems);
+  const db: SqliteDatabase = openDatabase(config.database, {
+    onMigration: (id, name) => logger.info({ id, name }, 'database migrated'),
+  });
+  const repositories = createRepositories(db);
+
+  let simulator: Daemon['simulator'] = null;
+  const fixedSlots: FixedSlot[] = [];
+  if (simulated > 0) {
+    const bank = new ModemBank({ count: simulated, flavour: 'mixed', clock });
+    const control = await startControlServer(bank, { port: config.simulatorControlPort });
+    simulator = { bank, control };
+    for (const modem of bank.modems) {
+      fixedSlots.push({ address: `simulated:${modem.index}`, linkFactory: modem.connect });
+    }
+  }
+
+  const pool = new ModemPool({
+    sources: watched,
+    fixedSlots,
+    inventory: repositories.inventory,
+    inbound: repositories.inbound,
+    outbound: repositories.outbound,
+    clock,
+    logger,
+    pins: config.pins,
+    numbers: config.numbers,
+    healthIntervalMs: config.healthIntervalMs,
+    sweepIntervalMs: config.sweepIntervalMs,
+    hotplugIntervalMs: config.hotplugIntervalMs,
+    reassemblyTimeoutMs: config.reassemblyTimeoutMs,
+    ...(config.powerCycleCommand ? { powerCycleCommand: config.powerCycleCommand } : {}),
+  });
+  pool.on('message', (message) =>
+    logger.info(
+      { id: message.id, iccid: message.iccid, sender: message.sender, complete: message.complete },
+      'SMS received',
+    ),
+  );
+  await pool.start();
+  const status = await startStatusServer(pool, { host: config.host, port: config.port });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    pool,
+    status,
+    simulator,
+    stop() {
+      stopping ??= (async () => {
+        await status
+          .close()
+          .catch((e: unknown) => logger.warn({ err: describeError(e) }, 'status server close'));
+        await pool.stop();
+        if (simulator) {
+          await simulator.control.close();
+          simulator.bank.close();
+        }
+        db.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import {
+  ModemDriver,
+  type ModemDriverOptions,
+  type ModemHealth,
+  type ModemInfo,
+  type ModemState,
+  type SimInfo,
+} from '../modem/index.js';
+import { describeError, type Clock, type Logger } from '../shared/index.js';
+import type { InventoryRepository, OutboundRepository, SimStatus } from './ports.js';
+import { SendWorker } from './send-worker.js';
+
+export interface AttachedModemDeps {
+  readonly inventory: InventoryRepository;
+  readonly outbound: OutboundRepository;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly sendPollMs?: number;
+}
+
+const SIM_STATUS: Record<ModemState, SimStatus> = {
+  connecting: 'offline',
+  initializing: 'offline',
+  ready: 'ready',
+  degraded: 'degraded',
+  recovering: 'degraded',
+  offline: 'offline',
+};
+
+/**
+ * One modem in the pool: its driver, the inventory kept up to date from the driver's events,
+ * and the worker that sends queued SMS through it.
+ */
+export class AttachedModem {
+  readonly driver: ModemDriver;
+  private readonly sender: SendWorker;
+  private lastIccid: string | null = null;
+
+  constructor(
+    readonly address: string,
+    options: Omit<ModemDriverOptions, 'address'>,
+    private readonly deps: AttachedModemDeps,
+  ) {
+    this.driver = new ModemDriver({
+      ...options,
+      address,
+      clock: deps.clock,
+      logger: deps.logger,
+    });
+    const driver = this.driver;
+    this.sender = new SendWorker(
+      {
+        // Only a ready modem with a known SIM takes work from the queue.
+        get sendingIccid() {
+          return driver.state === 'ready' ? (driver.sim?.iccid ?? null) : null;
+        },
+        send: (part) => driver.send(part),
+      },
+      deps.outbound,
+      deps.clock,
+      deps.logger.child({ modem: address }),
+      deps.sendPollMs,
+    );
+    this.driver.on('identity', ({ info, sim }) => this.recordIdentity(info, sim));
+    this.driver.on('state', ({ to }) => this.recordState(to));
+    this.driver.on('health', (health) => this.recordHealth(health));
+  }
+
+  get imei(): string | null {
+    return this.driver.info?.imei ?? null;
+  }
+
+  async start(): Promise<void> {
+    this.sender.start();
+    await this.driver.start();
+  }
+
+  async stop(): Promise<void> {
+    this.sender.stop();
+    await this.driver.stop();
+    const at = this.deps.clock.now();
+    if (this.imei) this.safely(() => this.deps.inventory.markModemSimsOffline(this.imei!, at));
+  }
+
+  wakeSender(): void {
+    this.sender.wake();
+  }
+
+  private recordIdentity(info: ModemInfo, sim: SimInfo | null): void {
+    const at = this.deps.clock.now();
+    this.safely(() => {
+      this.deps.inventory.recordModem({
+        imei: info.imei,
+        manufacturer: info.manufacturer,
+        model: info.model,
+        revision: info.revision,
+        path: this.address,
+        state: this.driver.state,
+        at,
+      });
+      if (this.lastIccid && this.lastIccid !== sim?.iccid) {
+        this.deps.inventory.setSimStatus(this.lastIccid, 'offline', at);
+      }
+      if (sim) {
+        this.deps.inventory.recordSim({
+          iccid: sim.iccid,
+          imsi: sim.imsi,
+          msisdn: sim.msisdn,
+          country: sim.country,
+          operator: sim.operator,
+          imei: info.imei,
+          path: this.address,
+          at,
+        });
+        this.deps.inventory.setSimStatus(sim.iccid, SIM_STATUS[this.driver.state], at);
+      }
+    });
+    this.lastIccid = sim?.iccid ?? null;
+  }
+
+  private recordState(state: ModemState): void {
+    const at = this.deps.clock.now();
+    const imei = this.imei;
+    const iccid = this.driver.sim?.iccid;
+    this.safely(() => {
+      if (imei) this.deps.inventory.setModemState(imei, state, at);
+      if (iccid) this.deps.inventory.setSimStatus(iccid, SIM_STATUS[state], at);
+    });
+    if (state === 'ready') this.sender.wake();
+  }
+
+  private recordHealth(health: ModemHealth): void {
+    const iccid = this.driver.sim?.iccid;
+    if (!iccid) return;
+    this.safely(() =>
+      this.deps.inventory.recordSimHealth(
+        iccid,
+        {
+          signalDbm: health.signalDbm,
+          registration: health.registration,
+          operator: health.operator,
+        },
+        health.checkedAt,
+      ),
+    );
+  }
+
+  /** Inventory writes are bookkeeping: a failing one is logged, never fatal to the modem. */
+  private safely(write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      this.deps.logger.error(
+        { err: describeError(error), modem: this.address },
+        'inventory update failed',
+      );
+    }
+  }
+}

@@ -1,0 +1,135 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, startDaemon, type Config, type Daemon } from '../../src/daemon/index.js';
+import { silentLogger } from '../../src/shared/index.js';
+import { createRepositories, openDatabase, type Repositories } from '../../src/store/index.js';
+import { requireTool } from './require-tool.js';
+import { pollUntil, startSimulatorProcess, type SimulatorProcess } from './sim-process.js';
+
+/** Fast intervals so hotplug, health and sweeps happen within a test's patience. */
+export const FAST_INTERVALS = {
+  healthIntervalMs: 1000,
+  sweepIntervalMs: 1000,
+  hotplugIntervalMs: 200,
+};
+
+export interface SimulatorControl {
+  readonly url: string;
+  injectSms(index: number, body: Record<string, unknown>): Promise<void>;
+  fault(index: number, body: Record<string, unknown>): Promise<void>;
+  sent(index: number): Promise<{ to: string; text: string; mr: number }[]>;
+  modems(): Promise<{ index: number; link: string; imei: string; iccid: string }[]>;
+}
+
+export function simulatorControl(url: string): SimulatorControl {
+  const call = async (method: string, route: string, body?: unknown): Promise<unknown> => {
+    const response = await fetch(`${url}${route}`, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    });
+    if (!response.ok)
+      throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
+    return response.json();
+  };
+  return {
+    url,
+    injectSms: async (i, body) => void (await call('POST', `/modems/${i}/sms`, body)),
+    fault: async (i, body) => void (await call('POST', `/modems/${i}/fault`, body)),
+    sent: async (i) => (await call('GET', `/modems/${i}/sent`)) as never,
+    modems: async () => (await call('GET', '/modems')) as never,
+  };
+}
+
+/**
+ * A test bench for the daemon against simulated modems on real pseudo-terminals: `simpool
+ * simulate` runs as a child process (its SIM storage survives the daemon), the daemon runs
+ * in-process against `DIR/ttySIM*` with a real SQLite file.
+ */
+export class DaemonBench {
+  daemon: Daemon | undefined;
+  private constructor(
+    readonly dir: string,
+    readonly simulator: SimulatorProcess,
+    readonly control: SimulatorControl,
+    readonly config: Config,
+  ) {}
+
+  static async create(
+    options: { count?: number; simulateArgs?: string[]; config?: Record<string, unknown> } = {},
+  ): Promise<DaemonBench> {
+    requireTool('socat');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'simpool-daemon-'));
+    const links = path.join(dir, 'links');
+    const simulator = await startSimulatorProcess([
+      '--count',
+      String(options.count ?? 2),
+      '--link-dir',
+      links,
+      '--control-port',
+      '0',
+      '--flavour',
+      'mixed',
+      '--send-delay',
+      '50',
+      ...(options.simulateArgs ?? []),
+    ]);
+    const file = path.join(dir, 'simpool.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        dataDir: path.join(dir, 'data'),
+        modems: [`${links}/ttySIM*`],
+        port: 0,
+        logLevel: 'silent',
+        ...FAST_INTERVALS,
+        ...options.config,
+      }),
+    );
+    return new DaemonBench(
+      dir,
+      simulator,
+      simulatorControl(simulator.controlUrl),
+      loadConfig(file, {}, {}),
+    );
+  }
+
+  async startDaemon(): Promise<Daemon> {
+    this.daemon = await startDaemon(this.config, { logger: silentLogger });
+    return this.daemon;
+  }
+
+  async stopDaemon(): Promise<void> {
+    await this.daemon?.stop();
+    this.daemon = undefined;
+  }
+
+  /** Reads the database with a connection of its own, as another process would. */
+  read<T>(use: (repos: Repositories) => T): T {
+    const db = openDatabase(this.config.database);
+    try {
+      return use(createRepositories(db));
+    } finally {
+      db.close();
+    }
+  }
+
+  async waitForReadyModems(count: number, timeoutMs = 20_000): Promise<void> {
+    await pollUntil(
+      () => {
+        const ready = this.daemon?.pool.modems().filter((m) => m.state === 'ready') ?? [];
+        return ready.length >= count ? true : undefined;
+      },
+      timeoutMs,
+      `${count} ready modems`,
+    );
+  }
+
+  async dispose(): Promise<void> {
+    await this.stopDaemon();
+    await this.simulator.stop();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}

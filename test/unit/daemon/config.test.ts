@@ -1,0 +1,78 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/daemon/index.js';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+async function configFile(content: string): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'simpool-cfg-'));
+  dirs.push(dir);
+  const file = path.join(dir, 'simpool.json');
+  await writeFile(file, content);
+  return file;
+}
+
+function failure(run: () => unknown): { code?: string; message: string } {
+  try {
+    run();
+  } catch (error) {
+    return error as { code?: string; message: string };
+  }
+  throw new Error('expected a failure');
+}
+
+describe('configuration', () => {
+  it('defaults to four simulated modems and a data directory under the working directory', () => {
+    const config = loadConfig(undefined, {}, {});
+    expect(config.modems).toEqual(['simulated:4']);
+    expect(config.database).toBe(path.resolve('.simpool', 'simpool.db'));
+    expect(config.sweepIntervalMs).toBe(60_000);
+  });
+
+  it('layers file < SIMPOOL_* environment < command-line overrides', async () => {
+    const file = await configFile(
+      JSON.stringify({
+        dataDir: '/var/lib/a',
+        port: 9000,
+        modems: ['/dev/ttyUSB0'],
+        logLevel: 'warn',
+      }),
+    );
+    const config = loadConfig(
+      file,
+      { modems: ['simulated:2'] },
+      { SIMPOOL_DATA_DIR: '/var/lib/b', SIMPOOL_PORT: '9100' },
+    );
+    expect(config).toMatchObject({
+      dataDir: '/var/lib/b',
+      port: 9100,
+      modems: ['simulated:2'],
+      logLevel: 'warn',
+    });
+  });
+
+  it('names every bad field in one readable error', async () => {
+    const file = await configFile(
+      JSON.stringify({ port: 'eighty', modems: [3], pins: { '8944': '12' }, colour: 'red' }),
+    );
+    const error = failure(() => loadConfig(file, {}, {}));
+    expect(error.code).toBe('config_invalid');
+    expect(error.message).toContain('port:');
+    expect(error.message).toContain('modems/0:');
+    expect(error.message).toContain('pins/8944:');
+    expect(error.message).toContain('colour');
+  });
+
+  it('says so when the file is missing or not JSON', async () => {
+    expect(failure(() => loadConfig('/nonexistent/simpool.json', {}, {})).message).toContain(
+      'cannot read config file',
+    );
+    const file = await configFile('{ modems: [');
+    expect(failure(() => loadConfig(file, {}, {})).message).toContain('not valid JSON');
+  });
+});
