@@ -28,10 +28,7 @@ async function connect(
   return { modem, engine, urcs };
 }
 
-function nextStoredMessage(
-  engine: AtEngine,
-  name: '+CMTI' | '+CDSI',
-): Promise<StoredMessageUrc> {
+function nextStoredMessage(engine: AtEngine, name: '+CMTI' | '+CDSI'): Promise<StoredMessageUrc> {
   return new Promise((resolve) => {
     const listener = (urc: AtUrc): void => {
       if (urc.type === 'stored_message' && urc.name === name) {
@@ -181,8 +178,12 @@ describe.each(flavours)('AT engine and codec against a simulated %s', (flavour) 
     const fifteenDigits = (line: string): boolean => /^\d{15}$/.test(line);
     // Printable garbage may stand on a line of its own (no framer can tell it from data), so
     // the answer is picked by its shape, as the modem layer's parsers do.
-    expect((await engine.send('AT+CIMI')).lines.filter(fifteenDigits)).toEqual([modem.identity.imsi]);
-    expect((await engine.send('AT+CGSN')).lines.filter(fifteenDigits)).toEqual([modem.identity.imei]);
+    expect((await engine.send('AT+CIMI')).lines.filter(fifteenDigits)).toEqual([
+      modem.identity.imsi,
+    ]);
+    expect((await engine.send('AT+CGSN')).lines.filter(fifteenDigits)).toEqual([
+      modem.identity.imei,
+    ]);
     expect(noise.length).toBeGreaterThan(0);
   });
 });
