@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { describeError, isSimpoolError } from '../shared/index.js';
 import { registerInboxCommand } from './inbox.js';
+import { registerProbeCommand } from './probe.js';
 import { registerSendCommand } from './send.js';
 import { registerSimulateCommand } from './simulate.js';
 import { registerStartCommand } from './start.js';
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .description('Self-hosted SMS gateway appliance for banks of GSM modems')
     .version('0.1.0');
   registerStartCommand(program);
+  registerProbeCommand(program);
   registerInboxCommand(program);
   registerSendCommand(program);
   registerSimulateCommand(program);

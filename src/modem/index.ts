@@ -23,3 +23,5 @@ export {
   isRegistered,
 } from './identity.js';
 export { CMS_SEND_ERRORS, classifyCmsError } from './cms-errors.js';
+export { identifyModem } from './identify.js';
+export type { IdentifyOptions, ModemReport } from './identify.js';

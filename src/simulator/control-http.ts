@@ -72,6 +72,8 @@ function describeModem(modem: SimulatedModem, link: string): Record<string, unkn
     plugged: modem.plugged,
     connected: modem.connected,
     pendingInNetwork: modem.pendingInNetwork,
+    /** SMS in the modem's storage (SIM and phone memory). */
+    stored: modem.stored('SM').length + modem.stored('ME').length,
   };
 }
 
