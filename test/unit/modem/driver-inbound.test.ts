@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeStatusReport, type FlavourName } from '../../../src/simulator/index.js';
 import {
   advanceBy,
@@ -6,20 +6,12 @@ import {
   recordWrites,
   setup,
   started,
-  teardown,
+  trackHarnesses,
   whileAdvancing,
-  type Harness,
 } from './harness.js';
 
 const flavours: FlavourName[] = ['sim800c', 'ec25'];
-const open: Harness[] = [];
-afterEach(async () => {
-  for (const h of open.splice(0)) await teardown(h);
-});
-function track(h: Harness): Harness {
-  open.push(h);
-  return h;
-}
+const track = trackHarnesses();
 
 describe.each(flavours)('inbound SMS on a simulated %s', (flavour) => {
   it('reads an SMS announced by +CMTI, commits it, and only then deletes exactly its index', async () => {

@@ -1,15 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LinkFactory } from '../../../src/transport/index.js';
-import { advanceBy, advanceUntil, setup, started, teardown, type Harness } from './harness.js';
+import { advanceBy, advanceUntil, setup, started, trackHarnesses } from './harness.js';
 
-const open: Harness[] = [];
-afterEach(async () => {
-  for (const h of open.splice(0)) await teardown(h);
-});
-function track(h: Harness): Harness {
-  open.push(h);
-  return h;
-}
+const track = trackHarnesses();
 
 describe('recovery ladder against a simulated modem', () => {
   it('climbs to the configured power cycle for a hung modem, then reads the SMS it kept', async () => {

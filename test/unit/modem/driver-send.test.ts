@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SendOutcome } from '../../../src/modem/index.js';
 import { encodeSubmit } from '../../../src/sms/index.js';
 import {
@@ -6,19 +6,11 @@ import {
   recordWrites,
   setup,
   started,
-  teardown,
+  trackHarnesses,
   whileAdvancing,
-  type Harness,
 } from './harness.js';
 
-const open: Harness[] = [];
-afterEach(async () => {
-  for (const h of open.splice(0)) await teardown(h);
-});
-function track(h: Harness): Harness {
-  open.push(h);
-  return h;
-}
+const track = trackHarnesses();
 
 function part(text: string, to = '+447700900999') {
   const [first] = encodeSubmit({ to, text, requestStatusReport: true });

@@ -1,22 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   advanceBy,
   recordWrites,
   setup,
   started,
-  teardown,
+  trackHarnesses,
   whileAdvancing,
-  type Harness,
 } from './harness.js';
 
-const open: Harness[] = [];
-afterEach(async () => {
-  for (const h of open.splice(0)) await teardown(h);
-});
-function track(h: Harness): Harness {
-  open.push(h);
-  return h;
-}
+const track = trackHarnesses();
 
 describe('ModemDriver and the SIM', () => {
   it('enters the PIN configured for any SIM and becomes ready', async () => {

@@ -1,4 +1,5 @@
 /** A ModemDriver against a real SimulatedModem over in-memory links, on a ManualClock. */
+import { afterEach } from 'vitest';
 import {
   ModemDriver,
   type InboundPduRead,
@@ -144,4 +145,16 @@ export function recordWrites(factory: LinkFactory, written: string[]): LinkFacto
  */
 export async function advanceBy(clock: ManualClock, ms: number, stepMs = 100): Promise<void> {
   for (let done = 0; done < ms; done += stepMs) await clock.advance(Math.min(stepMs, ms - done));
+}
+
+/** Tears down, after each test, every harness handed to the returned `track`. */
+export function trackHarnesses(): (h: Harness) => Harness {
+  const open: Harness[] = [];
+  afterEach(async () => {
+    for (const h of open.splice(0)) await teardown(h);
+  });
+  return (h) => {
+    open.push(h);
+    return h;
+  };
 }
