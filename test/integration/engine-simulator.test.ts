@@ -3,6 +3,7 @@ import { AtEngine, type AtUrc, type StoredMessageUrc } from '../../src/at/index.
 import { ManualClock, type Clock } from '../../src/shared/index.js';
 import { SimulatedModem, type FlavourName } from '../../src/simulator/index.js';
 import { decodePdu, encodeSubmit } from '../../src/sms/index.js';
+import { whileAdvancing } from '../helpers/advance.js';
 
 /**
  * Our AT engine and SMS codec against the simulated modem: two independent implementations of
@@ -38,19 +39,6 @@ function nextStoredMessage(engine: AtEngine, name: '+CMTI' | '+CDSI'): Promise<S
     };
     engine.on('urc', listener);
   });
-}
-
-/** Advances the clock in steps until `promise` settles: the simulator's delays run on it too. */
-async function whileAdvancing<T>(
-  clock: ManualClock,
-  promise: Promise<T>,
-  stepMs = 100,
-): Promise<T> {
-  let settled = false;
-  const watched = promise.finally(() => (settled = true));
-  watched.catch(() => undefined);
-  for (let step = 0; step < 5_000 && !settled; step++) await clock.advance(stepMs);
-  return watched;
 }
 
 /** The PDU line of an `AT+CMGR` answer: the body line after the `+CMGR:` header. */

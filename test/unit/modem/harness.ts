@@ -11,6 +11,9 @@ import {
   type ModemState,
 } from '../../../src/modem/index.js';
 import { ManualClock } from '../../../src/shared/index.js';
+import { advanceBy, advanceUntil, whileAdvancing } from '../../helpers/advance.js';
+
+export { advanceBy, advanceUntil, whileAdvancing };
 import type { ByteLink, LinkFactory } from '../../../src/transport/index.js';
 import { SimulatedModem, type SimulatedModemOptions } from '../../../src/simulator/index.js';
 
@@ -88,32 +91,6 @@ export function setup(
   return h;
 }
 
-/** Advances the clock in steps until `promise` settles (the simulator's delays use it too). */
-export async function whileAdvancing<T>(
-  clock: ManualClock,
-  promise: Promise<T>,
-  stepMs = 100,
-  maxSteps = 10_000,
-): Promise<T> {
-  let settled = false;
-  const watched = promise.finally(() => (settled = true));
-  watched.catch(() => undefined);
-  for (let step = 0; step < maxSteps && !settled; step++) await clock.advance(stepMs);
-  if (!settled) throw new Error('the promise did not settle while advancing the clock');
-  return watched;
-}
-
-/** Advances until `condition` holds; fails the test when it never does. */
-export async function advanceUntil(
-  clock: ManualClock,
-  condition: () => boolean,
-  stepMs = 100,
-  maxSteps = 10_000,
-): Promise<void> {
-  for (let step = 0; step < maxSteps && !condition(); step++) await clock.advance(stepMs);
-  if (!condition()) throw new Error('condition never became true while advancing the clock');
-}
-
 /** Starts the driver, advancing the clock until start() resolved. */
 export async function started(h: Harness): Promise<void> {
   await whileAdvancing(h.clock, h.driver.start());
@@ -137,14 +114,6 @@ export function recordWrites(factory: LinkFactory, written: string[]): LinkFacto
       },
     });
   };
-}
-
-/**
- * Advances `ms` in small steps: ManualClock runs one I/O turn between timers, and an AT answer
- * needs several, so one big jump would fire command timeouts before the answers arrive.
- */
-export async function advanceBy(clock: ManualClock, ms: number, stepMs = 100): Promise<void> {
-  for (let done = 0; done < ms; done += stepMs) await clock.advance(Math.min(stepMs, ms - done));
 }
 
 /** Tears down, after each test, every harness handed to the returned `track`. */
