@@ -35,6 +35,11 @@ export function commandProblem(command: string): SimpoolError | undefined {
 /** Splits `AT+CMEE=1;+CREG=2` into `+CMEE=1`, `+CREG=2` (quoted `;` kept). */
 function segments(command: string): string[] {
   const body = command.slice(2);
+  if (!body.includes(';')) {
+    // One command (the usual case): nothing to split, quoted or not.
+    const only = body.trim();
+    return only.length > 0 ? [only] : [];
+  }
   const parts: string[] = [];
   let current = '';
   let quoted = false;

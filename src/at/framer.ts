@@ -49,14 +49,19 @@ const TAB = 0x09;
 const SPACE = 0x20;
 const GT = 0x3e;
 const SAMPLE_BYTES = 16;
+const INITIAL_LINE_CAPACITY = 256;
 
 export const DEFAULT_MAX_LINE_LENGTH = 8192;
 
 export class AtFramer {
   private readonly maxLineLength: number;
   private readonly keepHighBytes: boolean;
-  /** Text bytes of the current line (bounded by maxLineLength). */
-  private line: number[] = [];
+  /**
+   * Text bytes of the current line (bounded by maxLineLength): a reused buffer and its length,
+   * grown on demand, so a line costs one string and no per-byte array.
+   */
+  private line = new Uint8Array(INITIAL_LINE_CAPACITY);
+  private lineLength = 0;
   /** Current run of noise bytes: total count plus a bounded sample. */
   private noiseLength = 0;
   private noiseSample: number[] = [];
@@ -89,7 +94,7 @@ export class AtFramer {
 
   /** Forgets any partial state (used after a link is replaced). */
   reset(): void {
-    this.line = [];
+    this.lineLength = 0;
     this.noiseLength = 0;
     this.noiseSample = [];
     this.overflowLength = 0;
@@ -113,19 +118,26 @@ export class AtFramer {
       this.overflowLength++;
       return;
     }
-    if (byte === SPACE && this.line.length === 1 && this.line[0] === GT) {
+    if (byte === SPACE && this.lineLength === 1 && this.line[0] === GT) {
       // "> " at the start of a line is the SMS prompt; it never gets a line ending.
-      this.line = [];
+      this.lineLength = 0;
       out.push({ kind: 'prompt' });
       return;
     }
-    if (this.line.length >= this.maxLineLength) {
-      this.overflowLength = this.line.length + 1;
-      this.overflowSample = this.line.slice(0, SAMPLE_BYTES);
-      this.line = [];
+    if (this.lineLength >= this.maxLineLength) {
+      this.overflowLength = this.lineLength + 1;
+      this.overflowSample = Array.from(
+        this.line.subarray(0, Math.min(SAMPLE_BYTES, this.lineLength)),
+      );
+      this.lineLength = 0;
       return;
     }
-    this.line.push(byte);
+    if (this.lineLength === this.line.length) {
+      const grown = new Uint8Array(Math.min(this.line.length * 2, Math.max(this.maxLineLength, 1)));
+      grown.set(this.line);
+      this.line = grown;
+    }
+    this.line[this.lineLength++] = byte;
   }
 
   private isText(byte: number): boolean {
@@ -158,9 +170,9 @@ export class AtFramer {
       this.overflowSample = [];
       return;
     }
-    if (this.line.length === 0) return;
-    const text = Buffer.from(this.line).toString('latin1').trim();
-    this.line = [];
+    if (this.lineLength === 0) return;
+    const text = Buffer.from(this.line.buffer, 0, this.lineLength).toString('latin1').trim();
+    this.lineLength = 0;
     if (text.length > 0) out.push({ kind: 'line', text });
   }
 }

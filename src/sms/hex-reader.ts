@@ -7,6 +7,11 @@ export function pduInvalid(message: string, details: Record<string, unknown> = {
 
 const HEX_RE = /^[0-9a-fA-F]*$/;
 
+/** Value of a hex digit by char code (the input is validated by HEX_RE first). */
+const NIBBLE = new Uint8Array(128);
+for (let i = 0; i < 10; i++) NIBBLE[0x30 + i] = i;
+for (let i = 0; i < 6; i++) NIBBLE[0x41 + i] = NIBBLE[0x61 + i] = 10 + i;
+
 /** Parses hex as printed by modems (either case, surrounding whitespace tolerated). */
 export function hexToBytes(hex: string): Uint8Array {
   if (typeof hex !== 'string') throw pduInvalid('PDU must be a hex string', { got: typeof hex });
@@ -19,7 +24,9 @@ export function hexToBytes(hex: string): Uint8Array {
     throw pduInvalid('PDU hex has an odd number of digits', { hexLength: clean.length });
   }
   const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
+  for (let i = 0; i < out.length; i++) {
+    out[i] = (NIBBLE[clean.charCodeAt(2 * i)]! << 4) | NIBBLE[clean.charCodeAt(2 * i + 1)]!;
+  }
   return out;
 }
 

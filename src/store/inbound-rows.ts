@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import {
   concatKeyId,
   type AddressKind,
@@ -9,9 +9,15 @@ import {
 } from '../sms/index.js';
 import type { StoredInboundMessage } from '../pool/index.js';
 
+/** One-shot hashing (Node ≥ 20.12): no Hash object per SMS. Older Node 20 takes createHash. */
+const sha256Hex: (data: string) => string =
+  typeof crypto.hash === 'function'
+    ? (data) => crypto.hash('sha256', data, 'hex')
+    : (data) => crypto.createHash('sha256').update(data).digest('hex');
+
 /** sha256(iccid ':' upper-case PDU hex): one SMS read twice from one SIM has one fingerprint. */
 export function pduFingerprint(iccid: string, pdu: string): string {
-  return createHash('sha256').update(`${iccid}:${pdu.trim().toUpperCase()}`).digest('hex');
+  return sha256Hex(`${iccid}:${pdu.trim().toUpperCase()}`);
 }
 
 /**
