@@ -17,6 +17,8 @@ interface SimulateOptions {
   readonly seed: number;
   readonly fragment: number;
   readonly sendDelay: number;
+  readonly resetDelay: number;
+  readonly statusReportDelay: number;
   readonly reenumerateOnReset?: boolean;
 }
 
@@ -34,7 +36,11 @@ async function runSimulate(options: SimulateOptions): Promise<void> {
     flavour: options.flavour,
     seed: options.seed,
     maxChunk: options.fragment,
-    timing: { sendDelayMs: options.sendDelay },
+    timing: {
+      sendDelayMs: options.sendDelay,
+      resetDelayMs: options.resetDelay,
+      statusReportDelayMs: options.statusReportDelay,
+    },
     reenumerateOnReset: options.reenumerateOnReset === true,
   });
   const ptys = await PtyExposure.start(bank.modems, { dir, logger });
@@ -94,6 +100,18 @@ export function registerSimulateCommand(program: Command): void {
       'time the network takes to accept a sent SMS',
       integer(0, 120_000),
       300,
+    )
+    .option(
+      '--reset-delay <ms>',
+      'how long a modem stays silent while it reboots (AT+CFUN=1,1, reset, re-enumeration)',
+      integer(0, 120_000),
+      3000,
+    )
+    .option(
+      '--status-report-delay <ms>',
+      'time until the network reports a sent SMS delivered (when asked for)',
+      integer(0, 600_000),
+      3000,
     )
     .addHelpText(
       'after',

@@ -2,7 +2,36 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import type { ModemTiming } from '../modem/index.js';
 import { SimpoolError, describeError } from '../shared/index.js';
+
+const Ms = (minimum = 0) => Type.Optional(Type.Integer({ minimum, maximum: 3_600_000 }));
+const Count = () => Type.Optional(Type.Integer({ minimum: 1, maximum: 100 }));
+
+/**
+ * Delays and bounds of the modem drivers' init and recovery ladder (src/modem DEFAULT_MODEM_TIMING
+ * names the defaults). Rarely changed on real hardware; tests shorten them.
+ */
+const ModemTimingSchema = Type.Object(
+  {
+    wakeRounds: Count(),
+    simReadyPolls: Count(),
+    simReadyPollMs: Ms(),
+    timeoutBurst: Count(),
+    timeoutWindowMs: Ms(1),
+    reopenAttempts: Count(),
+    reopenDelayMs: Ms(),
+    radioOffMs: Ms(),
+    reappearTimeoutMs: Ms(),
+    reappearPollMs: Ms(10),
+    bootDelayMs: Ms(),
+    commandTimeoutMs: Ms(100),
+    resyncAttempts: Count(),
+    resyncTimeoutMs: Ms(50),
+    cfunTimeoutMs: Ms(100),
+  },
+  { additionalProperties: false },
+);
 
 const LogLevel = Type.Union(
   ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].map((l) => Type.Literal(l)),
@@ -30,7 +59,14 @@ export const ConfigSchema = Type.Object(
     healthIntervalMs: Type.Optional(Type.Integer({ minimum: 1000 })),
     sweepIntervalMs: Type.Optional(Type.Integer({ minimum: 1000 })),
     hotplugIntervalMs: Type.Optional(Type.Integer({ minimum: 100 })),
-    powerCycleCommand: Type.Optional(Type.String({ minLength: 1 })),
+    powerCycleCommand: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'Shell command power-cycling one slot; {device} and $SIMPOOL_DEVICE name its port',
+      }),
+    ),
+    modemTiming: Type.Optional(ModemTimingSchema),
     reassemblyTimeoutMs: Type.Optional(Type.Integer({ minimum: 60_000 })),
     simulatorControlPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   },
@@ -52,6 +88,8 @@ export interface Config {
   readonly sweepIntervalMs: number;
   readonly hotplugIntervalMs: number;
   readonly powerCycleCommand: string | null;
+  /** Overrides of the drivers' init and recovery timing; empty = the defaults. */
+  readonly modemTiming: Readonly<Partial<ModemTiming>>;
   readonly reassemblyTimeoutMs: number;
   readonly simulatorControlPort: number;
 }
@@ -155,6 +193,7 @@ export function loadConfig(
     sweepIntervalMs: config.sweepIntervalMs ?? DEFAULTS.sweepIntervalMs,
     hotplugIntervalMs: config.hotplugIntervalMs ?? DEFAULTS.hotplugIntervalMs,
     powerCycleCommand: config.powerCycleCommand ?? null,
+    modemTiming: config.modemTiming ?? {},
     reassemblyTimeoutMs: config.reassemblyTimeoutMs ?? DEFAULTS.reassemblyTimeoutMs,
     simulatorControlPort: config.simulatorControlPort ?? DEFAULTS.simulatorControlPort,
   };

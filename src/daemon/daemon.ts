@@ -69,6 +69,7 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
     hotplugIntervalMs: config.hotplugIntervalMs,
     reassemblyTimeoutMs: config.reassemblyTimeoutMs,
     ...(config.powerCycleCommand ? { powerCycleCommand: config.powerCycleCommand } : {}),
+    timing: config.modemTiming,
   });
   pool.on('message', (message) =>
     logger.info(

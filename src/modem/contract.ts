@@ -151,7 +151,7 @@ export interface ModemDriverOptions {
 }
 
 export interface ModemTiming {
-  /** Rounds of ESC + `AT` probes (5 × 1 s each, in the engine) before init gives up. */
+  /** Rounds of the engine's resync (resyncAttempts × resyncTimeoutMs each) before init gives up. */
   readonly wakeRounds: number;
   /** `AT+CPIN?` polls while the SIM is busy/initialising, and the pause between them. */
   readonly simReadyPolls: number;
@@ -169,6 +169,13 @@ export interface ModemTiming {
   readonly reappearPollMs: number;
   /** First look after a reset/power cycle (a modem is silent while it boots). */
   readonly bootDelayMs: number;
+  /** AT engine: timeout of commands without a longer built-in one (AT+CMGS …). */
+  readonly commandTimeoutMs: number;
+  /** AT engine: `AT` probes of a resync after a timeout, and the timeout of each. */
+  readonly resyncAttempts: number;
+  readonly resyncTimeoutMs: number;
+  /** How long `AT+CFUN=0`, `AT+CFUN=1` and `AT+CFUN=1,1` may take in the recovery ladder. */
+  readonly cfunTimeoutMs: number;
 }
 
 /** Events of ModemDriver (a typed node EventEmitter). The driver never emits 'error'. */

@@ -276,7 +276,15 @@ export class ModemDriver extends EventEmitter<ModemDriverEvents> {
     try {
       this.session = await Session.open(
         factory,
-        { clock: this.clock, logger: this.logger },
+        {
+          clock: this.clock,
+          logger: this.logger,
+          engine: {
+            defaultTimeoutMs: this.timing.commandTimeoutMs,
+            resyncAttempts: this.timing.resyncAttempts,
+            resyncTimeoutMs: this.timing.resyncTimeoutMs,
+          },
+        },
         this.monitor.sessionHandlers(),
       );
       this.factory = factory;

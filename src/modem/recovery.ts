@@ -33,8 +33,6 @@ export interface RecoveryHost {
   report(step: RecoveryStep, ok: boolean, detail: string): void;
 }
 
-const CFUN_TIMEOUT_MS = 15_000;
-
 async function quietly(action: () => Promise<unknown>): Promise<boolean> {
   try {
     await action();
@@ -78,9 +76,13 @@ async function radioCycleStep(host: RecoveryHost): Promise<boolean> {
     host.report('radio_cycle', false, 'no link');
     return false;
   }
-  const off = await quietly(() => engine.send('AT+CFUN=0', { timeoutMs: CFUN_TIMEOUT_MS }));
+  const off = await quietly(() =>
+    engine.send('AT+CFUN=0', { timeoutMs: host.timing.cfunTimeoutMs }),
+  );
   if (off) await host.lifetime.sleep(host.timing.radioOffMs);
-  const on = off && (await quietly(() => engine.send('AT+CFUN=1', { timeoutMs: CFUN_TIMEOUT_MS })));
+  const on =
+    off &&
+    (await quietly(() => engine.send('AT+CFUN=1', { timeoutMs: host.timing.cfunTimeoutMs })));
   if (on && (await host.reinit())) {
     host.report('radio_cycle', true, 'radio off and on');
     return true;
@@ -91,7 +93,9 @@ async function radioCycleStep(host: RecoveryHost): Promise<boolean> {
 
 /**
  * After a reset or power cycle: the device drops off and comes back, maybe under another path.
- * With `relocate` the pool finds it by IMEI; without it we retry the same port. Bounded.
+ * With `relocate` the pool finds it by IMEI on another port; when it finds none, the modem may
+ * be back where it was (a UART, a hub port that keeps its name): the same port is tried too.
+ * Bounded.
  */
 async function waitForModem(host: RecoveryHost): Promise<boolean> {
   const { bootDelayMs, reappearTimeoutMs, reappearPollMs } = host.timing;
@@ -99,13 +103,11 @@ async function waitForModem(host: RecoveryHost): Promise<boolean> {
   const deadline = host.clock.now() + reappearTimeoutMs;
   for (;;) {
     let factory: LinkFactory | undefined;
-    let found = true;
     if (host.relocate && host.imei !== null) {
       const imei = host.imei;
       factory = (await host.relocate(imei).catch(() => null)) ?? undefined;
-      found = factory !== undefined;
     }
-    if (found && (await host.reopen(factory)) && (await host.reinit())) return true;
+    if ((await host.reopen(factory)) && (await host.reinit())) return true;
     host.lifetime.check();
     if (host.clock.now() >= deadline) return false;
     await host.lifetime.sleep(reappearPollMs);
@@ -116,7 +118,7 @@ async function modemResetStep(host: RecoveryHost): Promise<boolean> {
   const engine = host.engine();
   // Sent even to a modem that looks dead: some answer AT+CFUN and nothing else.
   const sent = engine
-    ? await quietly(() => engine.send('AT+CFUN=1,1', { timeoutMs: CFUN_TIMEOUT_MS }))
+    ? await quietly(() => engine.send('AT+CFUN=1,1', { timeoutMs: host.timing.cfunTimeoutMs }))
     : false;
   // The device re-enumerates: our handle is stale whether or not the command got through.
   await host.closeLink();

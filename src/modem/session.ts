@@ -3,7 +3,7 @@
  * events of a session being closed (by us) are not forwarded, so our own close is never taken
  * for an unplug.
  */
-import { AtEngine, type AtUrc } from '../at/index.js';
+import { AtEngine, type AtEngineOptions, type AtUrc } from '../at/index.js';
 import { describeError, type Clock, type Logger } from '../shared/index.js';
 import type { ByteLink, DisconnectEvent, LinkFactory } from '../transport/index.js';
 
@@ -17,6 +17,12 @@ export interface SessionHandlers {
   /** The link went away without us closing it (unplug, re-enumeration, I/O error). */
   disconnected(event: DisconnectEvent): void;
 }
+
+/** The engine settings the driver's timing controls. */
+export type SessionEngineOptions = Pick<
+  AtEngineOptions,
+  'defaultTimeoutMs' | 'resyncAttempts' | 'resyncTimeoutMs'
+>;
 
 export class Session {
   private closing = false;
@@ -56,11 +62,15 @@ export class Session {
 
   static async open(
     factory: LinkFactory,
-    options: { clock: Clock; logger: Logger },
+    options: { clock: Clock; logger: Logger; engine?: SessionEngineOptions },
     handlers: SessionHandlers,
   ): Promise<Session> {
     const link = await factory();
-    const engine = new AtEngine(link, { clock: options.clock, logger: options.logger });
+    const engine = new AtEngine(link, {
+      ...options.engine,
+      clock: options.clock,
+      logger: options.logger,
+    });
     return new Session(link, engine, handlers, options.logger.child({ port: link.address }));
   }
 

@@ -16,4 +16,8 @@ export const DEFAULT_MODEM_TIMING: ModemTiming = {
   reappearTimeoutMs: 60_000,
   reappearPollMs: 5_000,
   bootDelayMs: 5_000,
+  commandTimeoutMs: 10_000,
+  resyncAttempts: 5,
+  resyncTimeoutMs: 1_000,
+  cfunTimeoutMs: 15_000,
 };

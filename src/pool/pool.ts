@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ModemState } from '../modem/index.js';
+import type { ModemState, ModemTiming, RecoveryStep } from '../modem/index.js';
 import {
   describeError,
   silentLogger,
@@ -47,6 +47,8 @@ export interface ModemPoolOptions {
   readonly powerCycleCommand?: string;
   readonly reassemblyTimeoutMs?: number;
   readonly sendPollMs?: number;
+  /** Delays and bounds of the drivers' init and recovery ladder (defaults: DEFAULT_MODEM_TIMING). */
+  readonly timing?: Partial<ModemTiming>;
   /** How a device address becomes a link; the default opens serial ports and tcp://. */
   readonly linkFactoryFor?: (address: string) => LinkFactory;
 }
@@ -69,6 +71,15 @@ export interface ModemPoolEvents {
       readonly reason: string;
     },
   ];
+  /** A rung of a modem's recovery ladder was tried (resync … power_cycle, give_up). */
+  recovery: [
+    {
+      readonly address: string;
+      readonly step: RecoveryStep;
+      readonly ok: boolean;
+      readonly detail: string;
+    },
+  ];
   message: [StoredInboundMessage];
 }
 
@@ -87,6 +98,7 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
   /** Ports that answered no AT, or are a second AT port of an attached modem: skip until gone. */
   private readonly ignored = new Set<string>();
   private readonly offlineSince = new Map<string, number>();
+  private readonly probedImei = new Map<string, string>();
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly openLink: (address: string) => LinkFactory;
@@ -185,14 +197,23 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
       this.ignored.add(address);
       return;
     }
-    this.attach(address, factory);
+    this.attach(address, factory, probe.imei);
   }
 
   private findByImei(imei: string): AttachedModem | undefined {
-    return [...this.attached.values()].find((m) => m.imei === imei && m.driver.state !== 'offline');
+    // The probe's IMEI counts before the driver has identified the modem: two AT ports of one
+    // modem are probed back to back, long before the first one's init is done.
+    return [...this.attached.values()].find(
+      (m) => (m.imei ?? this.probedImei.get(m.address)) === imei && m.driver.state !== 'offline',
+    );
   }
 
-  private attach(address: string, linkFactory: LinkFactory): void {
+  private attach(
+    address: string,
+    linkFactory: LinkFactory,
+    probedImei: string | null = null,
+  ): void {
+    if (probedImei) this.probedImei.set(address, probedImei);
     const command = this.options.powerCycleCommand;
     const modem = new AttachedModem(
       address,
@@ -205,6 +226,7 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
           ? { healthIntervalMs: this.options.healthIntervalMs }
           : {}),
         ...(this.options.sweepIntervalMs ? { sweepIntervalMs: this.options.sweepIntervalMs } : {}),
+        ...(this.options.timing ? { timing: this.options.timing } : {}),
         relocate: (imei) => this.relocate(imei),
         ...(command ? { powerCycle: () => runPowerCycle(command, address) } : {}),
       },
@@ -221,6 +243,7 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
       else this.offlineSince.delete(address);
       this.emit('state', { address, from, to, reason });
     });
+    modem.driver.on('recovery', (event) => this.emit('recovery', { address, ...event }));
     this.attached.set(address, modem);
     this.emit('attached', { address });
     this.logger.info({ modem: address }, 'modem attached');
@@ -234,6 +257,7 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
     if (!modem) return;
     this.attached.delete(address);
     this.offlineSince.delete(address);
+    this.probedImei.delete(address);
     await modem.stop().catch((error: unknown) => {
       this.logger.error({ modem: address, err: describeError(error) }, 'modem stop failed');
     });

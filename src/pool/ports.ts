@@ -48,6 +48,24 @@ export interface StoredInboundMessage {
   readonly missingParts: readonly number[];
 }
 
+export type RawPduKind = 'deliver' | 'status-report' | 'submit' | 'malformed';
+
+/** One raw PDU as stored (every PDU read is kept, whatever it decoded to). */
+export interface StoredRawPdu {
+  readonly id: number;
+  readonly iccid: string;
+  readonly imei: string;
+  readonly storage: string;
+  readonly index: number;
+  readonly pdu: string;
+  readonly kind: RawPduKind;
+  /** Why it could not be decoded (kind `malformed`), else null. */
+  readonly error: string | null;
+  /** The inbound message it is (part of), once there is one. */
+  readonly messageId: number | null;
+  readonly receivedAt: number;
+}
+
 export interface InboundRepository {
   /**
    * Stores a batch of PDUs in one transaction: each raw PDU once per SIM (fingerprint), and
@@ -64,6 +82,15 @@ export interface InboundRepository {
     readonly limit: number;
     readonly beforeId?: number;
   }): StoredInboundMessage[];
+}
+
+/**
+ * Reads of the raw PDUs, for operators and tests (the pool itself never needs them, so they are
+ * not part of InboundRepository).
+ */
+export interface RawPduReads {
+  /** Newest first, optionally of one kind (`malformed`: kept, flagged, never decoded). */
+  listRaw(options: { readonly limit: number; readonly kind?: RawPduKind }): StoredRawPdu[];
 }
 
 export interface ModemRecord {

@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import { SimpoolError } from '../shared/index.js';
 import {
   assembleParts,
   hasAllParts,
@@ -12,10 +11,14 @@ import type {
   InboundRecord,
   InboundRepository,
   IngestResult,
+  RawPduKind,
+  RawPduReads,
   StoredInboundMessage,
+  StoredRawPdu,
 } from '../pool/index.js';
 import type { SqliteDatabase } from './database.js';
 import { DEFAULT_REPORT_MATCH_WINDOW_MS, DeliveryReports } from './delivery-reports.js';
+import { RawPduReader } from './raw-pdus.js';
 import {
   messageFromRow,
   messageRowFrom,
@@ -42,12 +45,12 @@ function prepareInboundStatements(db: SqliteDatabase) {
          @error, @received_at)
        ON CONFLICT (fingerprint) DO NOTHING`,
     ),
-    insertMessage: db.prepare<NewMessageRow, MessageRow>(
+    // No RETURNING: the table is STRICT, so the stored row is exactly the bound one plus its id.
+    insertMessage: db.prepare<NewMessageRow>(
       `INSERT INTO inbound_messages (sim_iccid, sender, sender_kind, encoding, text, data_hex,
          sent_at, received_at, complete, part_count, missing_parts, concat_key)
        VALUES (@sim_iccid, @sender, @sender_kind, @encoding, @text, @data_hex, @sent_at,
-         @received_at, @complete, @part_count, @missing_parts, @concat_key)
-       RETURNING *`,
+         @received_at, @complete, @part_count, @missing_parts, @concat_key)`,
     ),
     linkPdu: db.prepare<[number, number]>('UPDATE inbound_pdus SET message_id = ? WHERE id = ?'),
     linkKeyPdus: db.prepare<[number, string]>(
@@ -86,9 +89,10 @@ function prepareInboundStatements(db: SqliteDatabase) {
  * of src/sms, so a part is never both stored as a part and as (part of) a message, and a crash
  * can never assemble a message twice or lose a part.
  */
-export class SqliteInboundRepository implements InboundRepository {
+export class SqliteInboundRepository implements InboundRepository, RawPduReads {
   private readonly s: ReturnType<typeof prepareInboundStatements>;
   private readonly reports: DeliveryReports;
+  private readonly raw: RawPduReader;
   private readonly ingestTx: Database.Transaction<
     (records: readonly InboundRecord[]) => IngestResult[]
   >;
@@ -98,6 +102,7 @@ export class SqliteInboundRepository implements InboundRepository {
 
   constructor(db: SqliteDatabase, options: InboundRepositoryOptions = {}) {
     this.s = prepareInboundStatements(db);
+    this.raw = new RawPduReader(db);
     this.reports = new DeliveryReports(
       db,
       options.reportMatchWindowMs ?? DEFAULT_REPORT_MATCH_WINDOW_MS,
@@ -129,6 +134,10 @@ export class SqliteInboundRepository implements InboundRepository {
         ? this.s.newest.all(limit)
         : this.s.before.all(options.beforeId, limit);
     return rows.map(messageFromRow);
+  }
+
+  listRaw(options: { readonly limit: number; readonly kind?: RawPduKind }): StoredRawPdu[] {
+    return this.raw.list(options);
   }
 
   private ingestOne(input: InboundRecord): IngestResult {
@@ -195,9 +204,8 @@ export class SqliteInboundRepository implements InboundRepository {
   }
 
   private insertMessage(message: ReassembledMessage): StoredInboundMessage {
-    const row = this.s.insertMessage.get(messageRowFrom(message));
-    // RETURNING always yields the inserted row; the guard only satisfies the type.
-    if (!row) throw new SimpoolError('internal_error', 'inbound message insert returned no row');
-    return messageFromRow(row);
+    const row = messageRowFrom(message);
+    const { lastInsertRowid } = this.s.insertMessage.run(row);
+    return messageFromRow({ ...row, id: Number(lastInsertRowid) });
   }
 }

@@ -14,12 +14,67 @@ export const FAST_INTERVALS = {
   hotplugIntervalMs: 200,
 };
 
+/**
+ * A recovery ladder that climbs in seconds: short AT and resync timeouts, one reopen, short
+ * pauses. Pair it with a simulator started with a short `--reset-delay`.
+ */
+export const FAST_LADDER = {
+  wakeRounds: 1,
+  commandTimeoutMs: 1000,
+  resyncAttempts: 2,
+  resyncTimeoutMs: 300,
+  reopenAttempts: 1,
+  reopenDelayMs: 100,
+  radioOffMs: 100,
+  cfunTimeoutMs: 1000,
+  bootDelayMs: 300,
+  reappearTimeoutMs: 3000,
+  reappearPollMs: 200,
+};
+
 export interface SimulatorControl {
   readonly url: string;
   injectSms(index: number, body: Record<string, unknown>): Promise<void>;
   fault(index: number, body: Record<string, unknown>): Promise<void>;
-  sent(index: number): Promise<{ to: string; text: string; mr: number }[]>;
-  modems(): Promise<{ index: number; link: string; imei: string; iccid: string }[]>;
+  sent(index: number): Promise<SentPart[]>;
+  modems(): Promise<SimulatedModemInfo[]>;
+  modem(index: number): Promise<SimulatedModemInfo>;
+}
+
+export interface SentPart {
+  readonly to: string;
+  readonly text: string;
+  readonly encoding: string;
+  readonly concat?: { ref: number; total: number; seq: number };
+  readonly mr: number;
+  readonly statusReportRequested: boolean;
+}
+
+export interface SimulatedModemInfo {
+  readonly index: number;
+  readonly link: string;
+  readonly imei: string;
+  readonly iccid: string;
+  readonly plugged: boolean;
+  readonly pendingInNetwork: number;
+}
+
+/** What `simpool simulate` reports as sent, joined back into messages (parts by reference). */
+export function sentMessages(parts: readonly SentPart[]): { to: string; text: string }[] {
+  const messages: { to: string; text: string; key: string | null; parts: SentPart[] }[] = [];
+  for (const part of parts) {
+    const key = part.concat ? `${part.to}/${part.concat.ref}/${part.concat.total}` : null;
+    const open = key === null ? undefined : messages.find((m) => m.key === key);
+    if (open) open.parts.push(part);
+    else messages.push({ to: part.to, text: '', key, parts: [part] });
+  }
+  return messages.map((m) => ({
+    to: m.to,
+    text: [...m.parts]
+      .sort((a, b) => (a.concat?.seq ?? 0) - (b.concat?.seq ?? 0))
+      .map((p) => p.text)
+      .join(''),
+  }));
 }
 
 export function simulatorControl(url: string): SimulatorControl {
@@ -40,6 +95,7 @@ export function simulatorControl(url: string): SimulatorControl {
     fault: async (i, body) => void (await call('POST', `/modems/${i}/fault`, body)),
     sent: async (i) => (await call('GET', `/modems/${i}/sent`)) as never,
     modems: async () => (await call('GET', '/modems')) as never,
+    modem: async (i) => (await call('GET', `/modems/${i}`)) as never,
   };
 }
 
@@ -55,10 +111,28 @@ export class DaemonBench {
     readonly simulator: SimulatorProcess,
     readonly control: SimulatorControl,
     readonly config: Config,
+    /** The config file, for `simpool … --config FILE` child processes. */
+    readonly configFile: string,
+    /** Where the simulator's PTY links are (`ttySIM0` …). */
+    readonly links: string,
   ) {}
 
+  /**
+   * `config` is merged into the config file; as a function it gets the simulator's control URL
+   * and link directory (e.g. for a power-cycle command that talks to the simulator).
+   */
   static async create(
-    options: { count?: number; simulateArgs?: string[]; config?: Record<string, unknown> } = {},
+    options: {
+      count?: number;
+      simulateArgs?: string[];
+      config?:
+        | Record<string, unknown>
+        | ((simulator: {
+            controlUrl: string;
+            links: string;
+            dir: string;
+          }) => Record<string, unknown>);
+    } = {},
   ): Promise<DaemonBench> {
     requireTool('socat');
     const dir = await mkdtemp(path.join(os.tmpdir(), 'simpool-daemon-'));
@@ -77,6 +151,10 @@ export class DaemonBench {
       ...(options.simulateArgs ?? []),
     ]);
     const file = path.join(dir, 'simpool.json');
+    const extra =
+      typeof options.config === 'function'
+        ? options.config({ controlUrl: simulator.controlUrl, links, dir })
+        : options.config;
     await writeFile(
       file,
       JSON.stringify({
@@ -85,7 +163,7 @@ export class DaemonBench {
         port: 0,
         logLevel: 'silent',
         ...FAST_INTERVALS,
-        ...options.config,
+        ...extra,
       }),
     );
     return new DaemonBench(
@@ -93,6 +171,8 @@ export class DaemonBench {
       simulator,
       simulatorControl(simulator.controlUrl),
       loadConfig(file, {}, {}),
+      file,
+      links,
     );
   }
 

@@ -68,6 +68,25 @@ describe('configuration', () => {
     expect(error.message).toContain('colour');
   });
 
+  it('takes modem timing overrides and refuses unknown or out-of-range ones', async () => {
+    const good = await configFile(
+      JSON.stringify({ modemTiming: { commandTimeoutMs: 1000, reopenAttempts: 1 } }),
+    );
+    expect(loadConfig(good, {}, {}).modemTiming).toEqual({
+      commandTimeoutMs: 1000,
+      reopenAttempts: 1,
+    });
+    expect(loadConfig(undefined, {}, {}).modemTiming).toEqual({});
+    const bad = await configFile(
+      JSON.stringify({ modemTiming: { commandTimeoutMs: 5, reopenAttempts: 0, naps: 3 } }),
+    );
+    const error = failure(() => loadConfig(bad, {}, {}));
+    expect(error.code).toBe('config_invalid');
+    expect(error.message).toContain('modemTiming/commandTimeoutMs:');
+    expect(error.message).toContain('modemTiming/reopenAttempts:');
+    expect(error.message).toContain('naps');
+  });
+
   it('says so when the file is missing or not JSON', async () => {
     expect(failure(() => loadConfig('/nonexistent/simpool.json', {}, {})).message).toContain(
       'cannot read config file',

@@ -1,0 +1,139 @@
+import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ModemPool, parseModemSource } from '../../../src/pool/index.js';
+import { ManualClock } from '../../../src/shared/index.js';
+import { SimulatedModem } from '../../../src/simulator/index.js';
+import { createRepositories, openDatabase, type Repositories } from '../../../src/store/index.js';
+import { createMemoryPair, type LinkFactory } from '../../../src/transport/index.js';
+import { advanceUntil } from '../../helpers/advance.js';
+
+interface Rig {
+  readonly dir: string;
+  readonly clock: ManualClock;
+  readonly repos: Repositories;
+  readonly pool: ModemPool;
+  /** Makes a device node appear in the watched folder, served by `factory`. */
+  plug(name: string, factory: LinkFactory): Promise<string>;
+  unplug(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const rigs: Rig[] = [];
+afterEach(async () => {
+  for (const rig of rigs.splice(0)) await rig.close();
+});
+
+/** A port that opens but never answers: a diagnostics or GPS interface of a USB modem. */
+const silentPort: LinkFactory = () => Promise.resolve(createMemoryPair('silent')[0]);
+
+/**
+ * A pool watching `DIR/tty*`: files stand for device nodes, and each path is served by an
+ * in-memory link to a simulated modem (or to nothing), so hotplug is driven by the test.
+ */
+async function rig(): Promise<Rig> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'simpool-pool-'));
+  const clock = new ManualClock();
+  const db = openDatabase(path.join(dir, 'simpool.db'));
+  const repos = createRepositories(db);
+  const factories = new Map<string, LinkFactory>();
+  const pool = new ModemPool({
+    sources: [parseModemSource(`${dir}/tty*`)],
+    inventory: repos.inventory,
+    inbound: repos.inbound,
+    outbound: repos.outbound,
+    clock,
+    hotplugIntervalMs: 500,
+    linkFactoryFor: (address) => () => {
+      const factory = factories.get(address);
+      return factory ? factory() : Promise.reject(new Error(`no device ${address}`));
+    },
+  });
+  const r: Rig = {
+    dir,
+    clock,
+    repos,
+    pool,
+    async plug(name, factory) {
+      const file = path.join(dir, name);
+      factories.set(file, factory);
+      await writeFile(file, '');
+      return file;
+    },
+    async unplug(name) {
+      await unlink(path.join(dir, name));
+    },
+    async close() {
+      await pool.stop();
+      db.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  rigs.push(r);
+  return r;
+}
+
+const ready = (r: Rig): string[] =>
+  r.pool
+    .modems()
+    .filter((m) => m.state === 'ready')
+    .map((m) => path.basename(m.address));
+
+describe('modem pool discovery and hotplug', () => {
+  it('attaches the port that answers AT, ignores a silent port and a second AT port of the same modem', async () => {
+    const r = await rig();
+    const modem = new SimulatedModem({ index: 0, clock: r.clock });
+    const twin = new SimulatedModem({ index: 0, clock: r.clock }); // same IMEI: a second AT port
+    await r.plug('ttyUSB0', silentPort);
+    await r.plug('ttyUSB1', modem.connect);
+    await r.plug('ttyUSB2', twin.connect);
+    const starting = r.pool.start();
+    await advanceUntil(r.clock, () => ready(r).length === 1, 100, 2_000);
+    await starting;
+    await advanceUntil(r.clock, () => r.pool.modems().length === 1, 100, 2_000);
+    expect(ready(r)).toEqual(['ttyUSB1']);
+    expect(r.repos.inventory.listSims().map((s) => [s.iccid, s.status])).toEqual([
+      [modem.identity.iccid, 'ready'],
+    ]);
+  });
+
+  it('attaches a modem plugged in later and detaches one that vanishes, marking its SIM offline', async () => {
+    const r = await rig();
+    const first = new SimulatedModem({ index: 0, clock: r.clock });
+    const second = new SimulatedModem({ index: 1, flavour: 'ec25', clock: r.clock });
+    await r.plug('ttyUSB0', first.connect);
+    const starting = r.pool.start();
+    await advanceUntil(r.clock, () => ready(r).length === 1, 100, 2_000);
+    await starting;
+
+    await r.plug('ttyUSB4', second.connect);
+    await advanceUntil(r.clock, () => ready(r).length === 2, 100, 2_000);
+    expect(ready(r).sort()).toEqual(['ttyUSB0', 'ttyUSB4']);
+
+    first.fault({ kind: 'unplug' });
+    await r.unplug('ttyUSB0');
+    await advanceUntil(r.clock, () => r.pool.modems().length === 1, 100, 2_000);
+    const status = new Map(r.repos.inventory.listSims().map((s) => [s.iccid, s.status]));
+    expect(status.get(first.identity.iccid)).toBe('offline');
+    expect(status.get(second.identity.iccid)).toBe('ready');
+  });
+
+  it('reads an SMS through an attached modem into the store exactly once', async () => {
+    const r = await rig();
+    const modem = new SimulatedModem({ index: 0, clock: r.clock });
+    await r.plug('ttyUSB0', modem.connect);
+    const received: string[] = [];
+    r.pool.on('message', (m) => received.push(m.text));
+    const starting = r.pool.start();
+    await advanceUntil(r.clock, () => ready(r).length === 1, 100, 2_000);
+    await starting;
+    modem.injectSms({ from: '+447700900001', text: 'Your code is 1234' });
+    await advanceUntil(r.clock, () => received.length === 1, 100, 2_000);
+    await r.pool.rescan();
+    expect(r.repos.inbound.listMessages({ limit: 10 }).map((m) => m.text)).toEqual([
+      'Your code is 1234',
+    ]);
+    expect(modem.stored()).toEqual([]);
+  });
+});
