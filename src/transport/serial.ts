@@ -1,3 +1,4 @@
+import { stat } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { SimpoolError, silentLogger, type Logger } from '../shared/index.js';
 import { LinkBase, toBuffer } from './link-base.js';
@@ -7,6 +8,8 @@ export interface SerialOptions {
   readonly path: string;
   readonly baudRate?: number;
   readonly logger?: Logger;
+  /** How often the device path is checked for existence; 0 turns the check off. Default 1 s. */
+  readonly presenceCheckMs?: number;
 }
 
 /** serialport sets `disconnected` on the close error when the device went away. */
@@ -20,9 +23,14 @@ function isDeviceRemoval(error: unknown): boolean {
 
 class SerialLink extends LinkBase {
   private closingLocally = false;
+  private presenceTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly port: SerialPort) {
+  constructor(
+    private readonly port: SerialPort,
+    presenceCheckMs: number,
+  ) {
     super(port.path);
+    if (presenceCheckMs > 0) this.watchPresence(presenceCheckMs);
     port.on('data', (chunk: Buffer) => this.emitData(chunk));
     port.on('error', (error: Error) => this.emitDisconnect({ reason: 'io_error', error }));
     port.on('close', (error: Error | null) => {
@@ -31,6 +39,23 @@ class SerialLink extends LinkBase {
         this.emitDisconnect({ reason: 'device_removed', ...(error ? { error } : {}) });
       else this.emitDisconnect({ reason: 'remote_closed', ...(error ? { error } : {}) });
     });
+  }
+
+  /**
+   * A device node that vanished (USB unplug, re-enumeration, a PTY whose owner died) does not
+   * always make a pending read fail: serialport can wait forever on a hung-up PTY. The path
+   * going away is the surest sign, so it is checked now and then.
+   */
+  private watchPresence(intervalMs: number): void {
+    this.presenceTimer = setInterval(() => {
+      stat(this.address, (error) => {
+        if (!error || error.code !== 'ENOENT' || !this.isOpen) return;
+        this.emitDisconnect({ reason: 'device_removed', error });
+        this.port.close(() => undefined);
+      });
+    }, intervalMs);
+    this.presenceTimer.unref();
+    this.onDisconnect(() => clearInterval(this.presenceTimer));
   }
 
   write(bytes: Uint8Array | string): Promise<void> {
@@ -43,8 +68,17 @@ class SerialLink extends LinkBase {
           reject(new SimpoolError('transport_write_failed', error.message, { cause: error }));
           return;
         }
-        // drain: the bytes left our buffer, so the command timer may start now.
-        this.port.drain((drainError) => (drainError ? reject(drainError) : resolve()));
+        // drain: the bytes left our buffer, so the command timer may start now. A device that
+        // vanished right after taking the bytes (a modem resetting at once) fails the drain.
+        this.port.drain((drainError) =>
+          drainError
+            ? reject(
+                new SimpoolError('transport_write_failed', drainError.message, {
+                  cause: drainError,
+                }),
+              )
+            : resolve(),
+        );
       });
     });
   }
@@ -93,5 +127,5 @@ export async function openSerialLink(options: SerialOptions): Promise<ByteLink> 
       resolve();
     });
   });
-  return new SerialLink(port);
+  return new SerialLink(port, options.presenceCheckMs ?? 1000);
 }

@@ -74,7 +74,8 @@ describe('simulated modems on pseudo-terminals', () => {
   it('comes back under another name after AT+CFUN=1,1, like a USB modem re-enumerating', async () => {
     const before = ptys.path(1);
     const client = new SimClient(await openSerialLink({ path: before }));
-    await client.send('AT+CFUN=1,1\r');
+    // The modem may drop off before our write is drained: that is a reset, not a failure.
+    await client.send('AT+CFUN=1,1\r').catch(() => undefined);
     await pollUntil(() => (client.disconnected ? true : undefined), 5000, 'old port gone');
     expect(existsSync(before)).toBe(false);
     const after = path.join(dir, 'ttySIM1-1');

@@ -59,6 +59,17 @@ describe('serial links on real pseudo-terminals', () => {
     expect(host.isOpen).toBe(false);
   });
 
+  it('reports device_removed when the device path vanishes, even while a read is pending', async () => {
+    pair = await createPtyPair();
+    // Opened right away and never used: the case where serialport can miss a hang-up.
+    const host = await openSerialLink({ path: pair.a, presenceCheckMs: 50 });
+    links.push(host);
+    const ended = new Promise<DisconnectEvent>((resolve) => host.onDisconnect(resolve));
+    await pair.stop();
+    expect((await ended).reason).toMatch(/device_removed|remote_closed|io_error/);
+    expect(host.isOpen).toBe(false);
+  });
+
   it('fails to open a missing device with transport_open_failed', async () => {
     await expect(openSerialLink({ path: '/nonexistent/ttySIM9' })).rejects.toMatchObject({
       code: 'transport_open_failed',
