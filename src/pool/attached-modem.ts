@@ -15,7 +15,6 @@ export interface AttachedModemDeps {
   readonly outbound: OutboundRepository;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly sendPollMs?: number;
 }
 
 const SIM_STATUS: Record<ModemState, SimStatus> = {
@@ -59,7 +58,6 @@ export class AttachedModem {
       deps.outbound,
       deps.clock,
       deps.logger.child({ modem: address }),
-      deps.sendPollMs,
     );
     this.driver.on('identity', ({ info, sim }) => this.recordIdentity(info, sim));
     this.driver.on('state', ({ to }) => this.recordState(to));

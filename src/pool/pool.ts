@@ -104,6 +104,7 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
   private readonly openLink: (address: string) => LinkFactory;
   private hotplugTimer: TimerHandle | undefined;
   private expiryTimer: TimerHandle | undefined;
+  private sendPollTimer: TimerHandle | undefined;
   private scanning: Promise<void> | undefined;
   private stopped = false;
 
@@ -131,12 +132,14 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
     await this.rescan();
     this.scheduleHotplug();
     this.scheduleExpiry();
+    this.scheduleSendPoll();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.hotplugTimer !== undefined) this.clock.clearTimeout(this.hotplugTimer);
     if (this.expiryTimer !== undefined) this.clock.clearTimeout(this.expiryTimer);
+    if (this.sendPollTimer !== undefined) this.clock.clearTimeout(this.sendPollTimer);
     await this.scanning;
     await Promise.all([...this.attached.keys()].map((address) => this.detach(address)));
   }
@@ -235,7 +238,6 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
         outbound: this.options.outbound,
         clock: this.clock,
         logger: this.logger,
-        ...(this.options.sendPollMs ? { sendPollMs: this.options.sendPollMs } : {}),
       },
     );
     modem.driver.on('state', ({ from, to, reason }) => {
@@ -308,6 +310,22 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
   }
 
   /** Multiparts whose missing parts never came are delivered flagged incomplete. */
+  /**
+   * Queued SMS can come from another process (`simpool send`) or fall due after a retry pause:
+   * one cheap look at the queue for the whole pool, and the senders are woken only when needed.
+   */
+  private scheduleSendPoll(): void {
+    if (this.stopped) return;
+    this.sendPollTimer = this.clock.setTimeout(() => {
+      try {
+        if (this.options.outbound.hasClaimable(this.clock.now())) this.wakeSenders();
+      } catch (error) {
+        this.logger.error({ err: describeError(error) }, 'outbound queue check failed');
+      }
+      this.scheduleSendPoll();
+    }, this.options.sendPollMs ?? 1000);
+  }
+
   private scheduleExpiry(): void {
     if (this.stopped) return;
     this.expiryTimer = this.clock.setTimeout(() => {
@@ -321,6 +339,7 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
         this.logger.error({ err: describeError(error) }, 'multipart expiry failed');
       }
       this.scheduleExpiry();
+      this.scheduleSendPoll();
     }, EXPIRY_CHECK_MS);
   }
 }

@@ -202,6 +202,8 @@ export interface OutboundRepository {
    * `sending` for that SIM in the same transaction; undefined when there is none.
    */
   claimNext(iccid: string, at: number): OutboundPartToSend | undefined;
+  /** Whether any queued part is due: one cheap check instead of every modem asking the queue. */
+  hasClaimable(at: number): boolean;
   /** `+CMGS` answered: the part is sent and never sent again. */
   markPartSent(
     messageId: string,

@@ -1,5 +1,5 @@
 import type { SendOutcome, SubmitPdu } from '../modem/index.js';
-import { describeError, type Clock, type Logger, type TimerHandle } from '../shared/index.js';
+import { describeError, type Clock, type Logger } from '../shared/index.js';
 import type { OutboundPartToSend, OutboundRepository } from './ports.js';
 
 /** Temporary failures are retried with a doubling pause (30 s, 1 min, 2 min …, at most 10 min). */
@@ -15,46 +15,33 @@ export interface SenderModem {
 }
 
 /**
- * Drains the outbound queue through one modem, one part at a time. It wakes when told that
- * work arrived, after each part, and on a slow timer (other processes, such as `simpool send`,
- * write to the same database).
+ * Drains the outbound queue through one modem, one part at a time, whenever it is woken: by the
+ * pool when queued work is due (one cheap check for all modems, so 256 idle modems do not each
+ * query the queue every second), when its modem becomes ready, and when work is queued.
  */
 export class SendWorker {
   private running = false;
-  private stopped = false;
-  private timer: TimerHandle | undefined;
+  private stopped = true;
 
   constructor(
     private readonly modem: SenderModem,
     private readonly outbound: OutboundRepository,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly pollMs = 1000,
   ) {}
 
   start(): void {
     this.stopped = false;
-    this.schedule(0);
+    this.wake();
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
   }
 
-  /** Work may be waiting: look now rather than at the next poll. */
+  /** Work may be waiting: look now. */
   wake(): void {
     if (!this.running && !this.stopped) void this.drain();
-  }
-
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined;
-      void this.drain();
-    }, ms);
   }
 
   private async drain(): Promise<void> {
@@ -71,10 +58,9 @@ export class SendWorker {
         if (!(await this.sendOne(iccid, part))) break;
       }
     } catch (error) {
-      this.logger.error({ err: describeError(error) }, 'send worker failed; retrying at next poll');
+      this.logger.error({ err: describeError(error) }, 'send worker failed; retrying when woken');
     } finally {
       this.running = false;
-      this.schedule(this.pollMs);
     }
   }
 

@@ -63,6 +63,12 @@ function prepareOutboundStatements(db: SqliteDatabase) {
         ORDER BY m.created_at, m.rowid, p.sequence
         LIMIT 1`,
     ),
+    // Served by the partial index outbound_parts_queued.
+    anyDue: db
+      .prepare<[number], number>(
+        `SELECT 1 FROM outbound_parts WHERE status = 'queued' AND next_attempt_at <= ? LIMIT 1`,
+      )
+      .pluck(),
     claimPart: db.prepare<PartKey & { iccid: string; at: number }>(
       `UPDATE outbound_parts SET status = 'sending', sim_iccid = @iccid, claimed_at = @at
         WHERE message_id = @id AND sequence = @sequence`,
@@ -200,6 +206,10 @@ export class SqliteOutboundRepository implements OutboundRepository {
 
   enqueue(message: NewOutboundMessage): void {
     this.enqueueTx.immediate(message);
+  }
+
+  hasClaimable(at: number): boolean {
+    return this.s.anyDue.get(at) !== undefined;
   }
 
   claimNext(iccid: string, at: number): OutboundPartToSend | undefined {

@@ -45,6 +45,23 @@ describe('SqliteOutboundRepository', () => {
   });
   afterEach(() => fx.close());
 
+  it('says whether any queued part is due, without claiming it', () => {
+    expect(store.outbound.hasClaimable(T0)).toBe(false);
+    store.outbound.enqueue(message('m1', { at: T0 }));
+    expect(store.outbound.hasClaimable(T0 - 1)).toBe(false);
+    expect(store.outbound.hasClaimable(T0)).toBe(true);
+    const part = store.outbound.claimNext(SIM_A, T0)!;
+    expect(store.outbound.hasClaimable(T0)).toBe(false);
+    store.outbound.markPartFailed(
+      'm1',
+      part.sequence,
+      { permanent: false, cmsError: 42, detail: 'congestion', retryAt: T0 + MINUTE },
+      T0,
+    );
+    expect(store.outbound.hasClaimable(T0 + MINUTE - 1)).toBe(false);
+    expect(store.outbound.hasClaimable(T0 + MINUTE)).toBe(true);
+  });
+
   it('enqueues a message with its parts and claims the oldest part for a SIM', () => {
     store.outbound.enqueue(message('m2', { at: T0 + 1 }));
     store.outbound.enqueue(message('m1', { at: T0 }));
