@@ -4,3 +4,12 @@
  */
 export { extractCode, explainCode, extractGeneric } from './code-extraction.js';
 export type { CodeExtraction, ExtractCodeOptions } from './code-extraction.js';
+export {
+  SEED_SERVICES,
+  SEED_COUNTRIES,
+  countryForMcc,
+  serviceByCode,
+  countryByActivateId,
+  countryByIso2,
+} from './catalog-seed.js';
+export type { SeedService, SeedCountry } from './catalog-seed.js';
