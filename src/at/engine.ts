@@ -18,7 +18,8 @@ import {
   type Logger,
 } from '../shared/index.js';
 import type { ByteLink, DisconnectEvent } from '../transport/index.js';
-import { commandProblem, defaultTimeoutFor, expectedPrefixes } from './attribution.js';
+import { commandProblem } from './attribution.js';
+import { buildSpec } from './command-spec.js';
 import { CommandQueue } from './command-queue.js';
 import type {
   AtEngineEvents,
@@ -166,26 +167,12 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
   ): Promise<AtResponse> {
     const invalid = commandProblem(command);
     if (invalid) return Promise.reject(invalid);
-    const prefixes = (
-      options.expectedPrefix === undefined
-        ? expectedPrefixes(command, this.router.urcs)
-        : typeof options.expectedPrefix === 'string'
-          ? [options.expectedPrefix]
-          : [...options.expectedPrefix]
-    ).map((prefix) => prefix.toUpperCase());
-    const timeoutMs =
-      options.timeoutMs ?? defaultTimeoutFor(command, this.settings.defaultTimeoutMs);
-    const spec: TransactionSpec = {
-      command,
-      payload,
-      expectedPrefixes: prefixes,
-      timeoutMs,
-      promptTimeoutMs: options.promptTimeoutMs ?? this.settings.promptTimeoutMs,
-      completeOnAnswer:
-        options.completeOnAnswer === true
-          ? prefixes
-          : (this.currentProfile.flags.completeWithoutOk ?? []).filter((p) => prefixes.includes(p)),
-    };
+    const spec = buildSpec(command, payload, options, {
+      urcs: this.router.urcs,
+      profile: this.currentProfile,
+      defaultTimeoutMs: this.settings.defaultTimeoutMs,
+      promptTimeoutMs: this.settings.promptTimeoutMs,
+    });
     const retries = options.busyRetries ?? this.settings.busyRetries;
     return this.schedule(options.priority ?? 0, () => this.execute(spec, retries));
   }
