@@ -13,3 +13,89 @@ export {
   countryByIso2,
 } from './catalog-seed.js';
 export type { SeedService, SeedCountry } from './catalog-seed.js';
+export { UNITS_PER_USD, usdToUnits, unitsToUsd, formatUnits } from './money.js';
+export type { FormatOptions } from './money.js';
+export { ulid, newId } from './ids.js';
+export type { IdPrefix } from './ids.js';
+export { API_SCOPES, generateApiKey, hashApiKey, looksLikeApiKey, isApiScope } from './api-keys.js';
+export type { ApiScope, GeneratedKey } from './api-keys.js';
+export type {
+  Service,
+  Country,
+  PriceEntry,
+  ServicePatch,
+  CatalogSeedInput,
+  SeedReport,
+} from './catalog.js';
+export { LEDGER_TYPES } from './customers.js';
+export type {
+  Customer,
+  ApiKeyInfo,
+  NewApiKey,
+  Authenticated,
+  LedgerType,
+  LedgerEntry,
+  LedgerQuery,
+  Page,
+  CreditRequest,
+  Profile,
+} from './customers.js';
+export { ORDER_STATUSES, OPEN_STATUSES, isOpenStatus, EVENT_TYPES } from './order-types.js';
+export type {
+  OrderStatus,
+  OpenStatus,
+  Order,
+  OrderNumber,
+  OrderMessage,
+  OrderDetail,
+  ReleaseReason,
+  UsageOutcome,
+  EventType,
+  DomainEvent,
+  PurchaseRequest,
+  OrderQuery,
+  InboundSms,
+  MatchResult,
+  ExpiryReport,
+} from './order-types.js';
+export { refusalError, unwrap, refuse, accept } from './refusals.js';
+export type { Refusal, Outcome } from './refusals.js';
+export {
+  DEFAULT_ORDER_RULES,
+  orderTimers,
+  decidePurchase,
+  decideCancel,
+  decideSwap,
+  decideRetry,
+  decideFinish,
+  decideExpiry,
+  decideSms,
+} from './order-rules.js';
+export type {
+  OrderRulesConfig,
+  OrderTimers,
+  PurchaseFacts,
+  ExpiryDecision,
+  SmsDecision,
+} from './order-rules.js';
+export { leastRecentlyUsed, randomPolicy, allocationPolicy, toE164 } from './allocation.js';
+export type {
+  SimCandidate,
+  AllocationPolicy,
+  AllocationPolicyName,
+  EligibilityRules,
+} from './allocation.js';
+export type {
+  CatalogPort,
+  CustomerPort,
+  OrderPort,
+  EventPort,
+  OrderCommandContext,
+} from './ports.js';
+export { CatalogService, DEFAULT_PRICE_UNITS } from './catalog-service.js';
+export type { CatalogServiceOptions } from './catalog-service.js';
+export { CustomerService } from './customer-service.js';
+export type { CreateKeyInput, CreatedKey } from './customer-service.js';
+export { OrderService } from './order-service.js';
+export type { OrderServiceOptions, Principal, PurchaseInput } from './order-service.js';
+export { MatchingService } from './matching-service.js';

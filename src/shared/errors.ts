@@ -36,6 +36,20 @@ export type ErrorCode =
   | 'sms_delivery_failed'
   // pool
   | 'power_cycle_failed'
+  // domain: catalog, customers, orders
+  | 'validation_failed'
+  | 'unauthorized'
+  | 'unknown_service'
+  | 'unknown_country'
+  | 'insufficient_balance'
+  | 'no_numbers'
+  | 'max_price_exceeded'
+  | 'channels_limit'
+  | 'key_banned'
+  | 'order_not_found'
+  | 'customer_not_found'
+  | 'bad_status'
+  | 'too_early'
   // general
   | 'invalid_argument'
   | 'config_invalid'

@@ -1,7 +1,12 @@
+import { SqliteCatalogRepository } from './catalog-repository.js';
+import { SqliteCustomerRepository } from './customer-repository.js';
 import type { SqliteDatabase } from './database.js';
 import { SqliteInboundRepository, type InboundRepositoryOptions } from './inbound-repository.js';
 import { SqliteInventoryRepository } from './inventory-repository.js';
+import { LedgerWriter } from './ledger-writer.js';
+import { SqliteOrderRepository } from './order-repository.js';
 import { SqliteOutboundRepository } from './outbound-repository.js';
+import { OutboxWriter } from './outbox-writer.js';
 
 export type StoreOptions = InboundRepositoryOptions;
 
@@ -10,15 +15,27 @@ export interface Store {
   readonly inbound: SqliteInboundRepository;
   readonly inventory: SqliteInventoryRepository;
   readonly outbound: SqliteOutboundRepository;
+  readonly catalog: SqliteCatalogRepository;
+  readonly customers: SqliteCustomerRepository;
+  readonly orders: SqliteOrderRepository;
+  /** The event outbox (EventPort): readers resume from a seq. */
+  readonly events: OutboxWriter;
 }
 
 /** The repositories over one open (and migrated) database; statements are prepared once here. */
 export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Store {
+  const events = new OutboxWriter(db);
+  const ledger = new LedgerWriter(db, events);
+  const catalog = new SqliteCatalogRepository(db);
   return {
     db,
     inbound: new SqliteInboundRepository(db, options),
     inventory: new SqliteInventoryRepository(db),
     outbound: new SqliteOutboundRepository(db),
+    catalog,
+    customers: new SqliteCustomerRepository(db, ledger),
+    orders: new SqliteOrderRepository(db, catalog, ledger, events),
+    events,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Migration } from '../migrate.js';
 import { modemsAndSms } from './001-modems-and-sms.js';
+import { catalogCustomersOrders } from './002-catalog-customers-orders.js';
 
 /** Every migration, in order. Append only: never edit one that has shipped. */
-export const migrations: readonly Migration[] = [modemsAndSms];
+export const migrations: readonly Migration[] = [modemsAndSms, catalogCustomersOrders];

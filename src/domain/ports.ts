@@ -1,0 +1,121 @@
+/**
+ * What the domain needs from storage. Async so a networked backend (PostgreSQL) can implement
+ * them; the SQLite store does the work synchronously. Every mutating method is ONE transaction
+ * that loads rows, applies the pure rules (order-rules.ts) and writes every effect — order,
+ * number history, ledger and balance, usage, outbox event — or nothing.
+ */
+import type { AllocationPolicy, EligibilityRules } from './allocation.js';
+import type {
+  CatalogSeedInput,
+  Country,
+  PriceEntry,
+  SeedReport,
+  Service,
+  ServicePatch,
+} from './catalog.js';
+import type {
+  ApiKeyInfo,
+  Authenticated,
+  CreditRequest,
+  Customer,
+  LedgerEntry,
+  LedgerQuery,
+  NewApiKey,
+  Page,
+  Profile,
+} from './customers.js';
+import type { OrderRulesConfig } from './order-rules.js';
+import type {
+  DomainEvent,
+  ExpiryReport,
+  InboundSms,
+  MatchResult,
+  Order,
+  OrderDetail,
+  OrderQuery,
+  PurchaseRequest,
+} from './order-types.js';
+import type { Outcome } from './refusals.js';
+
+export interface CatalogPort {
+  /** Inserts what is missing; never overwrites existing rows (operator edits win). */
+  seed(input: CatalogSeedInput, now: number): Promise<SeedReport>;
+  listServices(): Promise<Service[]>;
+  getService(code: string): Promise<Service | undefined>;
+  updateService(code: string, patch: ServicePatch, now: number): Promise<Service | undefined>;
+  listCountries(): Promise<Country[]>;
+  /** By ISO-2 (the real-SIM row) or by sms-activate numeric id. */
+  findCountry(ref: string): Promise<Country | undefined>;
+  setCountryEnabled(activateId: number, enabled: boolean): Promise<boolean>;
+  setPrice(service: string, iso2: string, priceUnits: number, now: number): Promise<void>;
+  /** Prices with live availability; filters optional. */
+  listPrices(
+    filter: { readonly service?: string; readonly country?: string },
+    rules: EligibilityRules,
+    now: number,
+  ): Promise<PriceEntry[]>;
+  availability(
+    service: string,
+    iso2: string,
+    rules: EligibilityRules,
+    now: number,
+  ): Promise<number>;
+  blacklist(iccid: string, service: string, reason: string, now: number): Promise<void>;
+  unblacklist(iccid: string, service: string): Promise<boolean>;
+}
+
+export interface CustomerPort {
+  /** null when the e-mail is already registered. */
+  createCustomer(customer: Customer): Promise<Customer | null>;
+  getCustomer(id: string): Promise<Customer | undefined>;
+  findCustomerByEmail(email: string): Promise<Customer | undefined>;
+  setBannedUntil(id: string, until: number | null): Promise<boolean>;
+  insertKey(key: NewApiKey): Promise<ApiKeyInfo>;
+  listKeys(customerId: string): Promise<ApiKeyInfo[]>;
+  revokeKey(customerId: string, keyId: string, now: number): Promise<boolean>;
+  /** By SHA-256; null for unknown or revoked keys. Touches last_used_at (≤ once a minute). */
+  authenticate(hash: string, now: number): Promise<Authenticated | null>;
+  /** Deposit / admin credit: ledger row + balance + event, one transaction. */
+  credit(request: CreditRequest, now: number): Promise<LedgerEntry>;
+  balance(customerId: string, sandbox: boolean): Promise<number>;
+  ledger(customerId: string, query: LedgerQuery): Promise<Page<LedgerEntry>>;
+  profile(customerId: string, sandbox: boolean): Promise<Profile | undefined>;
+}
+
+export interface OrderCommandContext {
+  readonly now: number;
+  readonly rules: OrderRulesConfig;
+  readonly policy: AllocationPolicy;
+}
+
+export interface OrderPort {
+  purchase(request: PurchaseRequest, ctx: OrderCommandContext): Promise<Outcome<Order>>;
+  /** `ref`: `ord_…` or the digits of an activation id; another customer's order is not found. */
+  cancel(
+    customerId: string,
+    ref: string,
+    ctx: OrderCommandContext,
+  ): Promise<Outcome<{ readonly order: Order; readonly refundUnits: number }>>;
+  swap(
+    customerId: string,
+    ref: string,
+    ctx: OrderCommandContext,
+  ): Promise<Outcome<{ readonly order: Order; readonly previousNumber: string }>>;
+  retry(customerId: string, ref: string, ctx: OrderCommandContext): Promise<Outcome<Order>>;
+  finish(customerId: string, ref: string, ctx: OrderCommandContext): Promise<Outcome<Order>>;
+  /** Closes every open order whose expires_at ≤ now. */
+  expireDue(ctx: OrderCommandContext): Promise<ExpiryReport>;
+  attachSms(sms: InboundSms, ctx: OrderCommandContext): Promise<MatchResult>;
+  getOrder(customerId: string, ref: string): Promise<OrderDetail | undefined>;
+  listOrders(customerId: string, query: OrderQuery): Promise<Page<Order>>;
+  /** The earliest expires_at among open orders, for the expiry timer. */
+  nextExpiry(): Promise<number | null>;
+}
+
+export interface EventPort {
+  eventsSince(
+    seq: number,
+    limit: number,
+    filter?: { readonly customerId?: string },
+  ): Promise<DomainEvent[]>;
+}

@@ -1,0 +1,73 @@
+/** Appends domain events to the outbox, always inside the caller's transaction. */
+import { newId, type DomainEvent, type EventPort, type EventType } from '../domain/index.js';
+import type { SqliteDatabase } from './database.js';
+
+interface EventRow {
+  readonly seq: number;
+  readonly id: string;
+  readonly type: string;
+  readonly customer_id: string | null;
+  readonly order_id: string | null;
+  readonly data: string;
+  readonly created_at: number;
+}
+
+export interface NewEvent {
+  readonly type: EventType;
+  readonly customerId: string | null;
+  readonly orderId: string | null;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly now: number;
+}
+
+export class OutboxWriter implements EventPort {
+  private readonly insert;
+  private readonly since;
+  private readonly sinceForCustomer;
+
+  constructor(db: SqliteDatabase) {
+    this.insert = db.prepare(
+      `INSERT INTO events (id, type, customer_id, order_id, data, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    this.since = db.prepare<[number, number], EventRow>(
+      'SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+    );
+    this.sinceForCustomer = db.prepare<[string, number, number], EventRow>(
+      'SELECT * FROM events WHERE customer_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    );
+  }
+
+  append(event: NewEvent): void {
+    this.insert.run(
+      newId('evt', event.now),
+      event.type,
+      event.customerId,
+      event.orderId,
+      JSON.stringify(event.data),
+      event.now,
+    );
+  }
+
+  eventsSince(
+    seq: number,
+    limit: number,
+    filter: { readonly customerId?: string } = {},
+  ): Promise<DomainEvent[]> {
+    const rows =
+      filter.customerId === undefined
+        ? this.since.all(seq, limit)
+        : this.sinceForCustomer.all(filter.customerId, seq, limit);
+    return Promise.resolve(
+      rows.map((row) => ({
+        seq: row.seq,
+        id: row.id,
+        type: row.type as EventType,
+        customerId: row.customer_id,
+        orderId: row.order_id,
+        data: JSON.parse(row.data) as Record<string, unknown>,
+        createdAt: row.created_at,
+      })),
+    );
+  }
+}
