@@ -33,8 +33,27 @@ const ModemTimingSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const LogLevel = Type.Union(
-  ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].map((l) => Type.Literal(l)),
+const LogLevel = Type.Union([
+  Type.Literal('trace'),
+  Type.Literal('debug'),
+  Type.Literal('info'),
+  Type.Literal('warn'),
+  Type.Literal('error'),
+  Type.Literal('fatal'),
+  Type.Literal('silent'),
+]);
+
+/** Number rental: prices, allocation and the rules that protect SIMs from being burnt. */
+const OrdersSchema = Type.Object(
+  {
+    defaultPriceUsd: Type.Optional(Type.Number({ minimum: 0, maximum: 10_000 })),
+    maxCancelsPerService: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    cooldownSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
+    defaultMaxOpenOrders: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    smsClockSkewSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+    allocationPolicy: Type.Optional(Type.Union([Type.Literal('lru'), Type.Literal('random')])),
+  },
+  { additionalProperties: false },
 );
 
 /** The config file (JSON). Every field is optional; defaults are in `DEFAULTS`. */
@@ -69,6 +88,7 @@ export const ConfigSchema = Type.Object(
     modemTiming: Type.Optional(ModemTimingSchema),
     reassemblyTimeoutMs: Type.Optional(Type.Integer({ minimum: 60_000 })),
     simulatorControlPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    orders: Type.Optional(OrdersSchema),
   },
   { additionalProperties: false },
 );
@@ -92,7 +112,28 @@ export interface Config {
   readonly modemTiming: Readonly<Partial<ModemTiming>>;
   readonly reassemblyTimeoutMs: number;
   readonly simulatorControlPort: number;
+  readonly orders: OrdersConfig;
 }
+
+export interface OrdersConfig {
+  /** Price of every (service, country) pair seeded on first start, in USD. */
+  readonly defaultPriceUsd: number;
+  readonly maxCancelsPerService: number;
+  readonly cooldownSeconds: number;
+  /** Open orders per API key when the key sets no limit of its own. */
+  readonly defaultMaxOpenOrders: number;
+  readonly smsClockSkewSeconds: number;
+  readonly allocationPolicy: 'lru' | 'random';
+}
+
+const ORDER_DEFAULTS: OrdersConfig = {
+  defaultPriceUsd: 0.5,
+  maxCancelsPerService: 3,
+  cooldownSeconds: 0,
+  defaultMaxOpenOrders: 20,
+  smsClockSkewSeconds: 60,
+  allocationPolicy: 'lru',
+};
 
 export const DEFAULT_MODEMS = ['simulated:4'];
 
@@ -196,5 +237,6 @@ export function loadConfig(
     modemTiming: config.modemTiming ?? {},
     reassemblyTimeoutMs: config.reassemblyTimeoutMs ?? DEFAULTS.reassemblyTimeoutMs,
     simulatorControlPort: config.simulatorControlPort ?? DEFAULTS.simulatorControlPort,
+    orders: { ...ORDER_DEFAULTS, ...config.orders },
   };
 }

@@ -3,6 +3,7 @@ import { describeError, systemClock, type Clock, type Logger } from '../shared/i
 import { ModemBank, startControlServer, type ControlServer } from '../simulator/index.js';
 import { openDatabase, createRepositories, type SqliteDatabase } from '../store/index.js';
 import type { Config } from './config.js';
+import { startOrderEngine, type OrderEngine } from './order-engine.js';
 import { startStatusServer, type StatusServer } from './status-server.js';
 
 export interface Daemon {
@@ -10,6 +11,8 @@ export interface Daemon {
   readonly status: StatusServer;
   /** The built-in simulated modems and their control API, when configured. */
   readonly simulator: { readonly bank: ModemBank; readonly control: ControlServer } | null;
+  /** Number rental: catalog, customers and keys, orders, SMS-to-order matching. */
+  readonly rental: OrderEngine;
   stop(): Promise<void>;
 }
 
@@ -31,8 +34,8 @@ function splitSources(modems: readonly string[]): { watched: ModemSource[]; simu
 }
 
 /**
- * The composition root: store, simulated modems (when configured), modem pool and the status
- * endpoint, started in that order and stopped in the reverse one.
+ * The composition root: store, simulated modems (when configured), modem pool, the rental
+ * engine and the status endpoint, started in that order and stopped in the reverse one.
  */
 export async function startDaemon(config: Config, options: DaemonOptions): Promise<Daemon> {
   const clock = options.clock ?? systemClock;
@@ -78,6 +81,7 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
     ),
   );
   await pool.start();
+  const rental = await startOrderEngine(repositories, pool, config, { clock, logger });
   const status = await startStatusServer(pool, { host: config.host, port: config.port });
 
   let stopping: Promise<void> | undefined;
@@ -85,11 +89,13 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
     pool,
     status,
     simulator,
+    rental,
     stop() {
       stopping ??= (async () => {
         await status
           .close()
           .catch((e: unknown) => logger.warn({ err: describeError(e) }, 'status server close'));
+        await rental.stop();
         await pool.stop();
         if (simulator) {
           await simulator.control.close();

@@ -81,6 +81,11 @@ function prepareInboundStatements(db: SqliteDatabase) {
     before: db.prepare<[number, number], MessageRow>(
       'SELECT * FROM inbound_messages WHERE id < ? ORDER BY id DESC LIMIT ?',
     ),
+    // received_at is not indexed: ids grow with time, so scan back from the newest.
+    receivedSince: db.prepare<[number, number], MessageRow>(
+      `SELECT * FROM (SELECT * FROM inbound_messages ORDER BY id DESC LIMIT ?)
+        WHERE received_at >= ? ORDER BY id`,
+    ),
   };
 }
 
@@ -134,6 +139,11 @@ export class SqliteInboundRepository implements InboundRepository, RawPduReads {
         ? this.s.newest.all(limit)
         : this.s.before.all(options.beforeId, limit);
     return rows.map(messageFromRow);
+  }
+
+  /** Oldest first: messages received at or after `since`, among the newest `limit`. */
+  listReceivedSince(since: number, limit: number): StoredInboundMessage[] {
+    return this.s.receivedSince.all(Math.max(0, Math.trunc(limit)), since).map(messageFromRow);
   }
 
   listRaw(options: { readonly limit: number; readonly kind?: RawPduKind }): StoredRawPdu[] {
