@@ -52,6 +52,14 @@ const OrdersSchema = Type.Object(
     defaultMaxOpenOrders: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
     smsClockSkewSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
     allocationPolicy: Type.Optional(Type.Union([Type.Literal('lru'), Type.Literal('random')])),
+    liveOnSimulated: Type.Optional(
+      Type.Boolean({
+        description:
+          'Live keys may rent SIMs of simulated modems; default true when every modem is simulated:N',
+      }),
+    ),
+    sandboxStartingBalanceUsd: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000 })),
+    sandboxSmsDelaySeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
   },
   { additionalProperties: false },
 );
@@ -124,16 +132,34 @@ export interface OrdersConfig {
   readonly defaultMaxOpenOrders: number;
   readonly smsClockSkewSeconds: number;
   readonly allocationPolicy: 'lru' | 'random';
+  /**
+   * Live (sp_live_) orders may get SIMs of simulated modems. Sandbox (sp_test_) orders only ever
+   * get simulated SIMs, live ones only real SIMs — except on an appliance that has nothing but
+   * simulated modems (the demo, `npm start` without hardware), where there is nothing else to
+   * sell. Default: true when every configured modem source is `simulated:N`, else false.
+   */
+  readonly liveOnSimulated: boolean;
+  /** Play money credited to a customer's sandbox balance with their first sandbox key. */
+  readonly sandboxStartingBalanceUsd: number;
+  /** Seconds from a sandbox purchase, retry or swap to its synthetic verification SMS. */
+  readonly sandboxSmsDelaySeconds: number;
 }
 
-const ORDER_DEFAULTS: OrdersConfig = {
+const ORDER_DEFAULTS: Omit<OrdersConfig, 'liveOnSimulated'> = {
   defaultPriceUsd: 0.5,
   maxCancelsPerService: 3,
   cooldownSeconds: 0,
   defaultMaxOpenOrders: 20,
   smsClockSkewSeconds: 60,
   allocationPolicy: 'lru',
+  sandboxStartingBalanceUsd: 100,
+  sandboxSmsDelaySeconds: 3,
 };
+
+/** `orders.liveOnSimulated` when the config does not say: only simulated modems = a demo. */
+export function onlySimulatedModems(modems: readonly string[]): boolean {
+  return modems.length > 0 && modems.every((m) => /^simulated:\d+$/.test(m.trim()));
+}
 
 export const DEFAULT_MODEMS = ['simulated:4'];
 
@@ -221,13 +247,14 @@ export function loadConfig(
   }
   const config = merged as ConfigFile;
   const dataDir = path.resolve(config.dataDir ?? DEFAULTS.dataDir);
+  const modems = config.modems && config.modems.length > 0 ? config.modems : DEFAULT_MODEMS;
   return {
     dataDir,
     database: path.resolve(dataDir, config.database ?? 'simpool.db'),
     host: config.host ?? DEFAULTS.host,
     port: config.port ?? DEFAULTS.port,
     logLevel: config.logLevel ?? DEFAULTS.logLevel,
-    modems: config.modems && config.modems.length > 0 ? config.modems : DEFAULT_MODEMS,
+    modems,
     pins: config.pins ?? {},
     numbers: config.numbers ?? {},
     healthIntervalMs: config.healthIntervalMs ?? DEFAULTS.healthIntervalMs,
@@ -237,6 +264,6 @@ export function loadConfig(
     modemTiming: config.modemTiming ?? {},
     reassemblyTimeoutMs: config.reassemblyTimeoutMs ?? DEFAULTS.reassemblyTimeoutMs,
     simulatorControlPort: config.simulatorControlPort ?? DEFAULTS.simulatorControlPort,
-    orders: { ...ORDER_DEFAULTS, ...config.orders },
+    orders: { ...ORDER_DEFAULTS, liveOnSimulated: onlySimulatedModems(modems), ...config.orders },
   };
 }

@@ -4,6 +4,7 @@ import { ModemBank, startControlServer, type ControlServer } from '../simulator/
 import { openDatabase, createRepositories, type SqliteDatabase } from '../store/index.js';
 import type { Config } from './config.js';
 import { startOrderEngine, type OrderEngine } from './order-engine.js';
+import { startSandboxSender, type SandboxSender } from './sandbox-sender.js';
 import { startStatusServer, type StatusServer } from './status-server.js';
 
 export interface Daemon {
@@ -13,6 +14,8 @@ export interface Daemon {
   readonly simulator: { readonly bank: ModemBank; readonly control: ControlServer } | null;
   /** Number rental: catalog, customers and keys, orders, SMS-to-order matching. */
   readonly rental: OrderEngine;
+  /** Injects sandbox orders' synthetic verification SMS into the simulated modems. */
+  readonly sandbox: SandboxSender;
   stop(): Promise<void>;
 }
 
@@ -82,6 +85,12 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
   );
   await pool.start();
   const rental = await startOrderEngine(repositories, pool, config, { clock, logger });
+  const sandbox = startSandboxSender({
+    deliveries: repositories.sandboxDeliveries,
+    modems: simulator?.bank.modems ?? [],
+    clock,
+    logger,
+  });
   const status = await startStatusServer(pool, { host: config.host, port: config.port });
 
   let stopping: Promise<void> | undefined;
@@ -90,11 +99,13 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
     status,
     simulator,
     rental,
+    sandbox,
     stop() {
       stopping ??= (async () => {
         await status
           .close()
           .catch((e: unknown) => logger.warn({ err: describeError(e) }, 'status server close'));
+        await sandbox.stop();
         await rental.stop();
         await pool.stop();
         if (simulator) {

@@ -43,12 +43,16 @@ export async function startOrderEngine(
     cooldownMs: config.orders.cooldownSeconds * 1000,
     defaultMaxOpenOrders: config.orders.defaultMaxOpenOrders,
     smsClockSkewMs: config.orders.smsClockSkewSeconds * 1000,
+    liveOnSimulated: config.orders.liveOnSimulated,
+    sandboxSmsDelayMs: config.orders.sandboxSmsDelaySeconds * 1000,
   };
   const catalog = new CatalogService(store.catalog, clock, {
     defaultPriceUnits: usdToUnits(config.orders.defaultPriceUsd),
     eligibility: rules,
   });
-  const customers = new CustomerService(store.customers, clock);
+  const customers = new CustomerService(store.customers, clock, {
+    sandboxStartingBalanceUnits: usdToUnits(config.orders.sandboxStartingBalanceUsd),
+  });
   const orders = new OrderService(store.orders, clock, {
     rules,
     policy: allocationPolicy(config.orders.allocationPolicy),

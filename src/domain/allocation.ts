@@ -58,6 +58,8 @@ export function allocationPolicy(name: AllocationPolicyName): AllocationPolicy {
 export interface EligibilityRules {
   readonly maxCancelsPerService: number;
   readonly cooldownMs: number;
+  /** Live orders may get simulated SIMs (see sandbox.ts `allowedSimKind`); absent = false. */
+  readonly liveOnSimulated?: boolean;
 }
 
 /** `sims.msisdn` as E.164 with `+` (the modem may report it with or without). */

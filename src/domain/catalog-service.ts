@@ -105,7 +105,11 @@ export class CatalogService {
     await this.port.setPrice(service, found.iso2, units, this.clock.now());
   }
 
-  async prices(filter: { service?: string; country?: string } = {}): Promise<PriceEntry[]> {
+  /** `sandbox`: the asking key's mode; sandbox keys are served by simulated SIMs only. */
+  async prices(
+    filter: { service?: string; country?: string } = {},
+    sandbox = false,
+  ): Promise<PriceEntry[]> {
     const iso2 =
       filter.country === undefined ? undefined : (await this.resolveCountry(filter.country)).iso2;
     return this.port.listPrices(
@@ -115,13 +119,14 @@ export class CatalogService {
       },
       this.eligibility,
       this.clock.now(),
+      sandbox,
     );
   }
 
-  /** How many SIMs a purchase of this pair could get now. */
-  async availability(service: string, country: string): Promise<number> {
+  /** How many SIMs a purchase of this pair with a key of this mode could get now. */
+  async availability(service: string, country: string, sandbox = false): Promise<number> {
     const found = await this.resolveCountry(country);
-    return this.port.availability(service, found.iso2, this.eligibility, this.clock.now());
+    return this.port.availability(service, found.iso2, this.eligibility, this.clock.now(), sandbox);
   }
 
   async blacklist(iccid: string, service: string, reason: string): Promise<void> {

@@ -12,6 +12,7 @@ import type {
 } from './customers.js';
 import { newId } from './ids.js';
 import type { CustomerPort } from './ports.js';
+import { DEFAULT_SANDBOX_STARTING_BALANCE_UNITS, SANDBOX_GRANT_DESCRIPTION } from './sandbox.js';
 import { pageLimit, requireInteger, requireText, validationError } from './validation.js';
 
 export interface CreateKeyInput {
@@ -27,13 +28,24 @@ export interface CreatedKey {
   readonly plainKey: string;
 }
 
+export interface CustomerServiceOptions {
+  /** Play money credited with a customer's first sandbox key; 0 credits nothing. */
+  readonly sandboxStartingBalanceUnits?: number;
+}
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export class CustomerService {
+  private readonly sandboxStartingBalanceUnits: number;
+
   constructor(
     private readonly port: CustomerPort,
     private readonly clock: Clock,
-  ) {}
+    options: CustomerServiceOptions = {},
+  ) {
+    this.sandboxStartingBalanceUnits =
+      options.sandboxStartingBalanceUnits ?? DEFAULT_SANDBOX_STARTING_BALANCE_UNITS;
+  }
 
   async createCustomer(email: string): Promise<Customer> {
     const normalized = requireText('email', email, 254).toLowerCase();
@@ -75,17 +87,26 @@ export class CustomerService {
     const sandbox = input.sandbox ?? false;
     const generated = generateApiKey(sandbox);
     const now = this.clock.now();
-    const key = await this.port.insertKey({
-      id: newId('key', now),
-      customerId,
-      prefix: generated.prefix,
-      hash: generated.hash,
-      scopes,
-      sandbox,
-      maxOpenOrders,
-      label: input.label === undefined ? null : requireText('label', input.label),
-      createdAt: now,
-    });
+    // Integrators can test at once: the first sandbox key comes with play money (once only,
+    // decided by the store inside the key's transaction).
+    const grant =
+      sandbox && this.sandboxStartingBalanceUnits > 0
+        ? { amountUnits: this.sandboxStartingBalanceUnits, description: SANDBOX_GRANT_DESCRIPTION }
+        : undefined;
+    const key = await this.port.insertKey(
+      {
+        id: newId('key', now),
+        customerId,
+        prefix: generated.prefix,
+        hash: generated.hash,
+        scopes,
+        sandbox,
+        maxOpenOrders,
+        label: input.label === undefined ? null : requireText('label', input.label),
+        createdAt: now,
+      },
+      grant,
+    );
     return { key, plainKey: generated.plain };
   }
 

@@ -91,11 +91,31 @@ export type {
   OrderPort,
   EventPort,
   OrderCommandContext,
+  SandboxGrant,
+  SandboxDeliveryPort,
 } from './ports.js';
 export { CatalogService, DEFAULT_PRICE_UNITS } from './catalog-service.js';
 export type { CatalogServiceOptions } from './catalog-service.js';
 export { CustomerService } from './customer-service.js';
-export type { CreateKeyInput, CreatedKey } from './customer-service.js';
+export type { CreateKeyInput, CreatedKey, CustomerServiceOptions } from './customer-service.js';
 export { OrderService } from './order-service.js';
 export type { OrderServiceOptions, Principal, PurchaseInput } from './order-service.js';
 export { MatchingService } from './matching-service.js';
+export {
+  SIMULATED_SLOT_PREFIX,
+  isSimulatedSlot,
+  allowedSimKind,
+  simServesOrder,
+  DEFAULT_SANDBOX_STARTING_BALANCE_UNITS,
+  SANDBOX_GRANT_DESCRIPTION,
+  decideSandboxDelivery,
+  randomCode,
+  sandboxSms,
+} from './sandbox.js';
+export type {
+  SimKind,
+  SandboxDeliveryKind,
+  SandboxDeliveryOutcome,
+  DueSandboxDelivery,
+  SyntheticSms,
+} from './sandbox.js';

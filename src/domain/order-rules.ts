@@ -19,6 +19,10 @@ export interface OrderRulesConfig {
    * current number was assigned belongs to an earlier rental and is never attached.
    */
   readonly smsClockSkewMs: number;
+  /** Live (non-sandbox) orders may get SIMs of simulated modems: the demo appliance. */
+  readonly liveOnSimulated: boolean;
+  /** How long after a sandbox purchase, retry or swap its synthetic SMS is injected. */
+  readonly sandboxSmsDelayMs: number;
 }
 
 export const DEFAULT_ORDER_RULES: OrderRulesConfig = {
@@ -26,6 +30,8 @@ export const DEFAULT_ORDER_RULES: OrderRulesConfig = {
   cooldownMs: 0,
   defaultMaxOpenOrders: 20,
   smsClockSkewMs: 60_000,
+  liveOnSimulated: false,
+  sandboxSmsDelayMs: 3_000,
 };
 
 export interface OrderTimers {

@@ -36,6 +36,7 @@ import type {
   PurchaseRequest,
 } from './order-types.js';
 import type { Outcome } from './refusals.js';
+import type { DueSandboxDelivery, SandboxDeliveryOutcome } from './sandbox.js';
 
 export interface CatalogPort {
   /** Inserts what is missing; never overwrites existing rows (operator edits win). */
@@ -48,17 +49,20 @@ export interface CatalogPort {
   findCountry(ref: string): Promise<Country | undefined>;
   setCountryEnabled(activateId: number, enabled: boolean): Promise<boolean>;
   setPrice(service: string, iso2: string, priceUnits: number, now: number): Promise<void>;
-  /** Prices with live availability; filters optional. */
+  /** Prices with availability for the asking key's mode (sandbox: simulated SIMs); filters
+   * optional. */
   listPrices(
     filter: { readonly service?: string; readonly country?: string },
     rules: EligibilityRules,
     now: number,
+    sandbox: boolean,
   ): Promise<PriceEntry[]>;
   availability(
     service: string,
     iso2: string,
     rules: EligibilityRules,
     now: number,
+    sandbox: boolean,
   ): Promise<number>;
   blacklist(iccid: string, service: string, reason: string, now: number): Promise<void>;
   unblacklist(iccid: string, service: string): Promise<boolean>;
@@ -70,7 +74,9 @@ export interface CustomerPort {
   getCustomer(id: string): Promise<Customer | undefined>;
   findCustomerByEmail(email: string): Promise<Customer | undefined>;
   setBannedUntil(id: string, until: number | null): Promise<boolean>;
-  insertKey(key: NewApiKey): Promise<ApiKeyInfo>;
+  /** With `grant`, a sandbox key that is the customer's first sandbox key ever (revoked ones
+   * count) also credits the grant to the sandbox balance, in the same transaction. */
+  insertKey(key: NewApiKey, grant?: SandboxGrant): Promise<ApiKeyInfo>;
   listKeys(customerId: string): Promise<ApiKeyInfo[]>;
   revokeKey(customerId: string, keyId: string, now: number): Promise<boolean>;
   /** By SHA-256; null for unknown or revoked keys. Touches last_used_at (≤ once a minute). */
@@ -80,6 +86,12 @@ export interface CustomerPort {
   balance(customerId: string, sandbox: boolean): Promise<number>;
   ledger(customerId: string, query: LedgerQuery): Promise<Page<LedgerEntry>>;
   profile(customerId: string, sandbox: boolean): Promise<Profile | undefined>;
+}
+
+/** The play money of a customer's first sandbox key (an `admin_credit` ledger row). */
+export interface SandboxGrant {
+  readonly amountUnits: number;
+  readonly description: string;
 }
 
 export interface OrderCommandContext {
@@ -118,4 +130,13 @@ export interface EventPort {
     limit: number,
     filter?: { readonly customerId?: string },
   ): Promise<DomainEvent[]>;
+}
+
+/** The synthetic SMS of sandbox orders, scheduled (as rows) inside purchase, retry and swap. */
+export interface SandboxDeliveryPort {
+  /** Undelivered rows with due_at ≤ now, oldest first. */
+  due(now: number, limit: number): Promise<DueSandboxDelivery[]>;
+  complete(id: number, outcome: SandboxDeliveryOutcome, now: number): Promise<void>;
+  /** Counts a failed attempt and tries again at `dueAt`. */
+  postpone(id: number, dueAt: number): Promise<void>;
 }

@@ -201,6 +201,7 @@ export class SqliteCatalogRepository implements CatalogPort {
     filter: { readonly service?: string; readonly country?: string },
     rules: EligibilityRules,
     now: number,
+    sandbox: boolean,
   ): Promise<PriceEntry[]> {
     // One read transaction: every count sees the same snapshot.
     const read = this.db.transaction(() =>
@@ -210,7 +211,7 @@ export class SqliteCatalogRepository implements CatalogPort {
           service: row.service,
           country: row.country,
           priceUnits: row.price_units,
-          available: this.eligibility.count(row.service, row.country, rules, now),
+          available: this.eligibility.count(row.service, row.country, rules, now, sandbox),
         })),
     );
     return Promise.resolve(read.deferred());
@@ -221,8 +222,9 @@ export class SqliteCatalogRepository implements CatalogPort {
     iso2: string,
     rules: EligibilityRules,
     now: number,
+    sandbox: boolean,
   ): Promise<number> {
-    return Promise.resolve(this.eligibility.count(service, iso2, rules, now));
+    return Promise.resolve(this.eligibility.count(service, iso2, rules, now, sandbox));
   }
 
   blacklist(iccid: string, service: string, reason: string, now: number): Promise<void> {

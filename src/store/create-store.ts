@@ -7,6 +7,7 @@ import { LedgerWriter } from './ledger-writer.js';
 import { SqliteOrderRepository } from './order-repository.js';
 import { SqliteOutboundRepository } from './outbound-repository.js';
 import { OutboxWriter } from './outbox-writer.js';
+import { SqliteSandboxDeliveries } from './sandbox-deliveries.js';
 
 export type StoreOptions = InboundRepositoryOptions;
 
@@ -18,6 +19,8 @@ export interface Store {
   readonly catalog: SqliteCatalogRepository;
   readonly customers: SqliteCustomerRepository;
   readonly orders: SqliteOrderRepository;
+  /** Sandbox orders' synthetic SMS schedule, for the daemon's sandbox sender. */
+  readonly sandboxDeliveries: SqliteSandboxDeliveries;
   /** The event outbox (EventPort): readers resume from a seq. */
   readonly events: OutboxWriter;
 }
@@ -27,6 +30,7 @@ export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Sto
   const events = new OutboxWriter(db);
   const ledger = new LedgerWriter(db, events);
   const catalog = new SqliteCatalogRepository(db);
+  const sandboxDeliveries = new SqliteSandboxDeliveries(db);
   return {
     db,
     inbound: new SqliteInboundRepository(db, options),
@@ -34,7 +38,8 @@ export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Sto
     outbound: new SqliteOutboundRepository(db),
     catalog,
     customers: new SqliteCustomerRepository(db, ledger),
-    orders: new SqliteOrderRepository(db, catalog, ledger, events),
+    orders: new SqliteOrderRepository(db, catalog, ledger, events, sandboxDeliveries),
+    sandboxDeliveries,
     events,
   };
 }

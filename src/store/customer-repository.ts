@@ -10,6 +10,7 @@ import type {
   NewApiKey,
   Page,
   Profile,
+  SandboxGrant,
 } from '../domain/index.js';
 import {
   customerFromRow,
@@ -52,6 +53,11 @@ function prepareCustomerStatements(db: SqliteDatabase) {
       `INSERT INTO api_keys (id, customer_id, prefix, key_hash, scopes, sandbox, max_open_orders,
          label, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
     ),
+    sandboxKeyCount: db
+      .prepare<[string], number>(
+        'SELECT COUNT(*) FROM api_keys WHERE customer_id = ? AND sandbox = 1',
+      )
+      .pluck(),
     keys: db.prepare<[string], ApiKeyTableRow>(
       'SELECT * FROM api_keys WHERE customer_id = ? ORDER BY created_at, id',
     ),
@@ -96,6 +102,9 @@ export class SqliteCustomerRepository implements CustomerPort {
   private readonly creditTx: Database.Transaction<
     (request: CreditRequest, now: number) => LedgerEntry
   >;
+  private readonly insertKeyTx: Database.Transaction<
+    (key: NewApiKey, grant: SandboxGrant | undefined) => ApiKeyTableRow
+  >;
 
   constructor(
     db: SqliteDatabase,
@@ -113,6 +122,35 @@ export class SqliteCustomerRepository implements CustomerPort {
         now,
       }),
     );
+    this.insertKeyTx = db.transaction((key: NewApiKey, grant: SandboxGrant | undefined) => {
+      const row = this.s.insertKey.get(
+        key.id,
+        key.customerId,
+        key.prefix,
+        key.hash,
+        JSON.stringify(key.scopes),
+        key.sandbox ? 1 : 0,
+        key.maxOpenOrders,
+        key.label,
+        key.createdAt,
+      );
+      if (!row) throw new Error('api key insert returned no row');
+      // Counted after the insert, revoked keys included: revoking and re-creating sandbox keys
+      // never mints more play money.
+      const first = key.sandbox && this.s.sandboxKeyCount.get(key.customerId) === 1;
+      if (grant && first && grant.amountUnits > 0) {
+        this.ledgerWriter.move({
+          customerId: key.customerId,
+          sandbox: true,
+          type: 'admin_credit',
+          amountUnits: grant.amountUnits,
+          orderId: null,
+          description: grant.description,
+          now: key.createdAt,
+        });
+      }
+      return row;
+    });
   }
 
   createCustomer(customer: Customer): Promise<Customer | null> {
@@ -134,20 +172,8 @@ export class SqliteCustomerRepository implements CustomerPort {
     return Promise.resolve(this.s.setBanned.run(until, id).changes > 0);
   }
 
-  insertKey(key: NewApiKey): Promise<ApiKeyInfo> {
-    const row = this.s.insertKey.get(
-      key.id,
-      key.customerId,
-      key.prefix,
-      key.hash,
-      JSON.stringify(key.scopes),
-      key.sandbox ? 1 : 0,
-      key.maxOpenOrders,
-      key.label,
-      key.createdAt,
-    );
-    if (!row) throw new Error('api key insert returned no row');
-    return Promise.resolve(keyFromRow(row));
+  insertKey(key: NewApiKey, grant?: SandboxGrant): Promise<ApiKeyInfo> {
+    return Promise.resolve(keyFromRow(this.insertKeyTx.immediate(key, grant)));
   }
 
   listKeys(customerId: string): Promise<ApiKeyInfo[]> {

@@ -23,3 +23,4 @@ export type { SimPlacement } from './inventory-rows.js';
 export { SqliteOutboundRepository } from './outbound-repository.js';
 export type { OutboundPartRow } from './outbound-rows.js';
 export { pduFingerprint } from './inbound-rows.js';
+export { SqliteSandboxDeliveries } from './sandbox-deliveries.js';

@@ -45,7 +45,7 @@ export function purchaseTx(
     balanceUnits: tx.ledger.balance(req.customerId, sandbox),
   });
   if (refusal) return refuse(refusal);
-  const sim = ctx.policy.pick(tx.eligibility.candidates(service.code, country.iso2, rules, now));
+  const sim = tx.eligibility.pick(ctx.policy, service.code, country.iso2, rules, now, sandbox);
   if (!sim) return refuse({ code: 'no_numbers' });
 
   const id = newId('ord', now);
@@ -78,6 +78,8 @@ export function purchaseTx(
     now,
   });
   const order = reloadOrder(tx, id);
+  // The sandbox's stand-in for the service texting the number, scheduled with the purchase.
+  if (sandbox) tx.sandbox.schedule(order, 'purchase', now + rules.sandboxSmsDelayMs, now);
   tx.outbox.append({
     type: 'order.created',
     customerId: order.customerId,
@@ -101,8 +103,14 @@ export function swapTx(
   if (refusal) return refuse(refusal);
   const service = tx.catalog.getServiceSync(order.service);
   if (!service) return refuse({ code: 'unknown_service', service: order.service });
-  const sim = ctx.policy.pick(
-    tx.eligibility.candidates(order.service, order.country, rules, now, order.id),
+  const sim = tx.eligibility.pick(
+    ctx.policy,
+    order.service,
+    order.country,
+    rules,
+    now,
+    order.sandbox,
+    order.id,
   );
   if (!sim) return refuse({ code: 'no_numbers' });
 
@@ -119,6 +127,7 @@ export function swapTx(
   });
   tx.s.insertNumber.run(order.id, sim.iccid, phoneNumber, now);
   const swapped = reloadOrder(tx, order.id);
+  if (swapped.sandbox) tx.sandbox.schedule(swapped, 'swap', now + rules.sandboxSmsDelayMs, now);
   tx.outbox.append({
     type: 'order.swapped',
     customerId,

@@ -4,6 +4,7 @@ import type { LedgerWriter } from './ledger-writer.js';
 import { orderEventData, orderFromRow } from './order-rows.js';
 import type { OrderStatements } from './order-statements.js';
 import type { OutboxWriter } from './outbox-writer.js';
+import type { SqliteSandboxDeliveries } from './sandbox-deliveries.js';
 import type { SimEligibility } from './sim-eligibility.js';
 
 /** What the order transactions share: statements and the writers of money and events. */
@@ -13,6 +14,8 @@ export interface OrderTx {
   readonly outbox: OutboxWriter;
   readonly eligibility: SimEligibility;
   readonly catalog: SqliteCatalogRepository;
+  /** Sandbox orders' synthetic SMS, scheduled inside purchase, retry and swap. */
+  readonly sandbox: SqliteSandboxDeliveries;
 }
 
 /** `ord_…` or activation-id digits, only among this customer's orders (others: not found). */

@@ -40,7 +40,13 @@ export function cancelTx(
   return accept({ order: closed, refundUnits: decision.refundUnits });
 }
 
-export function retryTx(tx: OrderTx, customerId: string, ref: string, now: number): Outcome<Order> {
+export function retryTx(
+  tx: OrderTx,
+  customerId: string,
+  ref: string,
+  ctx: OrderCommandContext,
+): Outcome<Order> {
+  const { now } = ctx;
   const order = loadCustomerOrder(tx, customerId, ref);
   if (!order) return refuse({ code: 'order_not_found' });
   const refusal = decideRetry(order);
@@ -48,6 +54,10 @@ export function retryTx(tx: OrderTx, customerId: string, ref: string, now: numbe
   if (order.status === 'retry') return accept(order); // repeated setStatus 3: nothing changes
   tx.s.setStatus.run({ id: order.id, status: 'retry', closedAt: null, now });
   const updated = reloadOrder(tx, order.id);
+  // A sandbox retry gets another synthetic code, like a real service texting again.
+  if (updated.sandbox) {
+    tx.sandbox.schedule(updated, 'retry', now + ctx.rules.sandboxSmsDelayMs, now);
+  }
   tx.outbox.append({
     type: 'order.updated',
     customerId,

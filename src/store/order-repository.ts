@@ -21,6 +21,7 @@ import { attachSmsTx, cancelTx, expireOneTx, finishTx, retryTx } from './order-l
 import { messageFromRow, numberFromRow, orderFromRow } from './order-rows.js';
 import { prepareOrderStatements } from './order-statements.js';
 import type { OutboxWriter } from './outbox-writer.js';
+import { SqliteSandboxDeliveries } from './sandbox-deliveries.js';
 import { SimEligibility } from './sim-eligibility.js';
 
 const EXPIRY_BATCH = 500;
@@ -39,6 +40,7 @@ export class SqliteOrderRepository implements OrderPort {
     catalog: SqliteCatalogRepository,
     ledger: LedgerWriter,
     outbox: OutboxWriter,
+    sandbox: SqliteSandboxDeliveries = new SqliteSandboxDeliveries(db),
   ) {
     this.tx = {
       s: prepareOrderStatements(db),
@@ -46,6 +48,7 @@ export class SqliteOrderRepository implements OrderPort {
       outbox,
       eligibility: new SimEligibility(db),
       catalog,
+      sandbox,
     };
   }
 
@@ -66,7 +69,7 @@ export class SqliteOrderRepository implements OrderPort {
   }
 
   retry(customerId: string, ref: string, ctx: OrderCommandContext): Promise<Outcome<Order>> {
-    return Promise.resolve(this.write(retryTx, customerId, ref, ctx.now));
+    return Promise.resolve(this.write(retryTx, customerId, ref, ctx));
   }
 
   finish(customerId: string, ref: string, ctx: OrderCommandContext): Promise<Outcome<Order>> {

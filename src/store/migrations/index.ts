@@ -1,6 +1,13 @@
 import type { Migration } from '../migrate.js';
 import { modemsAndSms } from './001-modems-and-sms.js';
 import { catalogCustomersOrders } from './002-catalog-customers-orders.js';
+import { allocationLru } from './003-allocation-lru.js';
+import { sandbox } from './004-sandbox.js';
 
 /** Every migration, in order. Append only: never edit one that has shipped. */
-export const migrations: readonly Migration[] = [modemsAndSms, catalogCustomersOrders];
+export const migrations: readonly Migration[] = [
+  modemsAndSms,
+  catalogCustomersOrders,
+  allocationLru,
+  sandbox,
+];

@@ -94,4 +94,31 @@ describe('configuration', () => {
     const file = await configFile('{ modems: [');
     expect(failure(() => loadConfig(file, {}, {})).message).toContain('not valid JSON');
   });
+
+  it('lets live keys use simulated SIMs by default only when every modem is simulated', async () => {
+    const sandboxDefaults = { sandboxStartingBalanceUsd: 100, sandboxSmsDelaySeconds: 3 };
+    expect(loadConfig(undefined, {}, {}).orders).toMatchObject({
+      liveOnSimulated: true,
+      ...sandboxDefaults,
+    });
+    expect(
+      loadConfig(undefined, { modems: ['simulated:2', 'simulated:1'] }, {}).orders,
+    ).toMatchObject({ liveOnSimulated: true });
+    expect(
+      loadConfig(undefined, { modems: ['simulated:2', '/dev/ttyUSB0'] }, {}).orders,
+    ).toMatchObject({ liveOnSimulated: false });
+    const file = await configFile(
+      JSON.stringify({
+        modems: ['/dev/ttyUSB*'],
+        orders: { liveOnSimulated: true, sandboxSmsDelaySeconds: 10, sandboxStartingBalanceUsd: 5 },
+      }),
+    );
+    expect(loadConfig(file, {}, {}).orders).toMatchObject({
+      liveOnSimulated: true,
+      sandboxSmsDelaySeconds: 10,
+      sandboxStartingBalanceUsd: 5,
+    });
+    const bad = await configFile(JSON.stringify({ orders: { sandboxSmsDelaySeconds: -1 } }));
+    expect(failure(() => loadConfig(bad, {}, {})).code).toBe('config_invalid');
+  });
 });

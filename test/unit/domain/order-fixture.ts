@@ -27,6 +27,8 @@ export interface SimSpec {
   readonly country?: string;
   readonly status?: 'ready' | 'degraded' | 'offline';
   readonly registration?: 'home' | 'roaming' | 'searching' | 'denied';
+  /** Slot path; default a real port (`/dev/ttyUSB-…`), `simulated:N` for a simulated modem. */
+  readonly path?: string;
 }
 
 export class OrderFixture {
@@ -81,7 +83,7 @@ export class OrderFixture {
       country: spec.country ?? 'GB',
       operator: 'Vodafone UK',
       imei,
-      path: `/dev/ttyUSB-${spec.iccid}`,
+      path: spec.path ?? `/dev/ttyUSB-${spec.iccid}`,
       at,
     });
     this.store.inventory.setSimStatus(spec.iccid, spec.status ?? 'ready', at);

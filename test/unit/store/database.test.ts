@@ -43,10 +43,10 @@ describe('openDatabase', () => {
     fx.openDb(file, { onMigration: (id) => first.push(id) }).close();
     const again: number[] = [];
     const db = fx.openDb(file, { onMigration: (id) => again.push(id) });
-    expect(first).toEqual([1, 2]);
+    expect(first).toEqual([1, 2, 3, 4]);
     expect(again).toEqual([]);
-    expect(schemaVersion(db)).toBe(2);
-    expect(db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get()).toEqual({ n: 2 });
+    expect(schemaVersion(db)).toBe(4);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get()).toEqual({ n: 4 });
     expect(runMigrations(db)).toBe(0);
   });
 
@@ -55,10 +55,12 @@ describe('openDatabase', () => {
     const broken = [
       { id: 1, name: 'modems-and-sms', sql: '' },
       { id: 2, name: 'catalog-customers-orders', sql: '' },
-      { id: 3, name: 'half-done', sql: 'CREATE TABLE extra (x INTEGER); SELECT no_such_fn();' },
+      { id: 3, name: 'allocation-lru', sql: '' },
+      { id: 4, name: 'sandbox', sql: '' },
+      { id: 5, name: 'half-done', sql: 'CREATE TABLE extra (x INTEGER); SELECT no_such_fn();' },
     ];
     expect(() => runMigrations(db, undefined, broken)).toThrow(/no_such_fn/);
-    expect(schemaVersion(db)).toBe(2);
+    expect(schemaVersion(db)).toBe(4);
     const extra = db.prepare("SELECT name FROM sqlite_master WHERE name = 'extra'").get();
     expect(extra).toBeUndefined();
   });
