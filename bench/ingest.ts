@@ -7,15 +7,20 @@
  *   --only NAME      one scenario by name (e.g. burst-256)
  *   --save-profile   also write bench/results/ingest-burst-256.cpuprofile
  */
-import { fork } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  benchArgs,
+  machineInfo,
+  runChild as runInChild,
+  resultsDir,
+  runMain,
+  serveChild,
+  writeResults,
+} from './common.js';
 import { runScenario, type ScenarioResult, type ScenarioSpec } from './ingest/scenario.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const resultsDir = path.join(here, 'results');
+const entry = fileURLToPath(import.meta.url);
 
 interface Named {
   readonly name: string;
@@ -74,22 +79,7 @@ function scenarios(quick: boolean, saveProfile: boolean): Named[] {
 }
 
 function runChild(spec: ScenarioSpec): Promise<ScenarioResult> {
-  const execArgv = [...process.execArgv];
-  if (!execArgv.includes('--expose-gc')) execArgv.push('--expose-gc');
-  if (!execArgv.some((a) => a.includes('tsx'))) execArgv.push('--import', 'tsx');
-  return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--child', JSON.stringify(spec)], {
-      execArgv,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    let result: ScenarioResult | undefined;
-    child.on('message', (message) => (result = message as ScenarioResult));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (result) resolve(result);
-      else reject(new Error(`scenario child exited with ${code} and no result`));
-    });
-  });
+  return runInChild<ScenarioResult>(entry, spec);
 }
 
 interface Target {
@@ -213,12 +203,8 @@ function ownShare(results: ReadonlyMap<string, ScenarioResult>) {
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
-  const list = scenarios(args.includes('--quick'), args.includes('--save-profile')).filter(
-    (s) => !only || s.name === only,
-  );
-  mkdirSync(resultsDir, { recursive: true });
+  const { only, quick, saveProfile } = benchArgs();
+  const list = scenarios(quick, saveProfile).filter((s) => !only || s.name === only);
   const results = new Map<string, Reported>();
   for (const { name, spec, runs = 1 } of list) {
     process.stdout.write(`running ${name}${runs > 1 ? ` (${runs} runs, median)` : ''} … `);
@@ -239,18 +225,10 @@ async function main(): Promise<void> {
   printTable(results, checks);
   const own = ownShare(results);
   if (own) console.log('CPU per SMS split (estimate):', own);
-  const cpus = os.cpus();
   const report = {
     benchmark: 'ingest',
     date: new Date().toISOString(),
-    machine: {
-      node: process.version,
-      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-      cpus: cpus.length,
-      cpuModel: cpus[0]?.model ?? 'unknown',
-      availableParallelism: os.availableParallelism(),
-      totalMemMb: Math.round(os.totalmem() / 1024 / 1024),
-    },
+    machine: machineInfo(),
     notes: [
       'Everything runs in one process: the simulated modems (PDU encoding, AT interpreter) cost CPU in the same process as simpool.',
       'cpuMsPerSms is process.cpuUsage (user+system) over the scenario divided by SMS count; it includes the simulator, SQLite and fsync syscalls, GC.',
@@ -261,23 +239,8 @@ async function main(): Promise<void> {
     cpuSplit: own,
     targets: checks,
   };
-  const file = path.join(resultsDir, 'ingest.json');
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`written ${path.relative(process.cwd(), file)}`);
+  writeResults('ingest', report);
 }
 
-if (process.argv[2] === '--child') {
-  const spec = JSON.parse(process.argv[3] ?? '{}') as ScenarioSpec;
-  runScenario(spec).then(
-    (result) => process.send?.(result, () => process.exit(0)),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-} else {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+if (process.argv[2] === '--child') serveChild<ScenarioSpec>(runScenario);
+else runMain(main);

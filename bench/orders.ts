@@ -9,11 +9,19 @@
  *   --only NAME      one scenario by name (e.g. concurrent-4)
  *   --save-profile   also write bench/results/orders-sequential.cpuprofile
  */
-import { fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  benchArgs,
+  machineInfo,
+  runChild as runInChild,
+  resultsDir,
+  runMain,
+  serveChild,
+  writeResults,
+} from './common.js';
 import { BENCH_PAIRS } from './orders/buyer.js';
 import { buildFixture, COUNTRIES, DEFAULT_FIXTURE, type FixtureInfo } from './orders/fixture.js';
 import {
@@ -26,8 +34,6 @@ import {
   type WorkerSpec,
 } from './orders/scenario.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const resultsDir = path.join(here, 'results');
 const entry = fileURLToPath(import.meta.url);
 
 interface Named {
@@ -59,22 +65,7 @@ function scenarios(quick: boolean, saveProfile: boolean): Named[] {
 }
 
 function runChild(spec: ScenarioSpec, fixture: FixtureRef): Promise<ScenarioResult> {
-  const execArgv = [...process.execArgv];
-  if (!execArgv.includes('--expose-gc')) execArgv.push('--expose-gc');
-  if (!execArgv.some((a) => a.includes('tsx'))) execArgv.push('--import', 'tsx');
-  return new Promise((resolve, reject) => {
-    const child = fork(entry, ['--child', JSON.stringify({ spec, fixture })], {
-      execArgv,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    let result: ScenarioResult | undefined;
-    child.on('message', (message) => (result = message as ScenarioResult));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (result) resolve(result);
-      else reject(new Error(`scenario child exited with ${code} and no result`));
-    });
-  });
+  return runInChild<ScenarioResult>(entry, { spec, fixture });
 }
 
 interface Target {
@@ -200,12 +191,8 @@ function printTable(results: ReadonlyMap<string, ScenarioResult>, checks: readon
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
-  const list = scenarios(args.includes('--quick'), args.includes('--save-profile')).filter(
-    (s) => !only || s.name === only,
-  );
-  mkdirSync(resultsDir, { recursive: true });
+  const { only, quick, saveProfile } = benchArgs();
+  const list = scenarios(quick, saveProfile).filter((s) => !only || s.name === only);
   const work = mkdtempSync(path.join(os.tmpdir(), 'simpool-bench-orders-template-'));
   try {
     process.stdout.write('building the template database (SIMs, customers, history) … ');
@@ -228,18 +215,10 @@ async function main(): Promise<void> {
     }
     const checks = targets(results);
     printTable(results, checks);
-    const cpus = os.cpus();
     const report = {
       benchmark: 'orders',
       date: new Date().toISOString(),
-      machine: {
-        node: process.version,
-        platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-        cpus: cpus.length,
-        cpuModel: cpus[0]?.model ?? 'unknown',
-        availableParallelism: os.availableParallelism(),
-        totalMemMb: Math.round(os.totalmem() / 1024 / 1024),
-      },
+      machine: machineInfo(),
       fixture: {
         ...DEFAULT_FIXTURE,
         sims: Object.fromEntries(COUNTRIES.map((c) => [c.iso2, c.sims])),
@@ -257,33 +236,18 @@ async function main(): Promise<void> {
       scenarios: Object.fromEntries(results),
       targets: checks,
     };
-    const file = path.join(resultsDir, 'orders.json');
-    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`written ${path.relative(process.cwd(), file)}`);
+    writeResults('orders', report);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
 if (process.argv[2] === '--child') {
-  const { spec, fixture } = JSON.parse(process.argv[3] ?? '{}') as {
-    spec: ScenarioSpec;
-    fixture: FixtureRef;
-  };
-  const run =
-    spec.kind === 'sequential' ? runSequential(spec, fixture) : runConcurrent(spec, fixture, entry);
-  run.then(
-    (result) => process.send?.(result, () => process.exit(0)),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
+  serveChild<{ spec: ScenarioSpec; fixture: FixtureRef }>(({ spec, fixture }) =>
+    spec.kind === 'sequential' ? runSequential(spec, fixture) : runConcurrent(spec, fixture, entry),
   );
 } else if (process.argv[2] === '--worker') {
   runWorker(JSON.parse(process.argv[3] ?? '{}') as WorkerSpec);
 } else {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
+  runMain(main);
 }
