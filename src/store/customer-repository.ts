@@ -15,7 +15,7 @@ import type {
 import {
   customerFromRow,
   decodeCursor,
-  encodeCursor,
+  pageOf,
   keyFromRow,
   type ApiKeyTableRow,
   type CustomerTableRow,
@@ -218,12 +218,7 @@ export class SqliteCustomerRepository implements CustomerPort {
       before: decodeCursor(query.cursor),
       limit: query.limit + 1,
     });
-    const items = rows.slice(0, query.limit).map(ledgerFromRow);
-    const last = items.at(-1);
-    return Promise.resolve({
-      items,
-      nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null,
-    });
+    return Promise.resolve(pageOf(rows, query.limit, ledgerFromRow, (entry) => entry.id));
   }
 
   profile(customerId: string, sandbox: boolean): Promise<Profile | undefined> {

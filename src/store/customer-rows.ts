@@ -50,6 +50,24 @@ export function encodeCursor(value: number): string {
   return Buffer.from(String(value), 'utf8').toString('base64url');
 }
 
+/**
+ * One page from rows fetched with `limit + 1`: the extra row only tells that more exist, and the
+ * cursor is the sort key of the last row returned.
+ */
+export function pageOf<Row, Item>(
+  rows: readonly Row[],
+  limit: number,
+  toItem: (row: Row) => Item,
+  sortKey: (item: Item) => number,
+): { items: Item[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit).map(toItem);
+  const last = items.at(-1);
+  return {
+    items,
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(sortKey(last)) : null,
+  };
+}
+
 /** The sort key in a cursor, or null when it is not one of ours. */
 export function decodeCursor(cursor: string | undefined): number | null {
   if (cursor === undefined || cursor === '') return null;

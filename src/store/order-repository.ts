@@ -12,7 +12,7 @@ import type {
   PurchaseRequest,
 } from '../domain/index.js';
 import type { SqliteCatalogRepository } from './catalog-repository.js';
-import { decodeCursor, encodeCursor } from './customer-rows.js';
+import { decodeCursor, pageOf } from './customer-rows.js';
 import type { SqliteDatabase } from './database.js';
 import type { LedgerWriter } from './ledger-writer.js';
 import { purchaseTx, swapTx } from './order-allocation.js';
@@ -117,12 +117,7 @@ export class SqliteOrderRepository implements OrderPort {
       before: decodeCursor(query.cursor),
       limit: query.limit + 1,
     });
-    const items = rows.slice(0, query.limit).map(orderFromRow);
-    const last = items.at(-1);
-    return Promise.resolve({
-      items,
-      nextCursor: rows.length > query.limit && last ? encodeCursor(last.activationId) : null,
-    });
+    return Promise.resolve(pageOf(rows, query.limit, orderFromRow, (order) => order.activationId));
   }
 
   nextExpiry(): Promise<number | null> {
