@@ -24,13 +24,16 @@ const layers = {
 };
 const allLayers = Object.keys(layers);
 
-/** The pattern refusing the layers `layer` may not import (none for the composition roots). */
+/**
+ * The pattern refusing the layers `layer` may not import (none for the composition roots).
+ * Regexes, so files in sub-folders (src/api/routes/v1/…: `../../../domain/…`) are held too.
+ */
 function forbiddenLayerPattern(layer, allowed) {
   const forbidden = allLayers.filter((other) => other !== layer && !allowed.includes(other));
   if (forbidden.length === 0) return [];
   return [
     {
-      group: forbidden.map((other) => `../${other}/**`),
+      regex: `^(\\.\\./)+(${forbidden.join('|')})/`,
       message: `src/${layer} may import only: ${allowed.join(', ') || 'nothing of ours'} (DESIGN.md layers).`,
     },
   ];
@@ -45,7 +48,7 @@ const layerRules = Object.entries(layers).map(([layer, allowed]) => ({
         patterns: [
           ...forbiddenLayerPattern(layer, allowed),
           {
-            group: ['../*/*', '!../*/index.js'],
+            regex: `^(\\.\\./)+(${allLayers.filter((other) => other !== layer).join('|')})/(?!index\\.js$)`,
             message: 'Import another layer only through its index.js.',
           },
         ],

@@ -22,7 +22,8 @@ async function runStart(options: StartOptions): Promise<void> {
   const daemon = await startDaemon(config, { logger });
   console.log(`simpool started; data in ${config.dataDir}`);
   console.log(`  modems: ${config.modems.join(', ')}`);
-  console.log(`  status: ${daemon.status.url}/health`);
+  console.log(`  API: ${daemon.api.url}/api/v1 (legacy: ${daemon.api.url}/stubs/handler_api.php)`);
+  console.log(`  health: ${daemon.api.url}/health`);
   if (daemon.simulator) {
     console.log(`  simulated modems' control API: ${daemon.simulator.control.url}/modems`);
   }
@@ -34,7 +35,7 @@ async function runStart(options: StartOptions): Promise<void> {
 
 export function registerStartCommand(program: Command): void {
   withStoreOptions(program.command('start'))
-    .description('Run the appliance: the modem pool, the store and the status endpoint')
+    .description('Run the appliance: the modem pool, the store and the HTTP API')
     .option(
       '-m, --modems <list>',
       'comma-separated device paths, globs, tcp://host:port URLs or simulated:N (overrides the config; default simulated:4)',

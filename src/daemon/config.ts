@@ -64,6 +64,27 @@ const OrdersSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** The HTTP API (API.md, LEGACY-API.md). */
+const ApiSchema = Type.Object(
+  {
+    rateLimitPerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    legacyMode: Type.Optional(Type.Union([Type.Literal('sms-activate'), Type.Literal('daisysms')])),
+  },
+  { additionalProperties: false },
+);
+
+/** Webhook delivery (API.md "Webhooks"). */
+const WebhooksSchema = Type.Object(
+  {
+    allowPrivate: Type.Optional(
+      Type.Boolean({ description: 'Allow webhook URLs on private/loopback addresses' }),
+    ),
+    allowedHosts: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 })),
+  },
+  { additionalProperties: false },
+);
+
 /** The config file (JSON). Every field is optional; defaults are in `DEFAULTS`. */
 export const ConfigSchema = Type.Object(
   {
@@ -97,6 +118,8 @@ export const ConfigSchema = Type.Object(
     reassemblyTimeoutMs: Type.Optional(Type.Integer({ minimum: 60_000 })),
     simulatorControlPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
     orders: Type.Optional(OrdersSchema),
+    webhooks: Type.Optional(WebhooksSchema),
+    api: Type.Optional(ApiSchema),
   },
   { additionalProperties: false },
 );
@@ -121,7 +144,29 @@ export interface Config {
   readonly reassemblyTimeoutMs: number;
   readonly simulatorControlPort: number;
   readonly orders: OrdersConfig;
+  readonly webhooks: WebhooksConfig;
+  readonly api: ApiSettings;
 }
+
+export interface ApiSettings {
+  /** Requests per minute per API key on /api/v1/customer/* (API.md default 60). */
+  readonly rateLimitPerMinute: number;
+  /** The legacy API's token spelling: sms-activate's or DaisySMS's. */
+  readonly legacyMode: 'sms-activate' | 'daisysms';
+}
+
+const API_DEFAULTS: ApiSettings = { rateLimitPerMinute: 60, legacyMode: 'sms-activate' };
+
+export interface WebhooksConfig {
+  /** Webhook URLs may point at private, loopback and link-local addresses (tests, closed LANs). */
+  readonly allowPrivate: boolean;
+  /** Hosts allowed whatever they resolve to. */
+  readonly allowedHosts: readonly string[];
+  /** Parallel deliveries to different endpoints. */
+  readonly concurrency: number;
+}
+
+const WEBHOOK_DEFAULTS: WebhooksConfig = { allowPrivate: false, allowedHosts: [], concurrency: 8 };
 
 export interface OrdersConfig {
   /** Price of every (service, country) pair seeded on first start, in USD. */
@@ -265,5 +310,7 @@ export function loadConfig(
     reassemblyTimeoutMs: config.reassemblyTimeoutMs ?? DEFAULTS.reassemblyTimeoutMs,
     simulatorControlPort: config.simulatorControlPort ?? DEFAULTS.simulatorControlPort,
     orders: { ...ORDER_DEFAULTS, liveOnSimulated: onlySimulatedModems(modems), ...config.orders },
+    webhooks: { ...WEBHOOK_DEFAULTS, ...config.webhooks },
+    api: { ...API_DEFAULTS, ...config.api },
   };
 }

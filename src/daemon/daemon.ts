@@ -2,20 +2,24 @@ import { ModemPool, parseModemSource, type FixedSlot, type ModemSource } from '.
 import { describeError, systemClock, type Clock, type Logger } from '../shared/index.js';
 import { ModemBank, startControlServer, type ControlServer } from '../simulator/index.js';
 import { openDatabase, createRepositories, type SqliteDatabase } from '../store/index.js';
+import { startApiServer, type ApiListener } from './api-server.js';
 import type { Config } from './config.js';
 import { startOrderEngine, type OrderEngine } from './order-engine.js';
 import { startSandboxSender, type SandboxSender } from './sandbox-sender.js';
-import { startStatusServer, type StatusServer } from './status-server.js';
+import { startWebhooks, type Webhooks } from './webhooks.js';
 
 export interface Daemon {
   readonly pool: ModemPool;
-  readonly status: StatusServer;
+  /** The HTTP API (REST, legacy, /health, /healthz, /readyz) on the configured host and port. */
+  readonly api: ApiListener;
   /** The built-in simulated modems and their control API, when configured. */
   readonly simulator: { readonly bank: ModemBank; readonly control: ControlServer } | null;
   /** Number rental: catalog, customers and keys, orders, SMS-to-order matching. */
   readonly rental: OrderEngine;
   /** Injects sandbox orders' synthetic verification SMS into the simulated modems. */
   readonly sandbox: SandboxSender;
+  /** Webhook endpoints (WebhookService for the API) and the delivery worker. */
+  readonly webhooks: Webhooks;
   stop(): Promise<void>;
 }
 
@@ -38,7 +42,7 @@ function splitSources(modems: readonly string[]): { watched: ModemSource[]; simu
 
 /**
  * The composition root: store, simulated modems (when configured), modem pool, the rental
- * engine and the status endpoint, started in that order and stopped in the reverse one.
+ * engine and the HTTP API, started in that order and stopped in the reverse one.
  */
 export async function startDaemon(config: Config, options: DaemonOptions): Promise<Daemon> {
   const clock = options.clock ?? systemClock;
@@ -91,20 +95,28 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
     clock,
     logger,
   });
-  const status = await startStatusServer(pool, { host: config.host, port: config.port });
+  const webhooks = await startWebhooks(repositories, config, { clock, logger });
+  const api = await startApiServer(
+    { rental, pool, db, idempotency: repositories.idempotency },
+    config,
+    { clock, logger },
+  );
 
   let stopping: Promise<void> | undefined;
   return {
     pool,
-    status,
+    api,
     simulator,
     rental,
     sandbox,
+    webhooks,
     stop() {
       stopping ??= (async () => {
-        await status
+        // The API first: no request may reach services whose store is closing.
+        await api
           .close()
-          .catch((e: unknown) => logger.warn({ err: describeError(e) }, 'status server close'));
+          .catch((e: unknown) => logger.warn({ err: describeError(e) }, 'API server close'));
+        await webhooks.stop();
         await sandbox.stop();
         await rental.stop();
         await pool.stop();

@@ -93,7 +93,15 @@ export type {
   OrderCommandContext,
   SandboxGrant,
   SandboxDeliveryPort,
+  IdempotencyPort,
 } from './ports.js';
+export { IDEMPOTENCY_TTL_MS, IDEMPOTENCY_LEASE_MS, decideIdempotency } from './idempotency.js';
+export type {
+  IdempotencyClaim,
+  IdempotencyRecord,
+  StoredResponse,
+  IdempotencyDecision,
+} from './idempotency.js';
 export { CatalogService, DEFAULT_PRICE_UNITS } from './catalog-service.js';
 export type { CatalogServiceOptions } from './catalog-service.js';
 export { CustomerService } from './customer-service.js';
@@ -119,3 +127,50 @@ export type {
   DueSandboxDelivery,
   SyntheticSms,
 } from './sandbox.js';
+export {
+  WEBHOOK_EVENT_TYPES,
+  ADMIN_WEBHOOK_EVENT_TYPES,
+  DELIVERY_STATUSES,
+} from './webhook-types.js';
+export type {
+  WebhookEventType,
+  DeliveryStatus,
+  WebhookEndpoint,
+  WebhookEndpointWithSecret,
+  WebhookDelivery,
+  ClaimedDelivery,
+  NewDelivery,
+  NewEndpoint,
+  EndpointPatch,
+  AttemptRecord,
+  WebhookScope,
+  WebhookPort,
+} from './webhook-types.js';
+export {
+  generateWebhookSecret,
+  standardSignature,
+  simpoolSignature,
+  webhookHeaders,
+} from './webhook-signing.js';
+export {
+  RETRY_SCHEDULE_MS,
+  MAX_ATTEMPTS,
+  PAUSE_AFTER_FAILURES,
+  DELIVERY_TIMEOUT_MS,
+  RESPONSE_BODY_LIMIT,
+  retryDelay,
+  parseRetryAfter,
+  decideAttempt,
+} from './webhook-policy.js';
+export type { AttemptResult } from './webhook-policy.js';
+export { fanOutEvent, envelope } from './webhook-events.js';
+export type { Envelope } from './webhook-events.js';
+export { validateWebhookUrl, isPrivateAddress, systemResolver } from './webhook-url.js';
+export type { WebhookUrlPolicy, HostResolver } from './webhook-url.js';
+export { WebhookService } from './webhook-service.js';
+export type {
+  WebhookServiceOptions,
+  WebhookInput,
+  WebhookUpdate,
+  CreatedWebhook,
+} from './webhook-service.js';

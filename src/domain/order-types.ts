@@ -66,6 +66,9 @@ export interface OrderMessage {
 export interface OrderDetail extends Order {
   readonly messages: readonly OrderMessage[];
   readonly numbers: readonly OrderNumber[];
+  /** The network operator of the current number's SIM, when the modem reported one (legacy
+   * `activationOperator`). */
+  readonly simOperator: string | null;
 }
 
 export type UsageOutcome = 'sold' | 'cancelled' | 'expired' | 'swapped';

@@ -24,6 +24,7 @@ import type {
   Page,
   Profile,
 } from './customers.js';
+import type { IdempotencyClaim, IdempotencyRecord, StoredResponse } from './idempotency.js';
 import type { OrderRulesConfig } from './order-rules.js';
 import type {
   DomainEvent,
@@ -139,4 +140,21 @@ export interface SandboxDeliveryPort {
   complete(id: number, outcome: SandboxDeliveryOutcome, now: number): Promise<void>;
   /** Counts a failed attempt and tries again at `dueAt`. */
   postpone(id: number, dueAt: number): Promise<void>;
+}
+
+/** Idempotency-key records of mutating API requests (idempotency.ts). */
+export interface IdempotencyPort {
+  /**
+   * Atomically: the live record of (scope, key), or null after inserting `claim` as in flight.
+   * A record is dead (replaced by the claim) when created before `expiredBefore`, or when still
+   * in flight and created before `abandonedBefore`.
+   */
+  claim(
+    claim: IdempotencyClaim,
+    now: number,
+    limits: { readonly expiredBefore: number; readonly abandonedBefore: number },
+  ): Promise<IdempotencyRecord | null>;
+  complete(scope: string, key: string, response: StoredResponse, now: number): Promise<void>;
+  /** Forgets an in-flight claim whose request failed without a replayable answer. */
+  release(scope: string, key: string): Promise<void>;
 }

@@ -50,10 +50,16 @@ export type ErrorCode =
   | 'customer_not_found'
   | 'bad_status'
   | 'too_early'
+  // HTTP API (codes with no domain counterpart; statuses in src/api)
+  | 'forbidden'
+  | 'rate_limited'
+  | 'idempotency_conflict'
+  | 'idempotency_mismatch'
   // general
   | 'invalid_argument'
   | 'config_invalid'
   | 'not_found'
+  | 'webhook_not_found'
   | 'internal_error';
 
 export interface SimpoolErrorOptions {

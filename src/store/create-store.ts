@@ -1,6 +1,7 @@
 import { SqliteCatalogRepository } from './catalog-repository.js';
 import { SqliteCustomerRepository } from './customer-repository.js';
 import type { SqliteDatabase } from './database.js';
+import { SqliteIdempotencyRepository } from './idempotency-repository.js';
 import { SqliteInboundRepository, type InboundRepositoryOptions } from './inbound-repository.js';
 import { SqliteInventoryRepository } from './inventory-repository.js';
 import { LedgerWriter } from './ledger-writer.js';
@@ -8,6 +9,7 @@ import { SqliteOrderRepository } from './order-repository.js';
 import { SqliteOutboundRepository } from './outbound-repository.js';
 import { OutboxWriter } from './outbox-writer.js';
 import { SqliteSandboxDeliveries } from './sandbox-deliveries.js';
+import { SqliteWebhookRepository } from './webhook-repository.js';
 
 export type StoreOptions = InboundRepositoryOptions;
 
@@ -23,6 +25,10 @@ export interface Store {
   readonly sandboxDeliveries: SqliteSandboxDeliveries;
   /** The event outbox (EventPort): readers resume from a seq. */
   readonly events: OutboxWriter;
+  /** Idempotency-key records of the HTTP API (IdempotencyPort). */
+  readonly idempotency: SqliteIdempotencyRepository;
+  /** Webhook endpoints, deliveries and the outbox fan-out (WebhookPort). */
+  readonly webhooks: SqliteWebhookRepository;
 }
 
 /** The repositories over one open (and migrated) database; statements are prepared once here. */
@@ -41,6 +47,8 @@ export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Sto
     orders: new SqliteOrderRepository(db, catalog, ledger, events, sandboxDeliveries),
     sandboxDeliveries,
     events,
+    idempotency: new SqliteIdempotencyRepository(db),
+    webhooks: new SqliteWebhookRepository(db),
   };
 }
 

@@ -24,3 +24,6 @@ export { SqliteOutboundRepository } from './outbound-repository.js';
 export type { OutboundPartRow } from './outbound-rows.js';
 export { pduFingerprint } from './inbound-rows.js';
 export { SqliteSandboxDeliveries } from './sandbox-deliveries.js';
+export { SqliteIdempotencyRepository } from './idempotency-repository.js';
+export { databaseWritable } from './readiness.js';
+export { SqliteWebhookRepository } from './webhook-repository.js';

@@ -34,6 +34,7 @@ const EXPIRY_BATCH = 500;
  */
 export class SqliteOrderRepository implements OrderPort {
   private readonly tx: OrderTx;
+  private readonly simOperator;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -42,6 +43,9 @@ export class SqliteOrderRepository implements OrderPort {
     outbox: OutboxWriter,
     sandbox: SqliteSandboxDeliveries = new SqliteSandboxDeliveries(db),
   ) {
+    this.simOperator = db
+      .prepare<[string], string | null>('SELECT operator FROM sims WHERE iccid = ?')
+      .pluck();
     this.tx = {
       s: prepareOrderStatements(db),
       ledger,
@@ -104,6 +108,7 @@ export class SqliteOrderRepository implements OrderPort {
         ...order,
         messages: this.tx.s.messages.all(order.id).map(messageFromRow),
         numbers: this.tx.s.numbers.all(order.id).map(numberFromRow),
+        simOperator: this.simOperator.get(order.simIccid) ?? null,
       };
     });
     return Promise.resolve(read.deferred());

@@ -3,6 +3,8 @@ import { modemsAndSms } from './001-modems-and-sms.js';
 import { catalogCustomersOrders } from './002-catalog-customers-orders.js';
 import { allocationLru } from './003-allocation-lru.js';
 import { sandbox } from './004-sandbox.js';
+import { idempotency } from './005-idempotency.js';
+import { webhooks } from './006-webhooks.js';
 
 /** Every migration, in order. Append only: never edit one that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -10,4 +12,6 @@ export const migrations: readonly Migration[] = [
   catalogCustomersOrders,
   allocationLru,
   sandbox,
+  idempotency,
+  webhooks,
 ];

@@ -122,3 +122,14 @@ describe('configuration', () => {
     expect(failure(() => loadConfig(bad, {}, {})).code).toBe('config_invalid');
   });
 });
+
+describe('api settings', () => {
+  it('default to 60 requests/min and sms-activate tokens, and refuse a zero limit', async () => {
+    expect(loadConfig(undefined, {}, {}).api).toEqual({
+      rateLimitPerMinute: 60,
+      legacyMode: 'sms-activate',
+    });
+    const bad = await configFile(JSON.stringify({ api: { rateLimitPerMinute: 0 } }));
+    expect(() => loadConfig(bad, {}, {})).toThrow(/api\/rateLimitPerMinute/);
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * API-key authentication (API.md): `X-API-Key: <key>` or `Authorization: Bearer <key>`. The
+ * principal is attached to the request for the routes, the rate limit and idempotency.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiKeyInfo, ApiScope, Customer } from '../../domain/index.js';
+import { SimpoolError } from '../../shared/index.js';
+import type { ApiDeps } from '../deps.js';
+
+export interface ApiPrincipal {
+  readonly customer: Customer;
+  readonly key: ApiKeyInfo;
+  /** What OrderService takes. */
+  readonly customerId: string;
+  readonly apiKeyId: string;
+  /** `sp_test_` keys: sandbox balance, ledger and orders. */
+  readonly sandbox: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: ApiPrincipal | null;
+  }
+}
+
+/** The key as sent, or undefined; a header given twice is refused rather than guessed at. */
+export function presentedKey(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-api-key'];
+  if (typeof header === 'string' && header.trim() !== '') return header.trim();
+  const authorization = request.headers.authorization;
+  if (typeof authorization === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+/** An onRequest hook: 401 without a valid key, 403 when banned or lacking `scope`. */
+export function requireKey(deps: ApiDeps, scope: ApiScope) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const plain = presentedKey(request);
+    if (plain === undefined) {
+      throw new SimpoolError('unauthorized', 'send your API key in X-API-Key');
+    }
+    const found = await deps.customers.authenticate(plain);
+    if (!found) throw new SimpoolError('unauthorized', 'unknown or revoked API key');
+    if (found.bannedUntil !== null && found.bannedUntil > deps.clock.now()) {
+      throw new SimpoolError('forbidden', 'this account is banned', {
+        details: { until: new Date(found.bannedUntil).toISOString() },
+      });
+    }
+    if (!found.key.scopes.includes(scope)) {
+      throw new SimpoolError('forbidden', `this key lacks the ${scope} scope`);
+    }
+    request.principal = {
+      customer: found.customer,
+      key: found.key,
+      customerId: found.customer.id,
+      apiKeyId: found.key.id,
+      sandbox: found.key.sandbox,
+    };
+  };
+}
+
+/** The principal of an authenticated route (the hook ran, so it is there). */
+export function principalOf(request: FastifyRequest): ApiPrincipal {
+  if (!request.principal) throw new SimpoolError('unauthorized', 'not authenticated');
+  return request.principal;
+}

@@ -1,0 +1,40 @@
+/** Domain records → the JSON shapes of API.md (snake_case, USD numbers, RFC 3339 UTC times). */
+import { unitsToUsd, type Order, type OrderMessage } from '../domain/index.js';
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function orderSummary(order: Order) {
+  // The hold restarts with every number (a swap), so its length is read from the current one.
+  const holdSeconds = Math.max(0, Math.round((order.holdUntil - order.numberAssignedAt) / 1000));
+  return {
+    order_id: order.id,
+    activation_id: String(order.activationId),
+    phone_number: order.phoneNumber,
+    service: order.service,
+    country: order.country,
+    price: unitsToUsd(order.priceUnits),
+    status: order.status,
+    sms_received: order.smsCount > 0,
+    code: order.lastCode,
+    created_at: iso(order.createdAt),
+    expires_at: iso(order.expiresAt),
+    cancel_available_at: iso(order.holdUntil),
+    swap_available_at: iso(order.holdUntil),
+    rules: { cancel_cooldown_seconds: holdSeconds, swap_cooldown_seconds: holdSeconds },
+  };
+}
+
+/** `messages` default to none: a fresh purchase has had no SMS yet. */
+export function orderObject(order: Order & { readonly messages?: readonly OrderMessage[] }) {
+  return {
+    success: true as const,
+    ...orderSummary(order),
+    messages: (order.messages ?? []).map((m) => ({
+      id: String(m.id),
+      sender: m.sender,
+      content: m.text,
+      code: m.code,
+      received_at: iso(m.receivedAt),
+    })),
+  };
+}

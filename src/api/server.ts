@@ -1,0 +1,106 @@
+/**
+ * The HTTP API as one Fastify instance: request ids, JSON parsing, the one error handler, the
+ * operational endpoints, the public and customer routes. `buildServer` never listens: tests
+ * inject into it, the daemon listens with it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import rateLimit from '@fastify/rate-limit';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import type { ApiDeps } from './deps.js';
+import { toHttpError } from './http-errors.js';
+import { requireKey } from './plugins/auth.js';
+import { registerIdempotency } from './plugins/idempotency.js';
+import { MemoryIdempotency } from './plugins/memory-idempotency.js';
+import { perKeyRateLimit } from './plugins/rate-limit.js';
+import { legacyRoutes } from './routes/legacy/index.js';
+import { accountRoutes } from './routes/v1/account.js';
+import { catalogRoutes, publicRoutes } from './routes/v1/catalog.js';
+import { opsRoutes } from './routes/v1/ops.js';
+import { orderActionRoutes } from './routes/v1/order-actions.js';
+import { orderRoutes } from './routes/v1/orders.js';
+
+export type ApiServer = FastifyInstance;
+
+/** An incoming X-Request-Id is kept when it is a plausible id (logs join across proxies). */
+const INCOMING_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+const BODY_LIMIT = 64 * 1024;
+
+export function newRequestId(): string {
+  return `req_${randomBytes(12).toString('base64url')}`;
+}
+
+function requestId(request: IncomingMessage): string {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : newRequestId();
+}
+
+export function buildServer(deps: ApiDeps): ApiServer {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    genReqId: requestId,
+    requestIdHeader: false,
+    bodyLimit: BODY_LIMIT,
+    // Query arrays and the like are not part of this API; keep parsing predictable.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Per-request access logs would dominate the log at polling rates; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+
+  // A POST without a body (cancel, swap …) often still says application/json: treat it as none.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+    const source = typeof text === 'string' ? text : text.toString('utf8');
+    if (source.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(source));
+    } catch {
+      const error = new Error('the body is not valid JSON') as FastifyError;
+      Object.assign(error, { code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400 });
+      done(error, undefined);
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const mapped = toHttpError(error, request.id);
+    if (mapped.statusCode >= 500) {
+      request.log.error({ err: error, requestId: request.id }, 'request failed');
+    }
+    return reply.code(mapped.statusCode).headers(mapped.headers).send(mapped.body);
+  });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const body = toHttpError(
+      Object.assign(new Error('not found'), { statusCode: 404 }),
+      request.id,
+    ).body;
+    return reply.code(404).send({ ...body, error: 'not_found', message: 'no such endpoint' });
+  });
+
+  const idempotency = deps.idempotency ?? new MemoryIdempotency();
+  void app.register(rateLimit, { global: false });
+  void app.register(legacyRoutes, { deps });
+  void app.register(opsRoutes(deps));
+  void app.register(publicRoutes(deps), { prefix: '/api/v1' });
+  void app.register(
+    async (customer) => {
+      customer.addHook('onRequest', requireKey(deps, 'orders'));
+      customer.addHook('onRequest', perKeyRateLimit(customer, deps.config.rateLimitPerMinute));
+      registerIdempotency(customer, { ...deps, idempotency });
+      await customer.register(catalogRoutes(deps));
+      await customer.register(accountRoutes(deps));
+      await customer.register(orderRoutes(deps));
+      await customer.register(orderActionRoutes(deps));
+    },
+    { prefix: '/api/v1/customer' },
+  );
+  return app as unknown as ApiServer;
+}

@@ -1,0 +1,57 @@
+import type { AddressInfo } from 'node:net';
+import { buildServer, type ApiServer } from '../api/index.js';
+import type { IdempotencyPort } from '../domain/index.js';
+import type { ModemPool } from '../pool/index.js';
+import type { Clock, Logger } from '../shared/index.js';
+import { databaseWritable, type SqliteDatabase } from '../store/index.js';
+import type { Config } from './config.js';
+import type { OrderEngine } from './order-engine.js';
+
+export interface ApiListener {
+  /** `http://host:port` the API answers on. */
+  readonly url: string;
+  readonly app: ApiServer;
+  close(): Promise<void>;
+}
+
+/**
+ * The HTTP API of the daemon: the REST and legacy routes over the rental engine, `/health` with
+ * the modems, `/readyz` with the database and modem checks; listening on the configured address.
+ */
+export async function startApiServer(
+  parts: {
+    readonly rental: OrderEngine;
+    readonly pool: ModemPool;
+    readonly db: SqliteDatabase;
+    readonly idempotency: IdempotencyPort;
+  },
+  config: Config,
+  deps: { readonly clock: Clock; readonly logger: Logger },
+): Promise<ApiListener> {
+  const { rental, pool, db } = parts;
+  const app = buildServer({
+    catalog: rental.catalog,
+    customers: rental.customers,
+    orders: rental.orders,
+    matching: rental.matching,
+    idempotency: parts.idempotency,
+    clock: deps.clock,
+    logger: deps.logger,
+    config: config.api,
+    readiness: () => {
+      const checks = {
+        database: databaseWritable(db),
+        modems: pool.modems().some((m) => m.state === 'ready'),
+      };
+      return { ready: checks.database && checks.modems, checks };
+    },
+    health: () => {
+      const modems = pool.modems();
+      return { status: modems.some((m) => m.state === 'ready') ? 'ok' : 'degraded', modems };
+    },
+  });
+  await app.listen({ host: config.host, port: config.port });
+  const { port } = app.server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return { url: `http://${host}:${port}`, app, close: () => app.close() };
+}

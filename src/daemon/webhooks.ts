@@ -1,0 +1,40 @@
+/**
+ * Webhooks inside the daemon: the WebhookService the API routes call, and the delivery worker.
+ * Test events and un-paused endpoints poke the worker so they go out at once, not at the next
+ * poll.
+ */
+import { WebhookService } from '../domain/index.js';
+import type { Clock, Logger } from '../shared/index.js';
+import type { Store } from '../store/index.js';
+import type { Config } from './config.js';
+import { startWebhookWorker, type WebhookWorker } from './webhook-worker.js';
+
+export interface Webhooks {
+  readonly service: WebhookService;
+  readonly worker: WebhookWorker;
+  stop(): Promise<void>;
+}
+
+export async function startWebhooks(
+  store: Store,
+  config: Pick<Config, 'webhooks'>,
+  deps: { readonly clock: Clock; readonly logger: Logger },
+): Promise<Webhooks> {
+  // The service is built first (the worker re-checks URLs with it); it pokes the worker later.
+  const wake: { worker?: WebhookWorker } = {};
+  const service = new WebhookService(store.webhooks, deps.clock, {
+    allowPrivate: config.webhooks.allowPrivate,
+    allowedHosts: config.webhooks.allowedHosts,
+    onQueued: () => wake.worker?.poke(),
+  });
+  const worker = await startWebhookWorker({
+    port: store.webhooks,
+    clock: deps.clock,
+    logger: deps.logger,
+    concurrency: config.webhooks.concurrency,
+    // Checked again at each attempt: a hostname may have been re-pointed at the LAN since.
+    checkUrl: (url) => service.checkUrl(url),
+  });
+  wake.worker = worker;
+  return { service, worker, stop: () => worker.stop() };
+}

@@ -1,0 +1,113 @@
+/**
+ * From outbox events to webhook deliveries: which endpoints get which event, in which envelope.
+ * Pure; the store calls `fanOutEvent` inside the transaction that advances its outbox cursor.
+ */
+import { ulid } from './ids.js';
+import { usdToUnits, unitsToUsd } from './money.js';
+import type { DomainEvent } from './order-types.js';
+import type { NewDelivery, WebhookEndpoint, WebhookEventType } from './webhook-types.js';
+
+/** Outbox types published unchanged; order.created/order.updated and balance.changed are not
+ * webhook events (API.md), balance.changed may yield balance.low. */
+const PASS_THROUGH: ReadonlySet<string> = new Set([
+  'sms.received',
+  'order.cancelled',
+  'order.expired',
+  'order.swapped',
+  'order.finished',
+]);
+
+export function newWebhookEndpointId(now: number): string {
+  return `whe_${ulid(now)}`;
+}
+
+export function newWebhookDeliveryId(now: number): string {
+  return `whd_${ulid(now)}`;
+}
+
+export function newWebhookEventId(now: number): string {
+  return `evt_${ulid(now)}`;
+}
+
+export interface Envelope {
+  readonly id: string;
+  readonly type: WebhookEventType;
+  readonly created_at: string;
+  readonly account_id: string | null;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export function envelope(
+  id: string,
+  type: WebhookEventType,
+  createdAt: number,
+  accountId: string | null,
+  data: Readonly<Record<string, unknown>>,
+): string {
+  const body: Envelope = {
+    id,
+    type,
+    created_at: new Date(createdAt).toISOString(),
+    account_id: accountId,
+    data,
+  };
+  return JSON.stringify(body);
+}
+
+/** Whether the endpoint sees this customer's events: its own, or all for admin endpoints. */
+function owns(endpoint: WebhookEndpoint, customerId: string | null): boolean {
+  return endpoint.customerId === null || endpoint.customerId === customerId;
+}
+
+/** balance.low is edge-triggered: only the change that crosses the threshold downwards. Sandbox
+ * (play-money) balances never fire it. */
+function balanceLow(event: DomainEvent, thresholdUnits: number): Record<string, unknown> | null {
+  const data = event.data as { sandbox?: unknown; amount?: unknown; balance?: unknown };
+  if (data.sandbox !== false) return null;
+  if (typeof data.amount !== 'number' || typeof data.balance !== 'number') return null;
+  const after = usdToUnits(data.balance);
+  const before = after - usdToUnits(data.amount);
+  if (!(before >= thresholdUnits && after < thresholdUnits)) return null;
+  return {
+    balance: data.balance,
+    threshold: unitsToUsd(thresholdUnits),
+    transaction_id: event.data.transaction_id ?? null,
+  };
+}
+
+/**
+ * The deliveries one outbox event makes. Endpoints created after the event do not get it (the
+ * cursor may lag behind a new endpoint). The envelope id is the outbox event's id, so every
+ * endpoint and every attempt carries the same id for de-duplication.
+ */
+export function fanOutEvent(
+  event: DomainEvent,
+  endpoints: readonly WebhookEndpoint[],
+  now: number,
+): NewDelivery[] {
+  const out: NewDelivery[] = [];
+  for (const endpoint of endpoints) {
+    if (!endpoint.active || endpoint.createdAt > event.createdAt) continue;
+    if (!owns(endpoint, event.customerId)) continue;
+    let type: WebhookEventType | undefined;
+    let data: Readonly<Record<string, unknown>> | null = null;
+    if (PASS_THROUGH.has(event.type)) {
+      type = event.type as WebhookEventType;
+      data = event.data;
+    } else if (event.type === 'balance.changed' && endpoint.thresholdUnits !== null) {
+      type = 'balance.low';
+      data = balanceLow(event, endpoint.thresholdUnits);
+    }
+    if (type === undefined || data === null || !endpoint.events.includes(type)) continue;
+    out.push({
+      id: newWebhookDeliveryId(now),
+      endpointId: endpoint.id,
+      eventId: event.id,
+      eventType: type,
+      payload: envelope(event.id, type, event.createdAt, event.customerId, data),
+      nextAttemptAt: now,
+      createdAt: now,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,96 @@
+/**
+ * A real SQLite file, a customer, the WebhookService and a delivery worker on a ManualClock
+ * that starts at the real time (so Standard Webhooks' timestamp tolerance holds on the first
+ * attempt). `restart()` stops the worker, closes the file and opens it again.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { vi } from 'vitest';
+import { Webhook } from 'standardwebhooks';
+import { startWebhookWorker, type WebhookWorker } from '../../src/daemon/webhook-worker.js';
+import { CustomerService, WebhookService, type EventType } from '../../src/domain/index.js';
+import { ManualClock, createLogger, silentLogger } from '../../src/shared/index.js';
+import { createStore, openDatabase, type Store } from '../../src/store/index.js';
+import type { Received } from '../helpers/webhook-receiver.js';
+
+export const MINUTE = 60_000;
+
+export class WebhookFixture {
+  readonly clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
+  readonly dir = mkdtempSync(path.join(tmpdir(), 'simpool-webhooks-'));
+  readonly file = path.join(this.dir, 'simpool.db');
+  store!: Store;
+  webhooks!: WebhookService;
+  customers!: CustomerService;
+  worker: WebhookWorker | undefined;
+
+  constructor(private readonly concurrency = 4) {
+    this.open();
+  }
+
+  private open(): void {
+    this.store = createStore(openDatabase(this.file));
+    this.customers = new CustomerService(this.store.customers, this.clock);
+    this.webhooks = new WebhookService(this.store.webhooks, this.clock, {
+      allowPrivate: true,
+      onQueued: () => this.worker?.poke(),
+    });
+  }
+
+  async startWorker(): Promise<WebhookWorker> {
+    this.worker = await startWebhookWorker({
+      port: this.store.webhooks,
+      clock: this.clock,
+      logger: process.env.WH_DEBUG ? createLogger('debug') : silentLogger,
+      concurrency: this.concurrency,
+    });
+    return this.worker;
+  }
+
+  async customer(email: string): Promise<string> {
+    return (await this.customers.createCustomer(email)).id;
+  }
+
+  /** An outbox event, as the order transactions write it. */
+  emit(type: EventType, customerId: string, data: Record<string, unknown> = {}): string {
+    this.store.events.append({ type, customerId, orderId: null, data, now: this.clock.now() });
+    const row = this.store.db
+      .prepare<[], { id: string }>('SELECT id FROM events ORDER BY seq DESC LIMIT 1')
+      .get();
+    return row!.id;
+  }
+
+  /** Runs the worker once now and waits until its sends are answered and recorded. */
+  async settle(): Promise<void> {
+    this.worker?.poke();
+    await this.worker?.idle();
+  }
+
+  async advance(ms: number): Promise<void> {
+    await this.clock.advance(ms);
+  }
+
+  async restart(): Promise<void> {
+    await this.worker?.stop();
+    this.worker = undefined;
+    this.store.db.close();
+    this.open();
+  }
+
+  /** Verifies with the standardwebhooks package, its "now" being the simulated now. */
+  verify(secret: string, request: Received): unknown {
+    const spy = vi.spyOn(Date, 'now').mockReturnValue(this.clock.now());
+    try {
+      return new Webhook(secret).verify(request.body, request.headers as Record<string, string>);
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.stop();
+    this.store.db.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

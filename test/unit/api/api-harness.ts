@@ -1,0 +1,44 @@
+/**
+ * buildServer over the real domain services on a real SQLite file (OrderFixture) and a
+ * ManualClock, for `app.inject()` tests of the server core and its plugins.
+ */
+import { buildServer, type ApiDeps, type ApiServer } from '../../../src/api/index.js';
+import { silentLogger } from '../../../src/shared/index.js';
+import { OrderFixture, iccid } from '../domain/order-fixture.js';
+
+export interface ApiRig {
+  readonly fx: OrderFixture;
+  readonly app: ApiServer;
+  readonly key: string;
+  readonly customerId: string;
+  close(): Promise<void>;
+}
+
+export async function apiRig(options: Partial<ApiDeps> = {}): Promise<ApiRig> {
+  const fx = new OrderFixture();
+  await fx.seed();
+  for (let n = 1; n <= 3; n++) fx.addSim({ iccid: iccid(n) });
+  const app = buildServer({
+    catalog: fx.catalog,
+    customers: fx.customers,
+    orders: fx.orders,
+    matching: fx.matching,
+    idempotency: fx.store.idempotency,
+    clock: fx.clock,
+    logger: silentLogger,
+    config: { rateLimitPerMinute: 60, legacyMode: 'sms-activate' },
+    ...options,
+  });
+  await app.ready();
+  const alice = await fx.customer('alice@example.com', 100_000);
+  return {
+    fx,
+    app,
+    key: alice.plainKey,
+    customerId: alice.customerId,
+    async close() {
+      await app.close();
+      fx.close();
+    },
+  };
+}

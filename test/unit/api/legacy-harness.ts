@@ -1,0 +1,101 @@
+/**
+ * A Fastify app with only the legacy plugin, over the real domain services on a real SQLite file
+ * (OrderFixture) and a ManualClock. `call` speaks the protocol with `app.inject()`.
+ */
+import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
+import type { ApiDeps } from '../../../src/api/deps.js';
+import { legacyRoutes } from '../../../src/api/routes/legacy/index.js';
+import type { Order, OrderRulesConfig } from '../../../src/domain/index.js';
+import { silentLogger } from '../../../src/shared/index.js';
+import { OrderFixture, iccid } from '../domain/order-fixture.js';
+
+export const PATH = '/stubs/handler_api.php';
+
+export interface Legacy {
+  readonly fx: OrderFixture;
+  readonly app: FastifyInstance;
+  /** A customer with 50.30 USD and its key. */
+  readonly key: string;
+  readonly customerId: string;
+  call(
+    params: Record<string, string>,
+    options?: { method?: 'GET' | 'POST'; headers?: Record<string, string>; payload?: string },
+  ): Promise<LightMyRequestResponse>;
+  /** Buys over the protocol and returns the order as the domain sees it. */
+  buy(service?: string): Promise<Order>;
+  /** An SMS arriving on the order's SIM, through the real matching service. */
+  sms(order: Order, text: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function legacy(
+  options: {
+    mode?: ApiDeps['config']['legacyMode'];
+    sims?: number;
+    rules?: Partial<OrderRulesConfig>;
+  } = {},
+): Promise<Legacy> {
+  const fx = new OrderFixture(options.rules);
+  await fx.seed();
+  for (let n = 1; n <= (options.sims ?? 2); n++) fx.addSim({ iccid: iccid(n) });
+  const deps: ApiDeps = {
+    catalog: fx.catalog,
+    customers: fx.customers,
+    orders: fx.orders,
+    matching: fx.matching,
+    clock: fx.clock,
+    logger: silentLogger,
+    config: { rateLimitPerMinute: 60, legacyMode: options.mode ?? 'sms-activate' },
+  };
+  const app = Fastify({ logger: false });
+  await app.register(legacyRoutes, { deps });
+  await app.ready();
+  const principal = await fx.customer('alice@example.com', 503_000);
+
+  const call: Legacy['call'] = (params, opts = {}) => {
+    const query = new URLSearchParams(params).toString();
+    return app.inject({
+      method: opts.method ?? 'GET',
+      url: `${PATH}?${query}`,
+      ...(opts.headers ? { headers: opts.headers } : {}),
+      ...(opts.payload !== undefined ? { payload: opts.payload } : {}),
+    });
+  };
+
+  return {
+    fx,
+    app,
+    key: principal.plainKey,
+    customerId: principal.customerId,
+    call,
+    async buy(service = 'tg') {
+      const res = await call({
+        action: 'getNumber',
+        service,
+        country: '16',
+        api_key: principal.plainKey,
+      });
+      const id = /^ACCESS_NUMBER:(\d+):\d+$/.exec(res.body)?.[1];
+      if (!id) throw new Error(`purchase failed: ${res.body}`);
+      return fx.orders.get(principal.customerId, id);
+    },
+    async sms(order, text) {
+      const now = fx.clock.now();
+      await fx.matching.onInboundSms({
+        iccid: order.simIccid,
+        inboundMessageId: null,
+        sender: 'Telegram',
+        text,
+        sentAt: now,
+        receivedAt: now,
+      });
+    },
+    async close() {
+      await app.close();
+      fx.close();
+    },
+  };
+}
+
+export const TEXT = 'text/plain; charset=utf-8';
+export const JSON_TYPE = 'application/json; charset=utf-8';
