@@ -32,6 +32,20 @@ export function withRepositories<T>(options: StoreOptions, use: (repos: Reposito
   }
 }
 
+/** The same, for work that awaits (the domain services' ports are asynchronous). */
+export async function withStore<T>(
+  options: StoreOptions,
+  use: (repos: Repositories, config: Config) => Promise<T>,
+): Promise<T> {
+  const config = configFrom(options);
+  const db = openDatabase(config.database);
+  try {
+    return await use(createRepositories(db), config);
+  } finally {
+    db.close();
+  }
+}
+
 /** Prints rows as aligned columns for people; `--json` output is for scripts. */
 export function printTable(
   rows: readonly Record<string, string>[],

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { describeError, isSimpoolError } from '../shared/index.js';
+import { registerCustomerCommands } from './customer.js';
 import { registerInboxCommand } from './inbox.js';
 import { registerProbeCommand } from './probe.js';
 import { registerSendCommand } from './send.js';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerProbeCommand(program);
   registerInboxCommand(program);
   registerSendCommand(program);
+  registerCustomerCommands(program);
   registerSimulateCommand(program);
   return program;
 }
