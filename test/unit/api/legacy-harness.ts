@@ -1,8 +1,10 @@
 /**
  * A Fastify app with only the legacy plugin, over the real domain services on a real SQLite file
- * (OrderFixture) and a ManualClock. `call` speaks the protocol with `app.inject()`.
+ * (OrderFixture) and a ManualClock, LISTENING on 127.0.0.1: `call` speaks the protocol over real
+ * HTTP, as an sms-activate client would, so every row's bytes are checked on the wire.
  */
-import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../../../src/api/deps.js';
 import { legacyRoutes } from '../../../src/api/routes/legacy/index.js';
 import type { Order, OrderRulesConfig } from '../../../src/domain/index.js';
@@ -10,6 +12,15 @@ import { silentLogger } from '../../../src/shared/index.js';
 import { OrderFixture, iccid } from '../domain/order-fixture.js';
 
 export const PATH = '/stubs/handler_api.php';
+
+/** What a client sees of an answer. */
+export interface HttpAnswer {
+  readonly statusCode: number;
+  /** Lower-case header names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  json(): unknown;
+}
 
 export interface Legacy {
   readonly fx: OrderFixture;
@@ -20,7 +31,7 @@ export interface Legacy {
   call(
     params: Record<string, string>,
     options?: { method?: 'GET' | 'POST'; headers?: Record<string, string>; payload?: string },
-  ): Promise<LightMyRequestResponse>;
+  ): Promise<HttpAnswer>;
   /** Buys over the protocol and returns the order as the domain sees it. */
   buy(service?: string): Promise<Order>;
   /** An SMS arriving on the order's SIM, through the real matching service. */
@@ -49,17 +60,25 @@ export async function legacy(
   };
   const app = Fastify({ logger: false });
   await app.register(legacyRoutes, { deps });
-  await app.ready();
   const principal = await fx.customer('alice@example.com', 503_000);
 
-  const call: Legacy['call'] = (params, opts = {}) => {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+  const call: Legacy['call'] = async (params, opts = {}) => {
     const query = new URLSearchParams(params).toString();
-    return app.inject({
+    const response = await fetch(`${base}${PATH}?${query}`, {
       method: opts.method ?? 'GET',
-      url: `${PATH}?${query}`,
       ...(opts.headers ? { headers: opts.headers } : {}),
-      ...(opts.payload !== undefined ? { payload: opts.payload } : {}),
+      ...(opts.payload !== undefined ? { body: opts.payload } : {}),
     });
+    const body = await response.text();
+    return {
+      statusCode: response.status,
+      headers: Object.fromEntries(response.headers),
+      body,
+      json: () => JSON.parse(body) as unknown,
+    };
   };
 
   return {
