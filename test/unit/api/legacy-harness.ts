@@ -19,7 +19,7 @@ export interface HttpAnswer {
   /** Lower-case header names. */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
-  json(): unknown;
+  json<T = unknown>(): T;
 }
 
 export interface Legacy {
@@ -77,7 +77,7 @@ export async function legacy(
       statusCode: response.status,
       headers: Object.fromEntries(response.headers),
       body,
-      json: () => JSON.parse(body) as unknown,
+      json: <T>() => JSON.parse(body) as T,
     };
   };
 
