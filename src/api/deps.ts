@@ -1,11 +1,14 @@
 import type {
   CatalogService,
   CustomerService,
+  EventPort,
   IdempotencyPort,
   MatchingService,
   OrderService,
+  WebhookService,
 } from '../domain/index.js';
 import type { Clock, Logger } from '../shared/index.js';
+import type { OrderFeedOptions } from './ws/order-feed.js';
 
 /**
  * Everything the HTTP layer may use: domain services and ports only (never the store or the
@@ -17,10 +20,20 @@ export interface ApiDeps {
   readonly orders: OrderService;
   readonly matching: MatchingService;
   /**
+   * Webhook endpoint management. Without it (tests, an embedding with no delivery worker) the
+   * `/webhooks` routes are not registered and answer 404 like any unknown path: a 503 would
+   * promise that retrying later can help, and endpoints that nothing delivers to would mislead.
+   */
+  readonly webhooks?: WebhookService;
+  /**
    * Idempotency-key records; the daemon passes the SQLite ones so a restart does not turn a
    * retry into a second purchase. Without it (tests, embedding) they are kept in memory.
    */
   readonly idempotency?: IdempotencyPort;
+  /** The event outbox: with it, `GET /ws/orders` is served (src/api/ws); without it, it is not. */
+  readonly events?: EventPort;
+  /** `/ws/orders` ping period, send-buffer limit … (defaults in src/api/ws/order-feed.ts). */
+  readonly orderFeed?: Partial<OrderFeedOptions>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly config: ApiConfig;

@@ -38,6 +38,7 @@ const STATUS: Partial<Record<ErrorCode, readonly [number, string]>> = {
   not_found: [404, 'not_found'],
   order_not_found: [404, 'not_found'],
   customer_not_found: [404, 'not_found'],
+  webhook_not_found: [404, 'not_found'],
   no_numbers: [409, 'no_numbers'],
   bad_status: [409, 'bad_status'],
   channels_limit: [409, 'channels_limit'],

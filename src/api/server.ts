@@ -20,6 +20,8 @@ import { catalogRoutes, publicRoutes } from './routes/v1/catalog.js';
 import { opsRoutes } from './routes/v1/ops.js';
 import { orderActionRoutes } from './routes/v1/order-actions.js';
 import { orderRoutes } from './routes/v1/orders.js';
+import { webhookRoutes } from './routes/v1/webhooks.js';
+import { registerOrderFeed } from './ws/index.js';
 
 export type ApiServer = FastifyInstance;
 
@@ -99,8 +101,10 @@ export function buildServer(deps: ApiDeps): ApiServer {
       await customer.register(accountRoutes(deps));
       await customer.register(orderRoutes(deps));
       await customer.register(orderActionRoutes(deps));
+      if (deps.webhooks) await customer.register(webhookRoutes(deps.webhooks));
     },
     { prefix: '/api/v1/customer' },
   );
+  if (deps.events) registerOrderFeed(app, { ...deps, events: deps.events }, deps.orderFeed);
   return app as unknown as ApiServer;
 }

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { buildServer, type ApiServer } from '../api/index.js';
-import type { IdempotencyPort } from '../domain/index.js';
+import type { EventPort, IdempotencyPort, WebhookService } from '../domain/index.js';
 import type { ModemPool } from '../pool/index.js';
 import type { Clock, Logger } from '../shared/index.js';
 import { databaseWritable, type SqliteDatabase } from '../store/index.js';
@@ -24,6 +24,8 @@ export async function startApiServer(
     readonly pool: ModemPool;
     readonly db: SqliteDatabase;
     readonly idempotency: IdempotencyPort;
+    readonly webhooks: WebhookService;
+    readonly events: EventPort;
   },
   config: Config,
   deps: { readonly clock: Clock; readonly logger: Logger },
@@ -34,6 +36,9 @@ export async function startApiServer(
     customers: rental.customers,
     orders: rental.orders,
     matching: rental.matching,
+    webhooks: parts.webhooks,
+    // /ws/orders; app.close() (the daemon's stop) closes its sockets with 1001 first.
+    events: parts.events,
     idempotency: parts.idempotency,
     clock: deps.clock,
     logger: deps.logger,

@@ -97,7 +97,14 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
   });
   const webhooks = await startWebhooks(repositories, config, { clock, logger });
   const api = await startApiServer(
-    { rental, pool, db, idempotency: repositories.idempotency },
+    {
+      rental,
+      pool,
+      db,
+      idempotency: repositories.idempotency,
+      webhooks: webhooks.service,
+      events: repositories.events,
+    },
     config,
     { clock, logger },
   );

@@ -131,6 +131,16 @@ export interface EventPort {
     limit: number,
     filter?: { readonly customerId?: string },
   ): Promise<DomainEvent[]>;
+  /** The seq of the newest event (0 when none): where a live-only reader starts. */
+  latestSeq(): Promise<number>;
+  /** One event by its `evt_` id (a client's resume position), or null. */
+  findEvent(id: string): Promise<DomainEvent | null>;
+  /**
+   * Calls `listener` soon after events were appended (after the appending transaction, at most
+   * once per burst) so push readers need not poll; readers then call eventsSince. Returns the
+   * unsubscribe function.
+   */
+  subscribe(listener: () => void): () => void;
 }
 
 /** The synthetic SMS of sandbox orders, scheduled (as rows) inside purchase, retry and swap. */

@@ -24,6 +24,10 @@ export class OutboxWriter implements EventPort {
   private readonly insert;
   private readonly since;
   private readonly sinceForCustomer;
+  private readonly byId;
+  private readonly latest;
+  private readonly listeners = new Set<() => void>();
+  private notifyQueued = false;
 
   constructor(db: SqliteDatabase) {
     this.insert = db.prepare(
@@ -36,6 +40,8 @@ export class OutboxWriter implements EventPort {
     this.sinceForCustomer = db.prepare<[string, number, number], EventRow>(
       'SELECT * FROM events WHERE customer_id = ? AND seq > ? ORDER BY seq LIMIT ?',
     );
+    this.byId = db.prepare<[string], EventRow>('SELECT * FROM events WHERE id = ?');
+    this.latest = db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM events');
   }
 
   append(event: NewEvent): void {
@@ -47,6 +53,37 @@ export class OutboxWriter implements EventPort {
       JSON.stringify(event.data),
       event.now,
     );
+    // Transactions are synchronous (better-sqlite3): a microtask runs after the COMMIT (or
+    // the rollback, after which readers simply find nothing new).
+    if (this.listeners.size > 0 && !this.notifyQueued) {
+      this.notifyQueued = true;
+      queueMicrotask(() => this.notify());
+    }
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  latestSeq(): Promise<number> {
+    return Promise.resolve(this.latest.get()?.seq ?? 0);
+  }
+
+  findEvent(id: string): Promise<DomainEvent | null> {
+    const row = this.byId.get(id);
+    return Promise.resolve(row ? eventFromRow(row) : null);
+  }
+
+  private notify(): void {
+    this.notifyQueued = false;
+    for (const listener of [...this.listeners]) {
+      try {
+        listener();
+      } catch {
+        // A reader's bug must not break the writer that happened to trigger it.
+      }
+    }
   }
 
   eventsSince(
@@ -58,16 +95,18 @@ export class OutboxWriter implements EventPort {
       filter.customerId === undefined
         ? this.since.all(seq, limit)
         : this.sinceForCustomer.all(filter.customerId, seq, limit);
-    return Promise.resolve(
-      rows.map((row) => ({
-        seq: row.seq,
-        id: row.id,
-        type: row.type as EventType,
-        customerId: row.customer_id,
-        orderId: row.order_id,
-        data: JSON.parse(row.data) as Record<string, unknown>,
-        createdAt: row.created_at,
-      })),
-    );
+    return Promise.resolve(rows.map(eventFromRow));
   }
+}
+
+function eventFromRow(row: EventRow): DomainEvent {
+  return {
+    seq: row.seq,
+    id: row.id,
+    type: row.type as EventType,
+    customerId: row.customer_id,
+    orderId: row.order_id,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    createdAt: row.created_at,
+  };
 }

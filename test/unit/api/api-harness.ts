@@ -14,7 +14,10 @@ export interface ApiRig {
   close(): Promise<void>;
 }
 
-export async function apiRig(options: Partial<ApiDeps> = {}): Promise<ApiRig> {
+/** `options` may be built from the fixture (services over its store, e.g. webhooks). */
+export async function apiRig(
+  options: Partial<ApiDeps> | ((fx: OrderFixture) => Partial<ApiDeps>) = {},
+): Promise<ApiRig> {
   const fx = new OrderFixture();
   await fx.seed();
   for (let n = 1; n <= 3; n++) fx.addSim({ iccid: iccid(n) });
@@ -27,7 +30,7 @@ export async function apiRig(options: Partial<ApiDeps> = {}): Promise<ApiRig> {
     clock: fx.clock,
     logger: silentLogger,
     config: { rateLimitPerMinute: 60, legacyMode: 'sms-activate' },
-    ...options,
+    ...(typeof options === 'function' ? options(fx) : options),
   });
   await app.ready();
   const alice = await fx.customer('alice@example.com', 100_000);

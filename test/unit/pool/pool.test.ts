@@ -130,10 +130,11 @@ describe('modem pool discovery and hotplug', () => {
     await starting;
     modem.injectSms({ from: '+447700900001', text: 'Your code is 1234' });
     await advanceUntil(r.clock, () => received.length === 1, 100, 2_000);
+    // Deleted from the SIM only after the commit: the message event comes first, AT+CMGD next.
+    await advanceUntil(r.clock, () => modem.stored().length === 0, 100, 2_000);
     await r.pool.rescan();
     expect(r.repos.inbound.listMessages({ limit: 10 }).map((m) => m.text)).toEqual([
       'Your code is 1234',
     ]);
-    expect(modem.stored()).toEqual([]);
   });
 });

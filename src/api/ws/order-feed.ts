@@ -1,0 +1,280 @@
+/**
+ * The `/ws/orders` fan-out: one reader of the event outbox for all sockets. The outbox tells it
+ * when rows were committed (EventPort.subscribe), it reads them once, renders each event's frames
+ * once and sends them to the sockets subscribed to that customer (or order). Replays (`since=`)
+ * and live reads run on one serial queue, so a resuming client neither misses nor repeats an event.
+ */
+import type { WebSocket } from 'ws';
+import type { DomainEvent, EventPort, OrderDetail, OrderService } from '../../domain/index.js';
+import { describeError, type Clock, type Logger, type TimerHandle } from '../../shared/index.js';
+import { framesFor, isFeedEvent } from './frames.js';
+
+export interface OrderFeedOptions {
+  /** Server ping period; a socket that has not answered the previous ping is dropped. */
+  readonly pingIntervalMs: number;
+  /** Bytes a socket may have queued (ws.bufferedAmount); past it the client is terminated. */
+  readonly maxBufferedBytes: number;
+  /** A resume that would replay more frames than this closes with 4409 (resync over REST). */
+  readonly maxReplayEvents: number;
+  /** How long shutdown waits for clients to answer the 1001 close before cutting them. */
+  readonly closeGraceMs: number;
+}
+
+export const DEFAULT_ORDER_FEED_OPTIONS: OrderFeedOptions = {
+  pingIntervalMs: 30_000,
+  maxBufferedBytes: 1024 * 1024,
+  maxReplayEvents: 1000,
+  closeGraceMs: 5_000,
+};
+
+export interface FeedSubscription {
+  readonly customerId: string;
+  /** sp_test_ keys see sandbox orders only, live keys live ones (as over REST). */
+  readonly sandbox: boolean;
+  /** The `ord_` id when following one order; null for all of the customer's orders. */
+  readonly orderId: string | null;
+}
+
+interface FeedClient {
+  readonly ws: WebSocket;
+  sub: FeedSubscription | null;
+  /** The last event seq this client has been offered (sent or filtered out). */
+  cursor: number;
+  alive: boolean;
+}
+
+export interface OrderFeedDeps {
+  readonly events: EventPort;
+  readonly orders: OrderService;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+const PAGE = 500;
+type OrderCache = Map<string, OrderDetail | null>;
+
+export class OrderFeed {
+  private readonly clients = new Map<WebSocket, FeedClient>();
+  private readonly byCustomer = new Map<string, Set<FeedClient>>();
+  /** Seq of the last outbox row the live reader has handled. */
+  private cursor = 0;
+  /** With nobody subscribed the outbox is not read; the cursor is re-read before the next one. */
+  private stale = true;
+  private queue: Promise<void> = Promise.resolve();
+  private pumpQueued = false;
+  private pingTimer: TimerHandle | null = null;
+  private readonly unsubscribe: () => void;
+  private closing = false;
+  readonly stats = { dropped: 0, peakBufferedBytes: 0 };
+
+  constructor(
+    private readonly deps: OrderFeedDeps,
+    private readonly options: OrderFeedOptions = DEFAULT_ORDER_FEED_OPTIONS,
+  ) {
+    this.unsubscribe = deps.events.subscribe(() => this.schedulePump());
+  }
+
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  get connections(): number {
+    return this.clients.size;
+  }
+
+  /** A freshly upgraded socket: pinged from now on, fed once `attach` has run. */
+  accept(ws: WebSocket): void {
+    const client: FeedClient = { ws, sub: null, cursor: 0, alive: true };
+    this.clients.set(ws, client);
+    ws.on('pong', () => (client.alive = true));
+    ws.on('close', () => this.forget(client));
+    ws.on('error', () => ws.terminate());
+    this.pingTimer ??= this.deps.clock.setTimeout(() => this.ping(), this.options.pingIntervalMs);
+  }
+
+  /** Starts feeding an authenticated socket, after replaying events after `sinceSeq`. */
+  attach(ws: WebSocket, sub: FeedSubscription, sinceSeq: number | null): Promise<void> {
+    return this.enqueue(async () => {
+      const client = this.clients.get(ws);
+      if (!client) return; // closed while authenticating
+      if (this.stale) {
+        this.cursor = await this.deps.events.latestSeq();
+        this.stale = false;
+      }
+      client.sub = sub;
+      client.cursor = this.cursor;
+      if (sinceSeq !== null && !(await this.replay(client, sub, sinceSeq))) return;
+      let set = this.byCustomer.get(sub.customerId);
+      if (!set) this.byCustomer.set(sub.customerId, (set = new Set()));
+      set.add(client);
+    });
+  }
+
+  /** Shutdown: every socket gets 1001; those that do not answer within the grace are cut. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.unsubscribe();
+    if (this.pingTimer) this.deps.clock.clearTimeout(this.pingTimer);
+    this.pingTimer = null;
+    const open = [...this.clients.values()];
+    if (open.length === 0) return;
+    const closed = Promise.all(
+      open.map((c) => new Promise<void>((resolve) => c.ws.once('close', () => resolve()))),
+    );
+    for (const c of open) c.ws.close(1001, 'server shutting down');
+    let grace: TimerHandle | undefined;
+    const timeout = new Promise<void>(
+      (resolve) => (grace = this.deps.clock.setTimeout(resolve, this.options.closeGraceMs)),
+    );
+    await Promise.race([closed, timeout]);
+    if (grace) this.deps.clock.clearTimeout(grace);
+    for (const c of open) c.ws.terminate();
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(task).catch((error: unknown) => {
+      this.deps.logger.error({ err: describeError(error) }, 'order feed failed');
+    });
+    this.queue = run;
+    return run;
+  }
+
+  private schedulePump(): void {
+    if (this.pumpQueued || this.closing) return;
+    this.pumpQueued = true;
+    void this.enqueue(async () => {
+      this.pumpQueued = false;
+      await this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.byCustomer.size === 0) {
+      this.stale = true;
+      return;
+    }
+    for (;;) {
+      const batch = await this.deps.events.eventsSince(this.cursor, PAGE);
+      const orders: OrderCache = new Map();
+      for (const event of batch) {
+        const clients = event.customerId ? this.byCustomer.get(event.customerId) : undefined;
+        if (clients && isFeedEvent(event)) await this.fanOut(event, clients, orders);
+        this.cursor = event.seq;
+      }
+      if (batch.length < PAGE) return;
+    }
+  }
+
+  private async fanOut(event: DomainEvent, clients: Set<FeedClient>, cache: OrderCache) {
+    const order = await this.orderOf(event, cache);
+    if (!order) return;
+    // Rendered and encoded once for all sockets: fan-out cost is the sends only.
+    let frames: Buffer[] | undefined;
+    for (const client of [...clients]) {
+      if (event.seq <= client.cursor) continue; // already replayed to it
+      client.cursor = event.seq;
+      if (!client.sub || !matches(client.sub, order)) continue;
+      frames ??= framesFor(event, order).map((f) => Buffer.from(f));
+      for (const frame of frames) if (!this.send(client, frame)) break;
+    }
+  }
+
+  /** Events after `sinceSeq` of this subscription; false when the socket was closed instead. */
+  private async replay(client: FeedClient, sub: FeedSubscription, sinceSeq: number) {
+    let cursor = sinceSeq;
+    let sent = 0;
+    const cache: OrderCache = new Map();
+    for (;;) {
+      const page = await this.deps.events.eventsSince(cursor, PAGE, {
+        customerId: sub.customerId,
+      });
+      for (const event of page) {
+        cursor = event.seq;
+        if (!isFeedEvent(event)) continue;
+        const order = await this.orderOf(event, cache);
+        if (!order || !matches(sub, order)) continue;
+        if (++sent > this.options.maxReplayEvents) {
+          client.ws.close(4409, 'too many missed events: resync over REST, then reconnect');
+          return false;
+        }
+        for (const frame of framesFor(event, order)) {
+          if (!this.send(client, Buffer.from(frame))) return false;
+        }
+      }
+      if (page.length < PAGE) break;
+    }
+    // Everything of this customer up to the newest committed row was offered.
+    client.cursor = Math.max(client.cursor, cursor);
+    return true;
+  }
+
+  private async orderOf(event: DomainEvent, cache: OrderCache): Promise<OrderDetail | null> {
+    const id = event.orderId as string;
+    if (cache.has(id)) return cache.get(id) ?? null;
+    let order: OrderDetail | null = null;
+    try {
+      order = await this.deps.orders.get(event.customerId as string, id);
+    } catch {
+      order = null; // an order that cannot be read has nothing to show
+    }
+    cache.set(id, order);
+    return order;
+  }
+
+  /** False when the client is gone or was dropped for not reading. */
+  private send(client: FeedClient, frame: Buffer): boolean {
+    const { ws } = client;
+    if (ws.readyState !== ws.OPEN) return false;
+    // Checked before queueing, so a socket never holds more than the limit (plus one header).
+    if (ws.bufferedAmount + frame.length > this.options.maxBufferedBytes) {
+      this.drop(client, 'send buffer full');
+      return false;
+    }
+    ws.send(frame, { binary: false });
+    this.stats.peakBufferedBytes = Math.max(this.stats.peakBufferedBytes, ws.bufferedAmount);
+    return true;
+  }
+
+  private ping(): void {
+    this.pingTimer = null;
+    for (const client of [...this.clients.values()]) {
+      if (!client.alive) {
+        this.drop(client, 'no pong');
+        continue;
+      }
+      client.alive = false;
+      if (client.ws.readyState === client.ws.OPEN) client.ws.ping();
+    }
+    if (this.clients.size > 0 && !this.closing) {
+      this.pingTimer = this.deps.clock.setTimeout(() => this.ping(), this.options.pingIntervalMs);
+    }
+  }
+
+  private drop(client: FeedClient, reason: string): void {
+    this.stats.dropped++;
+    this.deps.logger.warn(
+      { customer: client.sub?.customerId, reason },
+      'order feed client dropped',
+    );
+    this.forget(client);
+    client.ws.terminate();
+  }
+
+  private forget(client: FeedClient): void {
+    this.clients.delete(client.ws);
+    if (client.sub) {
+      const set = this.byCustomer.get(client.sub.customerId);
+      set?.delete(client);
+      if (set?.size === 0) this.byCustomer.delete(client.sub.customerId);
+    }
+    if (this.clients.size === 0 && this.pingTimer) {
+      this.deps.clock.clearTimeout(this.pingTimer);
+      this.pingTimer = null;
+    }
+  }
+}
+
+function matches(sub: FeedSubscription, order: OrderDetail): boolean {
+  return sub.sandbox === order.sandbox && (sub.orderId === null || sub.orderId === order.id);
+}
