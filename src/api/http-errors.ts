@@ -67,6 +67,8 @@ const FRAMEWORK: Readonly<Record<string, readonly [number, string, string]>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large', 'the body is too large'],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', 'send application/json'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'validation_failed', 'bad Content-Length'],
+  FST_ERR_BAD_URL: [400, 'validation_failed', 'the URL is not valid percent-encoded UTF-8'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'uri_too_long', 'a path segment is too long'],
 };
 
 interface ValidationEntry {

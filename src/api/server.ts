@@ -6,8 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import rateLimit from '@fastify/rate-limit';
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  LogController,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
 import type { ApiDeps } from './deps.js';
 import { toHttpError } from './http-errors.js';
 import { requireKey } from './plugins/auth.js';
@@ -21,6 +26,7 @@ import { opsRoutes } from './routes/v1/ops.js';
 import { orderActionRoutes } from './routes/v1/order-actions.js';
 import { orderRoutes } from './routes/v1/orders.js';
 import { webhookRoutes } from './routes/v1/webhooks.js';
+import { validatorCompiler } from './validator.js';
 import { registerOrderFeed } from './ws/index.js';
 
 export type ApiServer = FastifyInstance;
@@ -48,8 +54,18 @@ export function buildServer(deps: ApiDeps): ApiServer {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Per-request access logs would dominate the log at polling rates; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
+    // A bad percent-encoding or an over-long path segment is refused by the router before any
+    // hook runs; answer it in the API's error format (with an id) instead of Fastify's own body,
+    // which echoes the URL back.
+    frameworkErrors: (error, request, reply) => {
+      const mapped = toHttpError(error, request.id);
+      void (reply as FastifyReply)
+        .code(mapped.statusCode)
+        .headers({ 'x-request-id': request.id, 'x-content-type-options': 'nosniff' })
+        .send(mapped.body);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setValidatorCompiler(validatorCompiler);
 
   // A POST without a body (cancel, swap …) often still says application/json: treat it as none.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
@@ -69,6 +85,9 @@ export function buildServer(deps: ApiDeps): ApiServer {
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    // Bodies may echo what clients sent (a webhook description): never let a browser sniff
+    // them into HTML.
+    void reply.header('x-content-type-options', 'nosniff');
   });
 
   app.setErrorHandler(async (error, request, reply) => {

@@ -15,8 +15,13 @@ export interface ApiRig {
 }
 
 /** `options` may be built from the fixture (services over its store, e.g. webhooks). */
+/**
+ * `beforeReady` runs on the built app before its plugins load, e.g. to add an `onRoute` hook that
+ * sees every route (the security sweep fails when a route is missing from its table).
+ */
 export async function apiRig(
   options: Partial<ApiDeps> | ((fx: OrderFixture) => Partial<ApiDeps>) = {},
+  hooks: { beforeReady?: (app: ApiServer) => void } = {},
 ): Promise<ApiRig> {
   const fx = new OrderFixture();
   await fx.seed();
@@ -32,6 +37,7 @@ export async function apiRig(
     config: { rateLimitPerMinute: 60, legacyMode: 'sms-activate' },
     ...(typeof options === 'function' ? options(fx) : options),
   });
+  hooks.beforeReady?.(app);
   await app.ready();
   const alice = await fx.customer('alice@example.com', 100_000);
   return {

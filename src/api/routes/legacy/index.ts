@@ -111,6 +111,10 @@ async function answer(
     const auth = await deps.customers.authenticate(key);
     if (!auth) return text('BAD_KEY');
     if (auth.bannedUntil !== null) return text(bannedToken(auth.bannedUntil));
+    // This API sells numbers: a key without the `orders` scope (e.g. `messages` only) is refused
+    // as REST and /ws/orders refuse it. The protocol has no "forbidden" token; BAD_KEY is the one
+    // clients already handle as "this key cannot be used here".
+    if (!auth.key.scopes.includes('orders')) return text('BAD_KEY');
     const name = params.get('action')?.trim() ?? '';
     // hasOwn: `action=toString` must not reach Object.prototype.
     const action = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
