@@ -189,7 +189,11 @@ export class SqliteCustomerRepository implements CustomerPort {
     if (!row || row.revoked_at !== null) return Promise.resolve(null);
     const customerRow = this.s.customer.get(row.customer_id);
     if (!customerRow) return Promise.resolve(null);
-    const touched = this.s.touchKey.run(now, row.id, now - LAST_USED_RESOLUTION_MS).changes > 0;
+    // The row just read says whether the touch is due: most requests skip the UPDATE (and its
+    // write lock); the statement's own condition still decides under concurrency.
+    const due = row.last_used_at === null || row.last_used_at <= now - LAST_USED_RESOLUTION_MS;
+    const touched =
+      due && this.s.touchKey.run(now, row.id, now - LAST_USED_RESOLUTION_MS).changes > 0;
     const key = keyFromRow(row);
     const customer = customerFromRow(customerRow);
     const banned = customer.bannedUntil !== null && customer.bannedUntil > now;

@@ -35,6 +35,8 @@ const EXPIRY_BATCH = 500;
 export class SqliteOrderRepository implements OrderPort {
   private readonly tx: OrderTx;
   private readonly simOperator;
+  /** One snapshot for the order and its rows; built once (db.transaction per call is not free). */
+  private readonly readOrder;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -54,6 +56,16 @@ export class SqliteOrderRepository implements OrderPort {
       catalog,
       sandbox,
     };
+    this.readOrder = db.transaction((customerId: string, ref: string): OrderDetail | undefined => {
+      const order = loadCustomerOrder(this.tx, customerId, ref);
+      if (!order) return undefined;
+      return {
+        ...order,
+        messages: this.tx.s.messages.all(order.id).map(messageFromRow),
+        numbers: this.tx.s.numbers.all(order.id).map(numberFromRow),
+        simOperator: this.simOperator.get(order.simIccid) ?? null,
+      };
+    });
   }
 
   private write<A extends unknown[], R>(fn: (tx: OrderTx, ...args: A) => R, ...args: A): R {
@@ -101,17 +113,7 @@ export class SqliteOrderRepository implements OrderPort {
   }
 
   getOrder(customerId: string, ref: string): Promise<OrderDetail | undefined> {
-    const read = this.db.transaction(() => {
-      const order = loadCustomerOrder(this.tx, customerId, ref);
-      if (!order) return undefined;
-      return {
-        ...order,
-        messages: this.tx.s.messages.all(order.id).map(messageFromRow),
-        numbers: this.tx.s.numbers.all(order.id).map(numberFromRow),
-        simOperator: this.simOperator.get(order.simIccid) ?? null,
-      };
-    });
-    return Promise.resolve(read.deferred());
+    return Promise.resolve(this.readOrder.deferred(customerId, ref));
   }
 
   /** Newest first; the cursor is the last activation id seen (ids only grow). */
