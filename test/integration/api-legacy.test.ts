@@ -1,21 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { legacyRoutes } from '../../src/api/routes/legacy/index.js';
-import { loadConfig, startDaemon, type Daemon } from '../../src/daemon/index.js';
-import { ManualClock, silentLogger } from '../../src/shared/index.js';
+import { type Daemon } from '../../src/daemon/index.js';
+import { type ManualClock, silentLogger } from '../../src/shared/index.js';
+import { useAppliance } from '../helpers/appliance.js';
 
 /**
  * The legacy endpoint on a real listening server (127.0.0.1) over the whole daemon: simulated
  * modems, the modem pool, SQLite and the order engine on one ManualClock. The SMS go the whole
  * way: simulated network → AT → PDU codec → store → matching → getStatus.
  */
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const appliance = useAppliance();
 
 interface Rig {
   readonly daemon: Daemon;
@@ -24,23 +19,7 @@ interface Rig {
 }
 
 async function rig(): Promise<Rig> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'simpool-legacy-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const clock = new ManualClock(Date.UTC(2026, 10, 22, 12));
-  const config = loadConfig(
-    undefined,
-    { dataDir: dir, modems: ['simulated:5'], port: 0, logLevel: 'silent' },
-    {},
-  );
-  const daemon = await startDaemon(
-    { ...config, simulatorControlPort: 0 },
-    { clock, logger: silentLogger },
-  );
-  cleanups.push(() => daemon.stop());
-  for (let i = 0; i < 200 && daemon.pool.modems().some((m) => m.state !== 'ready'); i++) {
-    await clock.advance(100);
-  }
-  expect(daemon.pool.modems().filter((m) => m.state === 'ready')).toHaveLength(5);
+  const { daemon, clock } = await appliance.start({ prefix: 'simpool-legacy-' });
 
   const app: FastifyInstance = Fastify();
   const { catalog, customers, orders, matching } = daemon.rental;
@@ -56,7 +35,7 @@ async function rig(): Promise<Rig> {
     },
   });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
-  cleanups.push(() => app.close());
+  appliance.defer(() => app.close());
   return { daemon, clock, base };
 }
 

@@ -1,20 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig, startDaemon, type Daemon } from '../../src/daemon/index.js';
-import { ManualClock, silentLogger } from '../../src/shared/index.js';
+import { describe, expect, it } from 'vitest';
+import { type Daemon } from '../../src/daemon/index.js';
+import { type ManualClock } from '../../src/shared/index.js';
 import { advanceBy } from '../helpers/advance.js';
+import { useAppliance } from '../helpers/appliance.js';
 
 /**
  * The REST customer API on the daemon's own listening server (127.0.0.1, port 0) over the whole
  * appliance: simulated modems, the pool, SQLite and the order engine on one ManualClock. The SMS
  * go the whole way: simulated network → AT → PDU codec → store → matching → GET order.
  */
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const appliance = useAppliance();
 
 interface Rig {
   readonly daemon: Daemon;
@@ -23,23 +18,7 @@ interface Rig {
 }
 
 async function rig(): Promise<Rig> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'simpool-rest-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const clock = new ManualClock(Date.UTC(2026, 10, 22, 12));
-  const config = loadConfig(
-    undefined,
-    { dataDir: dir, modems: ['simulated:5'], port: 0, host: '127.0.0.1', logLevel: 'silent' },
-    {},
-  );
-  const daemon = await startDaemon(
-    { ...config, simulatorControlPort: 0 },
-    { clock, logger: silentLogger },
-  );
-  cleanups.push(() => daemon.stop());
-  for (let i = 0; i < 200 && daemon.pool.modems().some((m) => m.state !== 'ready'); i++) {
-    await clock.advance(100);
-  }
-  expect(daemon.pool.modems().filter((m) => m.state === 'ready')).toHaveLength(5);
+  const { daemon, clock } = await appliance.start({ prefix: 'simpool-rest-' });
   return { daemon, clock, base: daemon.api.url };
 }
 

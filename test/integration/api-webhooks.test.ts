@@ -1,11 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadConfig, startDaemon, type Daemon } from '../../src/daemon/index.js';
-import { ManualClock, silentLogger } from '../../src/shared/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { type Daemon } from '../../src/daemon/index.js';
+import { type ManualClock } from '../../src/shared/index.js';
 import { WebhookReceiver, type Received, type Reply } from '../helpers/webhook-receiver.js';
+import { useAppliance } from '../helpers/appliance.js';
 
 /**
  * The webhook management routes on the daemon's own listening server (127.0.0.1, port 0) over
@@ -13,10 +11,7 @@ import { WebhookReceiver, type Received, type Reply } from '../helpers/webhook-r
  * one ManualClock — with a real receiver on 127.0.0.1. The clock starts at the real time so
  * Standard Webhooks' timestamp tolerance holds; verification pins Date.now to the clock.
  */
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const appliance = useAppliance();
 
 interface Rig {
   readonly daemon: Daemon;
@@ -25,29 +20,17 @@ interface Rig {
 }
 
 async function rig(allowPrivate = true): Promise<Rig> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'simpool-api-webhooks-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
-  const config = loadConfig(
-    undefined,
-    { dataDir: dir, modems: ['simulated:5'], port: 0, host: '127.0.0.1', logLevel: 'silent' },
-    {},
-  );
-  const daemon = await startDaemon(
-    { ...config, simulatorControlPort: 0, webhooks: { ...config.webhooks, allowPrivate } },
-    { clock, logger: silentLogger },
-  );
-  cleanups.push(() => daemon.stop());
-  for (let i = 0; i < 200 && daemon.pool.modems().some((m) => m.state !== 'ready'); i++) {
-    await clock.advance(100);
-  }
-  expect(daemon.pool.modems().filter((m) => m.state === 'ready')).toHaveLength(5);
+  const { daemon, clock } = await appliance.start({
+    prefix: 'simpool-api-webhooks-',
+    startMs: Math.floor(Date.now() / 1000) * 1000,
+    configure: (config) => ({ ...config, webhooks: { ...config.webhooks, allowPrivate } }),
+  });
   return { daemon, clock, base: daemon.api.url };
 }
 
 async function receiver(script?: (n: number) => Reply): Promise<WebhookReceiver> {
   const rx = await new WebhookReceiver(script).listen();
-  cleanups.push(() => rx.close());
+  appliance.defer(() => rx.close());
   return rx;
 }
 

@@ -1,22 +1,17 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { loadConfig, startDaemon, type Daemon } from '../../src/daemon/index.js';
+import { type Daemon } from '../../src/daemon/index.js';
 import type { InboundSms, Order } from '../../src/domain/index.js';
-import { ManualClock, silentLogger } from '../../src/shared/index.js';
+import { type ManualClock } from '../../src/shared/index.js';
 import { advanceBy, advanceUntil } from '../helpers/advance.js';
+import { useAppliance } from '../helpers/appliance.js';
 
 /**
  * `/ws/orders` on the daemon's listening server (127.0.0.1) over the whole appliance on a
  * ManualClock: real `ws` clients, SMS from the simulated modems through matching to the frame.
  */
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const appliance = useAppliance();
 
 interface Rig {
   readonly daemon: Daemon;
@@ -25,20 +20,7 @@ interface Rig {
 }
 
 async function rig(): Promise<Rig> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'simpool-ws-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const clock = new ManualClock(Date.UTC(2026, 10, 22, 12));
-  const config = loadConfig(
-    undefined,
-    { dataDir: dir, modems: ['simulated:5'], port: 0, host: '127.0.0.1', logLevel: 'silent' },
-    {},
-  );
-  const daemon = await startDaemon(
-    { ...config, simulatorControlPort: 0 },
-    { clock, logger: silentLogger },
-  );
-  cleanups.push(() => daemon.stop());
-  await advanceUntil(clock, () => daemon.pool.modems().every((m) => m.state === 'ready'));
+  const { daemon, clock } = await appliance.start({ prefix: 'simpool-ws-' });
   return { daemon, clock, ws: daemon.api.url.replace(/^http/, 'ws') };
 }
 
@@ -77,7 +59,7 @@ function connect(url: string, options: WebSocket.ClientOptions = {}): Feed {
   });
   socket.on('ping', () => feed.pings.push(performance.now()));
   socket.on('error', () => undefined);
-  cleanups.push(async () => {
+  appliance.defer(async () => {
     socket.terminate();
     await feed.closed;
   });
