@@ -47,7 +47,8 @@ export async function serve(spec: ServerSpec): Promise<void> {
   const store = createStore(openDatabase(spec.file));
   const app = buildServer({
     catalog: new CatalogService(store.catalog, clock),
-    customers: new CustomerService(store.customers, clock),
+    // As the daemon runs it (config api.authCacheMs, default 1 s).
+    customers: new CustomerService(store.customers, clock, { authCacheMs: 1000 }),
     orders: new OrderService(store.orders, clock),
     matching: new MatchingService(store.orders, clock),
     events: store.events,

@@ -68,6 +68,7 @@ const OrdersSchema = Type.Object(
 const ApiSchema = Type.Object(
   {
     rateLimitPerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    authCacheMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
     legacyMode: Type.Optional(Type.Union([Type.Literal('sms-activate'), Type.Literal('daisysms')])),
   },
   { additionalProperties: false },
@@ -153,9 +154,18 @@ export interface ApiSettings {
   readonly rateLimitPerMinute: number;
   /** The legacy API's token spelling: sms-activate's or DaisySMS's. */
   readonly legacyMode: 'sms-activate' | 'daisysms';
+  /**
+   * How long one key's authentication is reused (ms). Revoking a key or banning a customer from
+   * another process (the CLI) takes effect within this time; from the daemon, at once.
+   */
+  readonly authCacheMs: number;
 }
 
-const API_DEFAULTS: ApiSettings = { rateLimitPerMinute: 60, legacyMode: 'sms-activate' };
+const API_DEFAULTS: ApiSettings = {
+  rateLimitPerMinute: 60,
+  legacyMode: 'sms-activate',
+  authCacheMs: 1000,
+};
 
 export interface WebhooksConfig {
   /** Webhook URLs may point at private, loopback and link-local addresses (tests, closed LANs). */

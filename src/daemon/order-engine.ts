@@ -52,6 +52,7 @@ export async function startOrderEngine(
   });
   const customers = new CustomerService(store.customers, clock, {
     sandboxStartingBalanceUnits: usdToUnits(config.orders.sandboxStartingBalanceUsd),
+    authCacheMs: config.api.authCacheMs,
   });
   const orders = new OrderService(store.orders, clock, {
     rules,

@@ -31,12 +31,24 @@ export interface CreatedKey {
 export interface CustomerServiceOptions {
   /** Play money credited with a customer's first sandbox key; 0 credits nothing. */
   readonly sandboxStartingBalanceUnits?: number;
+  /**
+   * How long an authentication answer may be reused (0: never). Polling clients authenticate on
+   * every request; a short reuse saves a database read each time. Revocations and bans made
+   * through this service take effect at once; ones made by another process (the CLI) within
+   * this time.
+   */
+  readonly authCacheMs?: number;
 }
+
+/** Beyond this many remembered keys the cache starts afresh: memory stays bounded. */
+const AUTH_CACHE_LIMIT = 10_000;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export class CustomerService {
   private readonly sandboxStartingBalanceUnits: number;
+  private readonly authCacheMs: number;
+  private readonly authCache = new Map<string, { value: Authenticated | null; until: number }>();
 
   constructor(
     private readonly port: CustomerPort,
@@ -45,6 +57,7 @@ export class CustomerService {
   ) {
     this.sandboxStartingBalanceUnits =
       options.sandboxStartingBalanceUnits ?? DEFAULT_SANDBOX_STARTING_BALANCE_UNITS;
+    this.authCacheMs = options.authCacheMs ?? 0;
   }
 
   async createCustomer(email: string): Promise<Customer> {
@@ -69,6 +82,7 @@ export class CustomerService {
 
   /** Bans every key of the customer until `until` (null lifts the ban). */
   async ban(customerId: string, until: number | null): Promise<void> {
+    this.authCache.clear();
     if (!(await this.port.setBannedUntil(customerId, until))) {
       throw new SimpoolError('customer_not_found', `no customer ${customerId}`);
     }
@@ -115,6 +129,7 @@ export class CustomerService {
   }
 
   async revokeKey(customerId: string, keyId: string): Promise<void> {
+    this.authCache.clear();
     if (!(await this.port.revokeKey(customerId, keyId, this.clock.now()))) {
       throw new SimpoolError('not_found', `no active key ${keyId}`);
     }
@@ -126,7 +141,16 @@ export class CustomerService {
    */
   async authenticate(plainKey: string): Promise<Authenticated | null> {
     if (typeof plainKey !== 'string' || !looksLikeApiKey(plainKey)) return null;
-    return this.port.authenticate(hashApiKey(plainKey), this.clock.now());
+    const hash = hashApiKey(plainKey);
+    const now = this.clock.now();
+    const cached = this.authCache.get(hash);
+    if (cached && cached.until > now) return cached.value;
+    const value = await this.port.authenticate(hash, now);
+    if (this.authCacheMs > 0) {
+      if (this.authCache.size >= AUTH_CACHE_LIMIT) this.authCache.clear();
+      this.authCache.set(hash, { value, until: now + this.authCacheMs });
+    }
+    return value;
   }
 
   /** Adds money: a `deposit` (payment) or an `admin_credit` (goodwill, corrections). */

@@ -124,10 +124,11 @@ describe('configuration', () => {
 });
 
 describe('api settings', () => {
-  it('default to 60 requests/min and sms-activate tokens, and refuse a zero limit', async () => {
+  it('default to 60 requests/min, sms-activate tokens and a 1 s key cache, and refuse a zero limit', async () => {
     expect(loadConfig(undefined, {}, {}).api).toEqual({
       rateLimitPerMinute: 60,
       legacyMode: 'sms-activate',
+      authCacheMs: 1000,
     });
     const bad = await configFile(JSON.stringify({ api: { rateLimitPerMinute: 0 } }));
     expect(() => loadConfig(bad, {}, {})).toThrow(/api\/rateLimitPerMinute/);

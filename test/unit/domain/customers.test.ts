@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hashApiKey } from '../../../src/domain/index.js';
+import { CustomerService, hashApiKey } from '../../../src/domain/index.js';
 import { isSimpoolError } from '../../../src/shared/index.js';
 import { MINUTE, OrderFixture, T0 } from './order-fixture.js';
 
@@ -29,6 +29,23 @@ describe('customers, keys and the ledger', () => {
     const sandbox = await fx.customers.createKey(customer.id, { sandbox: true });
     expect(sandbox.plainKey).toMatch(/^sp_test_/);
     expect(sandbox.plainKey).not.toBe(plainKey);
+  });
+
+  it('reuses an authentication for authCacheMs; its own revocations apply at once, others within the time', async () => {
+    const cached = new CustomerService(fx.store.customers, fx.clock, { authCacheMs: 1000 });
+    const elsewhere = new CustomerService(fx.store.customers, fx.clock); // e.g. the CLI
+    const customer = await cached.createCustomer('alice@example.com');
+    const first = await cached.createKey(customer.id);
+    const second = await cached.createKey(customer.id);
+    expect(await cached.authenticate(first.plainKey)).not.toBeNull();
+    await elsewhere.revokeKey(customer.id, first.key.id);
+    expect(await cached.authenticate(first.plainKey)).not.toBeNull(); // within the reuse time
+    await fx.clock.advance(1000);
+    expect(await cached.authenticate(first.plainKey)).toBeNull();
+
+    expect(await cached.authenticate(second.plainKey)).not.toBeNull();
+    await cached.revokeKey(customer.id, second.key.id);
+    expect(await cached.authenticate(second.plainKey)).toBeNull(); // its own: at once
   });
 
   it('authenticates a key until it is revoked, touching last_used_at at most once a minute', async () => {
