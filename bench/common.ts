@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Attribution } from './ingest/profile.js';
 
 export const resultsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
 
@@ -82,4 +83,41 @@ export function runMain(main: () => Promise<void>): void {
     console.error(error);
     process.exitCode = 1;
   });
+}
+
+/** Where a profiled scenario spent its CPU: by layer, then the functions with most self time. */
+export function printAttribution(title: string, attribution: Attribution | undefined): void {
+  if (!attribution) return;
+  console.log(title);
+  console.table(
+    Object.entries(attribution.byLayer).map(([layer, share]) => ({
+      layer,
+      share: `${(share * 100).toFixed(1)}%`,
+    })),
+  );
+  console.log('Top self time:');
+  for (const { fn, share } of attribution.topSelf.slice(0, 15)) {
+    console.log(`  ${(share * 100).toFixed(1).padStart(5)}%  ${fn}`);
+  }
+}
+
+export interface TargetCheck {
+  readonly name: string;
+  readonly limit: string;
+  readonly measured: number | null;
+  readonly unit: string;
+  readonly pass: boolean;
+  /** false: shown for context, not one of the issue's figures. */
+  readonly binding?: boolean;
+}
+
+export function printTargets(checks: readonly TargetCheck[]): void {
+  console.table(
+    checks.map((t) => ({
+      target: t.name,
+      limit: `${t.limit} ${t.unit}`,
+      measured: t.measured,
+      result: t.pass ? 'PASS' : t.binding === false ? 'miss (context)' : 'MISS',
+    })),
+  );
 }

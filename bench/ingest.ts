@@ -13,6 +13,9 @@ import {
   benchArgs,
   machineInfo,
   runChild as runInChild,
+  printAttribution,
+  printTargets,
+  type TargetCheck,
   resultsDir,
   runMain,
   serveChild,
@@ -82,13 +85,7 @@ function runChild(spec: ScenarioSpec): Promise<ScenarioResult> {
   return runInChild<ScenarioResult>(entry, spec);
 }
 
-interface Target {
-  readonly name: string;
-  readonly limit: string;
-  readonly measured: number | null;
-  readonly unit: string;
-  readonly pass: boolean;
-}
+type Target = TargetCheck;
 
 function targets(results: ReadonlyMap<string, ScenarioResult>): Target[] {
   const burst = results.get('burst-256');
@@ -158,28 +155,11 @@ function printTable(results: ReadonlyMap<string, Reported>, checks: readonly Tar
     const spread = r.runs.map((run) => `${run.smsPerS}/s ${run.cpuMsPerSms} ms`).join(', ');
     console.log(`${name} runs: ${spread}`);
   }
-  const profiled = results.get('burst-256-profiled')?.attribution;
-  if (profiled) {
-    console.log('CPU by layer during burst-256 (profiled run; share of busy samples):');
-    console.table(
-      Object.entries(profiled.byLayer).map(([layer, share]) => ({
-        layer,
-        share: `${(share * 100).toFixed(1)}%`,
-      })),
-    );
-    console.log('Top self time:');
-    for (const { fn, share } of profiled.topSelf.slice(0, 15)) {
-      console.log(`  ${(share * 100).toFixed(1).padStart(5)}%  ${fn}`);
-    }
-  }
-  console.table(
-    checks.map((t) => ({
-      target: t.name,
-      limit: `${t.limit} ${t.unit}`,
-      measured: t.measured,
-      result: t.pass ? 'PASS' : 'MISS',
-    })),
+  printAttribution(
+    'CPU by layer during burst-256 (profiled run; share of busy samples):',
+    results.get('burst-256-profiled')?.attribution,
   );
+  printTargets(checks);
 }
 
 /** simpool's own CPU per SMS: the burst's total times the share not spent in the simulator. */

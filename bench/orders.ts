@@ -17,6 +17,9 @@ import {
   benchArgs,
   machineInfo,
   runChild as runInChild,
+  printAttribution,
+  printTargets,
+  type TargetCheck,
   resultsDir,
   runMain,
   serveChild,
@@ -68,15 +71,7 @@ function runChild(spec: ScenarioSpec, fixture: FixtureRef): Promise<ScenarioResu
   return runInChild<ScenarioResult>(entry, { spec, fixture });
 }
 
-interface Target {
-  readonly name: string;
-  readonly limit: string;
-  readonly measured: number | null;
-  readonly unit: string;
-  readonly pass: boolean;
-  /** false: shown for context (contention), not one of the issue's figures. */
-  readonly binding: boolean;
-}
+type Target = TargetCheck;
 
 function targets(results: ReadonlyMap<string, ScenarioResult>): Target[] {
   const mk = (
@@ -166,28 +161,11 @@ function printTable(results: ReadonlyMap<string, ScenarioResult>, checks: readon
     console.log('Per process under contention:');
     console.table(perProcess);
   }
-  const profiled = results.get('sequential-profiled')?.attribution;
-  if (profiled) {
-    console.log('CPU by layer, sequential (profiled run; share of busy samples):');
-    console.table(
-      Object.entries(profiled.byLayer).map(([layer, share]) => ({
-        layer,
-        share: `${(share * 100).toFixed(1)}%`,
-      })),
-    );
-    console.log('Top self time:');
-    for (const { fn, share } of profiled.topSelf.slice(0, 15)) {
-      console.log(`  ${(share * 100).toFixed(1).padStart(5)}%  ${fn}`);
-    }
-  }
-  console.table(
-    checks.map((t) => ({
-      target: t.name,
-      limit: `${t.limit} ${t.unit}`,
-      measured: t.measured,
-      result: t.pass ? 'PASS' : t.binding ? 'MISS' : 'miss (context)',
-    })),
+  printAttribution(
+    'CPU by layer, sequential (profiled run; share of busy samples):',
+    results.get('sequential-profiled')?.attribution,
   );
+  printTargets(checks);
 }
 
 async function main(): Promise<void> {

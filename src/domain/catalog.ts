@@ -1,11 +1,8 @@
 /** Catalog records: what can be bought, where, and for how much. */
+import type { SeedCountry, SeedService } from './catalog-seed.js';
 
-export interface Service {
-  /** sms-activate's short code (`tg`, `wa` …). */
-  readonly code: string;
-  readonly name: string;
-  readonly senderPatterns: readonly string[];
-  readonly codePattern: string | null;
+/** A seeded service as the operator runs it. */
+export interface Service extends SeedService {
   /** No cancel or swap before created_at + hold (API.md: default 120 s). */
   readonly holdSeconds: number;
   /** The order expires at created_at + lifetime (default 20 min). */
@@ -13,15 +10,8 @@ export interface Service {
   readonly enabled: boolean;
 }
 
-export interface Country {
-  readonly activateId: number;
-  /** ISO 3166-1 alpha-2, upper case; the same as `sims.country` of SIMs sold in it. */
-  readonly iso2: string;
-  readonly eng: string;
-  readonly rus: string;
-  readonly chn: string;
-  readonly callingCode: number;
-  readonly mccs: readonly string[];
+/** A seeded country as the operator runs it; `iso2` is the `sims.country` of SIMs sold in it. */
+export interface Country extends Omit<SeedCountry, 'virtual'> {
   /** sms-activate's "USA (virtual)": listed for clients, never priced, never sold. */
   readonly virtual: boolean;
   readonly enabled: boolean;
@@ -46,22 +36,8 @@ export interface ServicePatch {
 }
 
 export interface CatalogSeedInput {
-  readonly services: readonly {
-    readonly code: string;
-    readonly name: string;
-    readonly senderPatterns: readonly string[];
-    readonly codePattern: string | null;
-  }[];
-  readonly countries: readonly {
-    readonly activateId: number;
-    readonly iso2: string;
-    readonly eng: string;
-    readonly rus: string;
-    readonly chn: string;
-    readonly callingCode: number;
-    readonly mccs: readonly string[];
-    readonly virtual?: boolean;
-  }[];
+  readonly services: readonly SeedService[];
+  readonly countries: readonly SeedCountry[];
   readonly defaultPriceUnits: number;
   readonly defaultHoldSeconds: number;
   readonly defaultLifetimeSeconds: number;

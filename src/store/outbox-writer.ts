@@ -2,7 +2,8 @@
 import { newId, type DomainEvent, type EventPort, type EventType } from '../domain/index.js';
 import type { SqliteDatabase } from './database.js';
 
-interface EventRow {
+/** An `events` row as SQLite returns it. */
+export interface EventRow {
   readonly seq: number;
   readonly id: string;
   readonly type: string;
@@ -99,7 +100,7 @@ export class OutboxWriter implements EventPort {
   }
 }
 
-function eventFromRow(row: EventRow): DomainEvent {
+export function eventFromRow(row: EventRow): DomainEvent {
   return {
     seq: row.seq,
     id: row.id,

@@ -22,12 +22,11 @@ import {
   claimFromRow,
   deliveryFromRow,
   endpointFromRow,
-  eventFromRow,
   type ClaimRow,
   type DeliveryRow,
   type EndpointRow,
-  type OutboxRow,
 } from './webhook-rows.js';
+import { eventFromRow, type EventRow } from './outbox-writer.js';
 
 const DELIVERY_COLUMNS = `id, endpoint_id, event_id, event_type, attempt, status, next_attempt_at,
   response_status, response_body, error_message, delivered_at, created_at`;
@@ -97,7 +96,7 @@ export class SqliteWebhookRepository implements WebhookPort {
         'SELECT last_seq FROM webhook_cursor WHERE id = 1',
       ),
       setCursor: db.prepare<[number]>('UPDATE webhook_cursor SET last_seq = ? WHERE id = 1'),
-      eventsAfter: db.prepare<[number, number], OutboxRow>(
+      eventsAfter: db.prepare<[number, number], EventRow>(
         'SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
       ),
       claim: db.prepare<[number, number], ClaimRow>(CLAIM_SQL),

@@ -2,8 +2,6 @@
 import type {
   ClaimedDelivery,
   DeliveryStatus,
-  DomainEvent,
-  EventType,
   WebhookDelivery,
   WebhookEndpoint,
   WebhookEventType,
@@ -51,16 +49,6 @@ export interface ClaimRow {
   readonly failure_count: number;
 }
 
-export interface OutboxRow {
-  readonly seq: number;
-  readonly id: string;
-  readonly type: string;
-  readonly customer_id: string | null;
-  readonly order_id: string | null;
-  readonly data: string;
-  readonly created_at: number;
-}
-
 /** The secret never leaves the store through this shape. */
 export function endpointFromRow(row: EndpointRow): WebhookEndpoint {
   return {
@@ -106,17 +94,5 @@ export function claimFromRow(row: ClaimRow): ClaimedDelivery {
     url: row.url,
     secret: row.secret,
     failureCount: row.failure_count,
-  };
-}
-
-export function eventFromRow(row: OutboxRow): DomainEvent {
-  return {
-    seq: row.seq,
-    id: row.id,
-    type: row.type as EventType,
-    customerId: row.customer_id,
-    orderId: row.order_id,
-    data: JSON.parse(row.data) as Record<string, unknown>,
-    createdAt: row.created_at,
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
 import type { ApiDeps } from '../../../src/api/deps.js';
 import { legacyRoutes } from '../../../src/api/routes/legacy/index.js';
 import type { Order, OrderRulesConfig } from '../../../src/domain/index.js';
@@ -118,3 +119,13 @@ export async function legacy(
 
 export const TEXT = 'text/plain; charset=utf-8';
 export const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** A classic action's answer: HTTP 200 (errors included), text/plain, exactly `body`. */
+export function expectText(
+  answer: { statusCode: number; headers: Record<string, unknown>; body: string },
+  body: string,
+): void {
+  expect(answer.statusCode).toBe(200);
+  expect(answer.headers['content-type']).toBe(TEXT);
+  expect(answer.body).toBe(body);
+}

@@ -1,20 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { JSON_TYPE, legacy, TEXT, type Legacy } from './legacy-harness.js';
+import { JSON_TYPE, legacy, TEXT, type Legacy, expectText } from './legacy-harness.js';
 
 let rig: Legacy;
 afterEach(async () => rig.close());
 
 const buy = (extra: Record<string, string> = {}, key = rig.key) =>
   rig.call({ action: 'getNumber', service: 'tg', country: '16', api_key: key, ...extra });
-
-function expectText(
-  res: { statusCode: number; headers: Record<string, unknown>; body: string },
-  body: string,
-) {
-  expect(res.statusCode).toBe(200);
-  expect(res.headers['content-type']).toBe(TEXT);
-  expect(res.body).toBe(body);
-}
 
 describe('legacy API: getNumber and getNumberV2', () => {
   it('row 5: a free SIM answers ACCESS_NUMBER:<digits id>:<digits number> and bills the order', async () => {

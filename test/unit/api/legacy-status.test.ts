@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SECOND } from '../domain/order-fixture.js';
-import { JSON_TYPE, legacy, TEXT, type Legacy } from './legacy-harness.js';
+import { JSON_TYPE, legacy, type Legacy, expectText } from './legacy-harness.js';
 
 let rig: Legacy;
 afterEach(async () => rig.close());
@@ -15,15 +15,6 @@ const call = (action: string, extra: Record<string, string | number>) =>
 const status = (id: number, extra: Record<string, string> = {}) =>
   call('getStatus', { id, ...extra });
 const setStatus = (id: number, to: number) => call('setStatus', { id, status: to });
-
-function expectText(
-  res: { statusCode: number; headers: Record<string, unknown>; body: string },
-  body: string,
-) {
-  expect(res.statusCode).toBe(200);
-  expect(res.headers['content-type']).toBe(TEXT);
-  expect(res.body).toBe(body);
-}
 
 describe('legacy API: getStatus, getStatusV2, getFullSms', () => {
   it('row 14: a just bought activation is STATUS_WAIT_CODE', async () => {

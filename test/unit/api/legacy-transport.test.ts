@@ -4,19 +4,10 @@ import type { ApiDeps } from '../../../src/api/deps.js';
 import { legacyRoutes } from '../../../src/api/routes/legacy/index.js';
 import { silentLogger } from '../../../src/shared/index.js';
 import { OrderFixture } from '../domain/order-fixture.js';
-import { legacy, PATH, TEXT, type Legacy } from './legacy-harness.js';
+import { legacy, PATH, type Legacy, expectText } from './legacy-harness.js';
 
 let rig: Legacy;
 afterEach(async () => rig.close());
-
-function expectText(
-  res: { statusCode: number; headers: Record<string, unknown>; body: string },
-  body: string,
-) {
-  expect(res.statusCode).toBe(200);
-  expect(res.headers['content-type']).toBe(TEXT);
-  expect(res.body).toBe(body);
-}
 
 describe('legacy API: transport, keys and errors', () => {
   it('row 1: an unknown key is BAD_KEY with HTTP 200', async () => {
