@@ -86,6 +86,34 @@ const WebhooksSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** Per-SIM send limits (counting parts) and the random pause between messages. */
+const ThrottleFields = {
+  enabled: Type.Optional(Type.Boolean({ description: 'false turns every limit and pause off' })),
+  perMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+  perHour: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+  perDay: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  pauseMinMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })),
+  pauseMaxMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })),
+};
+const ThrottleSchema = Type.Object(ThrottleFields, { additionalProperties: false });
+
+/** The Messaging API's send queue (API.md "Messaging API"). */
+const MessagingSchema = Type.Object(
+  {
+    throttle: Type.Optional(ThrottleSchema),
+    sims: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[0-9]{18,22}F?$' }), ThrottleSchema, {
+        description: 'Throttle overrides per ICCID',
+      }),
+    ),
+    sendFromRentedSims: Type.Optional(
+      Type.Boolean({ description: 'Route messages through SIMs in an open rental order' }),
+    ),
+    maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+  },
+  { additionalProperties: false },
+);
+
 /** The config file (JSON). Every field is optional; defaults are in `DEFAULTS`. */
 export const ConfigSchema = Type.Object(
   {
@@ -121,6 +149,7 @@ export const ConfigSchema = Type.Object(
     orders: Type.Optional(OrdersSchema),
     webhooks: Type.Optional(WebhooksSchema),
     api: Type.Optional(ApiSchema),
+    messaging: Type.Optional(MessagingSchema),
   },
   { additionalProperties: false },
 );
@@ -147,6 +176,64 @@ export interface Config {
   readonly orders: OrdersConfig;
   readonly webhooks: WebhooksConfig;
   readonly api: ApiSettings;
+  readonly messaging: MessagingConfig;
+}
+
+export interface ThrottleConfig {
+  readonly enabled: boolean;
+  readonly perMinute: number;
+  readonly perHour: number;
+  readonly perDay: number;
+  /** A random pause of pauseMinMs..pauseMaxMs between two messages of one SIM. */
+  readonly pauseMinMs: number;
+  readonly pauseMaxMs: number;
+}
+
+export interface MessagingConfig {
+  /** The limits of every SIM without an override (defaults 6/min, 100/h, 500/day). */
+  readonly throttle: ThrottleConfig;
+  /** Overrides per ICCID, each on top of `throttle`. */
+  readonly sims: Readonly<Record<string, ThrottleConfig>>;
+  /** Whether a SIM in an open rental order may send messages (default false). */
+  readonly sendFromRentedSims: boolean;
+  /** Attempts of a part (temporary failures) before its message fails. */
+  readonly maxAttempts: number;
+}
+
+const THROTTLE_DEFAULTS: ThrottleConfig = {
+  enabled: true,
+  perMinute: 6,
+  perHour: 100,
+  perDay: 500,
+  pauseMinMs: 2_000,
+  pauseMaxMs: 8_000,
+};
+
+function messagingConfig(file: Static<typeof MessagingSchema> | undefined): MessagingConfig {
+  const throttle = { ...THROTTLE_DEFAULTS, ...file?.throttle };
+  const sims = Object.fromEntries(
+    Object.entries(file?.sims ?? {}).map(([iccid, own]) => [iccid, { ...throttle, ...own }]),
+  );
+  for (const [where, t] of [
+    ['messaging/throttle', throttle],
+    ...Object.entries(sims).map(([i, t]) => [`messaging/sims/${i}`, t] as const),
+  ] as const) {
+    if (t.pauseMaxMs < t.pauseMinMs) {
+      throw new SimpoolError(
+        'config_invalid',
+        `invalid configuration:\n  ${where}/pauseMaxMs: must be >= pauseMinMs`,
+        {
+          details: { problems: [`${where}/pauseMaxMs: must be >= pauseMinMs`] },
+        },
+      );
+    }
+  }
+  return {
+    throttle,
+    sims,
+    sendFromRentedSims: file?.sendFromRentedSims ?? false,
+    maxAttempts: file?.maxAttempts ?? 5,
+  };
 }
 
 export interface ApiSettings {
@@ -322,5 +409,6 @@ export function loadConfig(
     orders: { ...ORDER_DEFAULTS, liveOnSimulated: onlySimulatedModems(modems), ...config.orders },
     webhooks: { ...WEBHOOK_DEFAULTS, ...config.webhooks },
     api: { ...API_DEFAULTS, ...config.api },
+    messaging: messagingConfig(config.messaging),
   };
 }
