@@ -80,6 +80,9 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
     reassemblyTimeoutMs: config.reassemblyTimeoutMs,
     ...(config.powerCycleCommand ? { powerCycleCommand: config.powerCycleCommand } : {}),
     timing: config.modemTiming,
+    throttleFor: (iccid) => config.messaging.sims[iccid] ?? config.messaging.throttle,
+    sendFromRentedSims: config.messaging.sendFromRentedSims,
+    maxSendAttempts: config.messaging.maxAttempts,
   });
   pool.on('message', (message) =>
     logger.info(
@@ -104,6 +107,7 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
       idempotency: repositories.idempotency,
       webhooks: webhooks.service,
       events: repositories.events,
+      stats: repositories.stats,
     },
     config,
     { clock, logger },

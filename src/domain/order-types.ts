@@ -82,6 +82,10 @@ export const EVENT_TYPES = [
   'order.swapped',
   'order.finished',
   'balance.changed',
+  'message.received',
+  'message.sent',
+  'message.delivered',
+  'message.failed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -7,7 +7,7 @@ import { usdToUnits, unitsToUsd } from './money.js';
 import type { DomainEvent } from './order-types.js';
 import type { NewDelivery, WebhookEndpoint, WebhookEventType } from './webhook-types.js';
 
-/** Outbox types published unchanged; order.created/order.updated and balance.changed are not
+/** Outbox types published unchanged (message.* of the Messaging API too); order.created/order.updated and balance.changed are not
  * webhook events (API.md), balance.changed may yield balance.low. */
 const PASS_THROUGH: ReadonlySet<string> = new Set([
   'sms.received',
@@ -15,6 +15,10 @@ const PASS_THROUGH: ReadonlySet<string> = new Set([
   'order.expired',
   'order.swapped',
   'order.finished',
+  'message.received',
+  'message.sent',
+  'message.delivered',
+  'message.failed',
 ]);
 
 export function newWebhookEndpointId(now: number): string {

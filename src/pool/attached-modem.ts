@@ -8,14 +8,20 @@ import {
 } from '../modem/index.js';
 import { describeError, type Clock, type Logger } from '../shared/index.js';
 import type { InventoryRepository, OutboundRepository, SimStatus } from './ports.js';
+import type { SendRouter } from './send-router.js';
 import { SendWorker } from './send-worker.js';
 
 export interface AttachedModemDeps {
   readonly inventory: InventoryRepository;
   readonly outbound: OutboundRepository;
+  readonly router: SendRouter;
+  readonly maxSendAttempts?: number;
   readonly clock: Clock;
   readonly logger: Logger;
 }
+
+/** Where the network takes SMS from this SIM. */
+const REGISTERED = new Set(['home', 'roaming']);
 
 const SIM_STATUS: Record<ModemState, SimStatus> = {
   connecting: 'offline',
@@ -49,16 +55,29 @@ export class AttachedModem {
     const driver = this.driver;
     this.sender = new SendWorker(
       {
-        // Only a ready modem with a known SIM takes work from the queue.
+        // Only a ready modem whose SIM is registered on a network takes work from the queue.
         get sendingIccid() {
-          return driver.state === 'ready' ? (driver.sim?.iccid ?? null) : null;
+          const registration = driver.health?.registration;
+          if (driver.state !== 'ready' || (registration && !REGISTERED.has(registration))) {
+            return null;
+          }
+          return driver.sim?.iccid ?? null;
+        },
+        get country() {
+          return driver.sim?.country ?? null;
         },
         send: (part) => driver.send(part),
       },
-      deps.outbound,
-      deps.clock,
-      deps.logger.child({ modem: address }),
+      {
+        outbound: deps.outbound,
+        clock: deps.clock,
+        logger: deps.logger.child({ modem: address }),
+        throttleFor: deps.router.throttleFor,
+        onIdle: deps.router.wake,
+        ...(deps.maxSendAttempts === undefined ? {} : { maxAttempts: deps.maxSendAttempts }),
+      },
     );
+    deps.router.add(this.sender);
     this.driver.on('identity', ({ info, sim }) => this.recordIdentity(info, sim));
     this.driver.on('state', ({ to }) => this.recordState(to));
     this.driver.on('health', (health) => this.recordHealth(health));
@@ -74,14 +93,12 @@ export class AttachedModem {
   }
 
   async stop(): Promise<void> {
-    this.sender.stop();
+    // The part in flight is sent and recorded before the link closes: a stop sends nothing twice.
+    await this.sender.stop();
+    this.deps.router.remove(this.sender);
     await this.driver.stop();
     const at = this.deps.clock.now();
     if (this.imei) this.safely(() => this.deps.inventory.markModemSimsOffline(this.imei!, at));
-  }
-
-  wakeSender(): void {
-    this.sender.wake();
   }
 
   private recordIdentity(info: ModemInfo, sim: SimInfo | null): void {
@@ -124,10 +141,12 @@ export class AttachedModem {
       if (imei) this.deps.inventory.setModemState(imei, state, at);
       if (iccid) this.deps.inventory.setSimStatus(iccid, SIM_STATUS[state], at);
     });
-    if (state === 'ready') this.sender.wake();
+    if (state === 'ready') this.deps.router.wake();
   }
 
   private recordHealth(health: ModemHealth): void {
+    // Registration may have changed whether this SIM can send.
+    this.deps.router.wake();
     const iccid = this.driver.sim?.iccid;
     if (!iccid) return;
     this.safely(() =>

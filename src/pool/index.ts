@@ -8,3 +8,6 @@ export { probePort } from './probe.js';
 export { composeOutbound } from './outbound.js';
 export type { OutboundRequest } from './outbound.js';
 export type { ProbeResult } from './probe.js';
+export { SendThrottle, URGENT_PRIORITY } from './send-throttle.js';
+export type { ThrottleLimits } from './send-throttle.js';
+export { NO_THROTTLE } from './send-router.js';

@@ -10,6 +10,12 @@ export interface OutboundRequest {
   readonly iccid: string | null;
   readonly requestStatusReport?: boolean;
   readonly now: number;
+  /** The recipient's country (ISO alpha-2), when the caller knows it: routing prefers it. */
+  readonly toCountry?: string | null;
+  readonly priority?: number;
+  readonly validUntil?: number | null;
+  readonly customerId?: string | null;
+  readonly apiKeyId?: string | null;
 }
 
 const E164 = /^\+?[1-9]\d{4,14}$/;
@@ -24,10 +30,11 @@ export function composeOutbound(request: OutboundRequest): NewOutboundMessage {
   if (request.text.length === 0) {
     throw new SimpoolError('invalid_argument', 'the text is empty', { details: { field: 'text' } });
   }
+  const deliveryReport = request.requestStatusReport ?? true;
   const parts = encodeSubmit({
     to: request.to,
     text: request.text,
-    requestStatusReport: request.requestStatusReport ?? true,
+    requestStatusReport: deliveryReport,
     // The concatenation reference only has to differ between messages to one recipient in flight.
     reference: randomInt(256),
   });
@@ -38,5 +45,11 @@ export function composeOutbound(request: OutboundRequest): NewOutboundMessage {
     iccid: request.iccid,
     parts: parts.map((p) => ({ pduHex: p.pduHex, tpduLength: p.tpduLength })),
     createdAt: request.now,
+    toCountry: request.toCountry ?? null,
+    priority: request.priority ?? 0,
+    deliveryReport,
+    validUntil: request.validUntil ?? null,
+    customerId: request.customerId ?? null,
+    apiKeyId: request.apiKeyId ?? null,
   };
 }

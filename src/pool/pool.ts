@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ModemState, ModemTiming, RecoveryStep } from '../modem/index.js';
+import type { ModemDriver, ModemState, ModemTiming, RecoveryStep } from '../modem/index.js';
 import {
   describeError,
   silentLogger,
@@ -19,6 +19,8 @@ import type {
   StoredInboundMessage,
 } from './ports.js';
 import { runPowerCycle } from './power-cycle.js';
+import { SendRouter } from './send-router.js';
+import type { ThrottleLimits } from './send-throttle.js';
 import { probePort } from './probe.js';
 import { expandSources, type ModemSource } from './sources.js';
 
@@ -47,6 +49,12 @@ export interface ModemPoolOptions {
   readonly powerCycleCommand?: string;
   readonly reassemblyTimeoutMs?: number;
   readonly sendPollMs?: number;
+  /** Per-SIM send limits; default none (the daemon passes its `messaging` config). */
+  readonly throttleFor?: (iccid: string) => ThrottleLimits;
+  /** SIMs in an open rental order may send messages routing picks a SIM for. Default false. */
+  readonly sendFromRentedSims?: boolean;
+  /** Attempts of a part (temporary failures) before its message fails. Default 5. */
+  readonly maxSendAttempts?: number;
   /** Delays and bounds of the drivers' init and recovery ladder (defaults: DEFAULT_MODEM_TIMING). */
   readonly timing?: Partial<ModemTiming>;
   /** How a device address becomes a link; the default opens serial ports and tcp://. */
@@ -58,6 +66,8 @@ export interface ModemStatus {
   readonly state: ModemState;
   readonly imei: string | null;
   readonly iccid: string | null;
+  /** From the last health poll; null before it or when the modem reports no signal. */
+  readonly signalDbm: number | null;
 }
 
 export interface ModemPoolEvents {
@@ -105,6 +115,7 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
   private hotplugTimer: TimerHandle | undefined;
   private expiryTimer: TimerHandle | undefined;
   private sendPollTimer: TimerHandle | undefined;
+  private readonly router: SendRouter;
   private scanning: Promise<void> | undefined;
   private stopped = false;
 
@@ -114,6 +125,13 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
     this.logger = options.logger ?? silentLogger;
     this.openLink =
       options.linkFactoryFor ?? ((address) => linkFactoryFor(address, { logger: this.logger }));
+    this.router = new SendRouter({
+      outbound: options.outbound,
+      clock: this.clock,
+      logger: this.logger,
+      ...(options.throttleFor ? { limitsFor: options.throttleFor } : {}),
+      sendFromRentedSims: options.sendFromRentedSims ?? false,
+    });
     this.pipeline = new InboundPipeline(options.inbound, {
       clock: this.clock,
       logger: this.logger,
@@ -125,6 +143,7 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
 
   async start(): Promise<void> {
     this.stopped = false;
+    this.router.start();
     const requeued = this.options.outbound.requeueInterrupted(this.clock.now());
     if (requeued > 0)
       this.logger.warn({ parts: requeued }, 'parts interrupted by a stop queued again');
@@ -140,6 +159,7 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
     if (this.hotplugTimer !== undefined) this.clock.clearTimeout(this.hotplugTimer);
     if (this.expiryTimer !== undefined) this.clock.clearTimeout(this.expiryTimer);
     if (this.sendPollTimer !== undefined) this.clock.clearTimeout(this.sendPollTimer);
+    this.router.stop();
     await this.scanning;
     await Promise.all([...this.attached.keys()].map((address) => this.detach(address)));
   }
@@ -150,12 +170,13 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
       state: m.driver.state,
       imei: m.imei,
       iccid: m.driver.sim?.iccid ?? null,
+      signalDbm: m.driver.health?.signalDbm ?? null,
     }));
   }
 
-  /** Outbound work was queued: let every ready modem look at once. */
+  /** Outbound work was queued (or may have become due): route it to free modems now. */
   wakeSenders(): void {
-    for (const modem of this.attached.values()) modem.wakeSender();
+    this.router.wake();
   }
 
   /** One hotplug pass; runs on a timer, callable directly (tests, a udev hook). */
@@ -236,6 +257,10 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
       {
         inventory: this.options.inventory,
         outbound: this.options.outbound,
+        router: this.router,
+        ...(this.options.maxSendAttempts === undefined
+          ? {}
+          : { maxSendAttempts: this.options.maxSendAttempts }),
         clock: this.clock,
         logger: this.logger,
       },
@@ -311,14 +336,19 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
 
   /** Multiparts whose missing parts never came are delivered flagged incomplete. */
   /**
-   * Queued SMS can come from another process (`simpool send`) or fall due after a retry pause:
-   * one cheap look at the queue for the whole pool, and the senders are woken only when needed.
+   * Queued SMS can come from another process (`simpool send`), fall due after a retry pause or
+   * pass their `valid_until`: one cheap look at the queue for the whole pool, and routing runs
+   * only when needed.
    */
   private scheduleSendPoll(): void {
     if (this.stopped) return;
     this.sendPollTimer = this.clock.setTimeout(() => {
       try {
-        if (this.options.outbound.hasClaimable(this.clock.now())) this.wakeSenders();
+        const now = this.clock.now();
+        for (const id of this.options.outbound.expireDue(now)) {
+          this.logger.info({ messageId: id }, 'SMS expired before it could be sent');
+        }
+        if (this.options.outbound.hasClaimable(now)) this.wakeSenders();
       } catch (error) {
         this.logger.error({ err: describeError(error) }, 'outbound queue check failed');
       }
@@ -341,5 +371,13 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
       this.scheduleExpiry();
       this.scheduleSendPoll();
     }, EXPIRY_CHECK_MS);
+  }
+
+  /**
+   * The driver of the modem attached at `address` (admin views: identity, health, SIM; and the
+   * operator's reset and USSD), undefined when nothing is attached there.
+   */
+  driverAt(address: string): ModemDriver | undefined {
+    return this.attached.get(address)?.driver;
   }
 }

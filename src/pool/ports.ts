@@ -135,6 +135,8 @@ export interface SimRow {
   readonly registration: RegistrationStatus | null;
   readonly firstSeenAt: number;
   readonly lastSeenAt: number;
+  /** false: switched off by the operator; never allocated to an order nor used to send. */
+  readonly enabled: boolean;
 }
 
 /** Modems by IMEI, SIMs by ICCID, slots by path: a SIM moved to another slot keeps its history. */
@@ -155,16 +157,38 @@ export interface InventoryRepository {
   findSim(iccidOrNumber: string): SimRow | undefined;
 }
 
-export type OutboundStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed';
+export type OutboundStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'expired';
 
 export interface NewOutboundMessage {
   readonly id: string;
   readonly to: string;
+  /** ISO 3166 alpha-2 of the recipient (from the E.164 prefix), when known: routing prefers it. */
+  readonly toCountry: string | null;
   readonly body: string;
-  /** The SIM that must send it, or null for any ready SIM. */
+  /** The SIM that must send it, or null: routing picks one. */
   readonly iccid: string | null;
   readonly parts: readonly { readonly pduHex: string; readonly tpduLength: number }[];
   readonly createdAt: number;
+  /** Higher goes first; 100 and above skip the pause between messages (not the caps). */
+  readonly priority: number;
+  readonly deliveryReport: boolean;
+  /** Not sent by then: `expired`. */
+  readonly validUntil: number | null;
+  /** The account that queued it (null: the operator's CLI). */
+  readonly customerId: string | null;
+  readonly apiKeyId: string | null;
+}
+
+/** A queued message as routing sees it. */
+export interface RoutableMessage {
+  readonly id: string;
+  readonly toCountry: string | null;
+  readonly priority: number;
+  /** The SIM it must go out through: asked for, or the one that sent its first parts. */
+  readonly senderIccid: string | null;
+  /** The SIM that last failed it temporarily, and until when another SIM is preferred. */
+  readonly avoidIccid: string | null;
+  readonly avoidUntil: number | null;
 }
 
 export interface OutboundPartToSend {
@@ -188,22 +212,45 @@ export interface OutboundMessageRow {
   readonly senderIccid: string | null;
   readonly status: OutboundStatus;
   readonly partCount: number;
+  readonly priority: number;
+  readonly deliveryReport: boolean;
+  readonly validUntil: number | null;
+  readonly customerId: string | null;
   readonly errorCode: string | null;
   readonly errorDetail: string | null;
+  readonly cmsError: number | null;
   readonly createdAt: number;
   readonly sentAt: number | null;
   readonly deliveredAt: number | null;
 }
 
+export interface PartFailure {
+  readonly permanent: boolean;
+  readonly cmsError: number | null;
+  readonly detail: string;
+  /** A temporary failure: when the part may be tried again on the same SIM (default at once). */
+  readonly retryAt?: number;
+  /** A temporary failure of a message none of whose parts went out: another SIM may take it at
+   * once, this one only from `retryAt`. */
+  readonly tryElsewhere?: boolean;
+}
+
 export interface OutboundRepository {
   enqueue(message: NewOutboundMessage): void;
   /**
-   * The next queued part a SIM may send (its own messages, or messages for any SIM), marked
-   * `sending` for that SIM in the same transaction; undefined when there is none.
+   * Queued messages with a part due at `at` that a free SIM may take (any SIM, or bound to one
+   * of `freeIccids`), highest priority first, then oldest; at most `limit`. Messages past their
+   * `valid_until` are left out (see `expireDue`).
    */
-  claimNext(iccid: string, at: number): OutboundPartToSend | undefined;
-  /** Whether any queued part is due: one cheap check instead of every modem asking the queue. */
+  listRoutable(at: number, limit: number, freeIccids: readonly string[]): RoutableMessage[];
+  /** Whether any queued part is due: one cheap check instead of routing on every tick. */
   hasClaimable(at: number): boolean;
+  /**
+   * The next due part of the message for this SIM, marked `sending` (and the message bound to the
+   * SIM) in the same transaction; undefined when the message is not (or no longer) this SIM's to
+   * send: taken by another SIM, finished, failed, expired, or no part due.
+   */
+  claimPart(messageId: string, iccid: string, at: number): OutboundPartToSend | undefined;
   /** `+CMGS` answered: the part is sent and never sent again. */
   markPartSent(
     messageId: string,
@@ -217,22 +264,21 @@ export interface OutboundRepository {
    * claimable again from `retryAt` (default: at once). While none of its parts went out, a
    * message for any SIM may then be claimed by another SIM.
    */
-  markPartFailed(
-    messageId: string,
-    sequence: number,
-    failure: {
-      readonly permanent: boolean;
-      readonly cmsError: number | null;
-      readonly detail: string;
-      readonly retryAt?: number;
-    },
-    at: number,
-  ): void;
+  markPartFailed(messageId: string, sequence: number, failure: PartFailure, at: number): void;
+  /** The SIM stops working on the message (stopping, went offline): back in the queue, bound to
+   * the SIM only when some of its parts went out. No-op while one of its parts is in flight. */
+  release(messageId: string, at: number): void;
+  /** Messages whose `valid_until` passed before they were sent become `expired`; their ids. */
+  expireDue(at: number): string[];
   /**
    * At start-up only, before any claim: parts left `sending` by a crash go back to `queued`
    * (attempts + 1). Such a part may in fact have gone out: resending is the price of never
    * losing one. Returns the number of parts requeued.
    */
   requeueInterrupted(at: number): number;
+  /** When this SIM handed parts to its modem since `since`, oldest first (throttles). */
+  sendTimes(iccid: string, since: number): number[];
+  /** SIMs in an open rental order: routing leaves them alone unless the operator allows it. */
+  rentedSims(): ReadonlySet<string>;
   getMessage(id: string): OutboundMessageRow | undefined;
 }

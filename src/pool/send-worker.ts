@@ -1,94 +1,144 @@
 import type { SendOutcome, SubmitPdu } from '../modem/index.js';
 import { describeError, type Clock, type Logger } from '../shared/index.js';
-import type { OutboundPartToSend, OutboundRepository } from './ports.js';
+import type {
+  OutboundPartToSend,
+  OutboundRepository,
+  PartFailure,
+  RoutableMessage,
+} from './ports.js';
+import type { SendThrottle } from './send-throttle.js';
 
 /** Temporary failures are retried with a doubling pause (30 s, 1 min, 2 min …, at most 10 min). */
 const RETRY_BASE_MS = 30_000;
 const RETRY_MAX_MS = 10 * 60_000;
-/** After this many attempts a temporarily failing part fails for good. */
-const MAX_ATTEMPTS = 5;
+export const DEFAULT_MAX_ATTEMPTS = 5;
 
 export interface SenderModem {
-  /** The SIM that sends, while the modem can send; null otherwise. */
+  /** The SIM that sends, while the modem can send (ready, registered); null otherwise. */
   readonly sendingIccid: string | null;
+  /** The SIM's country (ISO alpha-2), when known. */
+  readonly country: string | null;
   send(part: SubmitPdu): Promise<SendOutcome>;
 }
 
+export interface SendWorkerDeps {
+  readonly outbound: OutboundRepository;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly throttleFor: (iccid: string) => SendThrottle;
+  /** The worker is free again (routing may hand it the next message). */
+  readonly onIdle: () => void;
+  readonly maxAttempts?: number;
+  readonly random?: () => number;
+}
+
 /**
- * Drains the outbound queue through one modem, one part at a time, whenever it is woken: by the
- * pool when queued work is due (one cheap check for all modems, so 256 idle modems do not each
- * query the queue every second), when its modem becomes ready, and when work is queued.
+ * Sends the messages routing hands to one modem, one at a time and each part after the other
+ * through the same SIM. Every part is claimed (committed) before it goes to the modem and its
+ * outcome recorded right after, so a part that got `+CMGS` is never sent again.
  */
 export class SendWorker {
-  private running = false;
+  private current: Promise<void> | null = null;
   private stopped = true;
 
   constructor(
-    private readonly modem: SenderModem,
-    private readonly outbound: OutboundRepository,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
+    readonly modem: SenderModem,
+    private readonly deps: SendWorkerDeps,
   ) {}
+
+  /** Free to take a message now. */
+  get available(): boolean {
+    return !this.stopped && this.current === null && this.modem.sendingIccid !== null;
+  }
 
   start(): void {
     this.stopped = false;
-    this.wake();
+    this.deps.onIdle();
   }
 
-  stop(): void {
+  /** Takes no more work; resolves once the part in flight (if any) is sent and recorded. */
+  async stop(): Promise<void> {
     this.stopped = true;
+    await this.current;
   }
 
-  /** Work may be waiting: look now. */
-  wake(): void {
-    if (!this.running && !this.stopped) void this.drain();
+  take(message: RoutableMessage): void {
+    const iccid = this.modem.sendingIccid;
+    if (!this.available || iccid === null) return;
+    this.current = this.run(message, iccid)
+      .catch((error: unknown) => {
+        this.deps.logger.error(
+          { err: describeError(error), messageId: message.id },
+          'send worker failed; the message stays queued',
+        );
+      })
+      .finally(() => {
+        this.current = null;
+        if (!this.stopped) this.deps.onIdle();
+      });
   }
 
-  private async drain(): Promise<void> {
-    if (this.running || this.stopped) return;
-    this.running = true;
+  private async run(message: RoutableMessage, iccid: string): Promise<void> {
+    const { outbound, clock } = this.deps;
+    const throttle = this.deps.throttleFor(iccid);
+    let finished = false;
     try {
       for (;;) {
-        const iccid = this.modem.sendingIccid;
-        if (this.stopped || iccid === null) break;
-        const part = this.outbound.claimNext(iccid, this.clock.now());
-        if (!part) break;
-        // After a temporary failure, pause until the next poll: a modem without network would
-        // otherwise spin through the queue. A permanent failure only concerns its own message.
-        if (!(await this.sendOne(iccid, part))) break;
+        if (this.stopped || this.modem.sendingIccid !== iccid) return;
+        const at = clock.now();
+        // Between parts of one message only the caps hold (the pause is between messages).
+        if (throttle.nextAllowedAt(at, { urgent: true }) > at) return;
+        const part = outbound.claimPart(message.id, iccid, at);
+        if (!part) {
+          finished = true;
+          return;
+        }
+        throttle.record(at);
+        if (!(await this.sendOne(iccid, part))) {
+          finished = true;
+          return;
+        }
       }
-    } catch (error) {
-      this.logger.error({ err: describeError(error) }, 'send worker failed; retrying when woken');
     } finally {
-      this.running = false;
+      // Whatever is left of it goes back to the queue (a no-op once sent, failed or expired).
+      outbound.release(message.id, clock.now());
+      if (finished) throttle.rest(clock.now(), (this.deps.random ?? Math.random)());
     }
   }
 
-  /** Sends one part and records the outcome; false when the modem should rest a while. */
+  /** Sends one part and records the outcome; false when the message stops here. */
   private async sendOne(iccid: string, part: OutboundPartToSend): Promise<boolean> {
+    const { outbound, clock, logger } = this.deps;
     const outcome = await this.modem.send({ pduHex: part.pduHex, tpduLength: part.tpduLength });
-    const at = this.clock.now();
+    const at = clock.now();
     if (outcome.ok) {
-      this.outbound.markPartSent(
-        part.messageId,
-        part.sequence,
-        iccid,
-        outcome.messageReference,
-        at,
-      );
-      this.logger.info(
+      outbound.markPartSent(part.messageId, part.sequence, iccid, outcome.messageReference, at);
+      logger.debug(
         { messageId: part.messageId, part: part.sequence, mr: outcome.messageReference },
         'SMS part sent',
       );
       return true;
     }
-    const attempts = part.attempts + 1;
-    const givingUp = !outcome.permanent && attempts >= MAX_ATTEMPTS;
-    // The PDU went out and no answer came: the SMS may have been sent. Resending could deliver
-    // it twice, so the part fails with that said, and whoever queued it decides.
-    const permanent = outcome.permanent || givingUp || outcome.ambiguous;
-    const failure = {
-      permanent,
+    const failure = this.failureOf(outcome, part.attempts + 1, at);
+    outbound.markPartFailed(part.messageId, part.sequence, failure, at);
+    logger.warn(
+      { messageId: part.messageId, part: part.sequence, attempts: part.attempts + 1, ...failure },
+      failure.permanent ? 'SMS failed permanently' : 'SMS part failed; queued again',
+    );
+    return false;
+  }
+
+  private failureOf(
+    outcome: Extract<SendOutcome, { ok: false }>,
+    attempts: number,
+    at: number,
+  ): PartFailure {
+    const givingUp =
+      !outcome.permanent && attempts >= (this.deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+    return {
+      // The PDU went out and no answer came: the SMS may have been sent. Resending could
+      // deliver it twice, so the part fails with that said, and whoever queued it decides.
+      permanent: outcome.permanent || givingUp || outcome.ambiguous,
       cmsError: outcome.cmsError,
       detail: givingUp
         ? `${outcome.detail} (gave up after ${attempts} attempts)`
@@ -96,12 +146,8 @@ export class SendWorker {
           ? `${outcome.detail} (may have been sent; not retried)`
           : outcome.detail,
       retryAt: at + Math.min(RETRY_BASE_MS * 2 ** (attempts - 1), RETRY_MAX_MS),
+      // Another SIM may well get it through (this one's network or credit may be the cause).
+      tryElsewhere: true,
     };
-    this.outbound.markPartFailed(part.messageId, part.sequence, failure, at);
-    this.logger.warn(
-      { messageId: part.messageId, part: part.sequence, attempts, ...failure },
-      failure.permanent ? 'SMS failed permanently' : 'SMS part failed; queued again',
-    );
-    return failure.permanent;
   }
 }

@@ -1,3 +1,5 @@
+import type { AdminPorts } from '../domain/index.js';
+import { createAdminPorts } from './admin-ports.js';
 import { SqliteCatalogRepository } from './catalog-repository.js';
 import { SqliteCustomerRepository } from './customer-repository.js';
 import type { SqliteDatabase } from './database.js';
@@ -9,6 +11,7 @@ import { SqliteOrderRepository } from './order-repository.js';
 import { SqliteOutboundRepository } from './outbound-repository.js';
 import { OutboxWriter } from './outbox-writer.js';
 import { SqliteSandboxDeliveries } from './sandbox-deliveries.js';
+import { SqliteStatsRepository } from './stats-repository.js';
 import { SqliteWebhookRepository } from './webhook-repository.js';
 
 export type StoreOptions = InboundRepositoryOptions;
@@ -29,6 +32,10 @@ export interface Store {
   readonly idempotency: SqliteIdempotencyRepository;
   /** Webhook endpoints, deliveries and the outbox fan-out (WebhookPort). */
   readonly webhooks: SqliteWebhookRepository;
+  /** The admin API's storage: operator account, SIM inventory edits, reads across accounts. */
+  readonly admin: AdminPorts;
+  /** Row counts for `GET /metrics` (StatsPort). */
+  readonly stats: SqliteStatsRepository;
 }
 
 /** The repositories over one open (and migrated) database; statements are prepared once here. */
@@ -39,9 +46,9 @@ export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Sto
   const sandboxDeliveries = new SqliteSandboxDeliveries(db);
   return {
     db,
-    inbound: new SqliteInboundRepository(db, options),
+    inbound: new SqliteInboundRepository(db, events, options),
     inventory: new SqliteInventoryRepository(db),
-    outbound: new SqliteOutboundRepository(db),
+    outbound: new SqliteOutboundRepository(db, events),
     catalog,
     customers: new SqliteCustomerRepository(db, ledger),
     orders: new SqliteOrderRepository(db, catalog, ledger, events, sandboxDeliveries),
@@ -49,6 +56,8 @@ export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Sto
     events,
     idempotency: new SqliteIdempotencyRepository(db),
     webhooks: new SqliteWebhookRepository(db),
+    admin: createAdminPorts(db),
+    stats: new SqliteStatsRepository(db),
   };
 }
 

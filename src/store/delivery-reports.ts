@@ -2,6 +2,7 @@ import type { DecodedStatusReport } from '../sms/index.js';
 import type { InboundRecord, IngestResult } from '../pool/index.js';
 import type { SqliteDatabase } from './database.js';
 import { safeTime } from './inbound-rows.js';
+import type { OutboundEvents } from './outbound-events.js';
 
 /** TP-MR wraps at 256, so a reference alone is ambiguous: only recent parts may match. */
 export const DEFAULT_REPORT_MATCH_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
@@ -80,6 +81,7 @@ export class DeliveryReports {
 
   constructor(
     db: SqliteDatabase,
+    private readonly events: OutboundEvents,
     private readonly windowMs: number = DEFAULT_REPORT_MATCH_WINDOW_MS,
   ) {
     this.s = prepareReportStatements(db);
@@ -137,10 +139,14 @@ export class DeliveryReports {
       reported_at: reportedAt,
     }).changes;
     if (changed === 0) return;
+    const detail = `${report.statusText} (TP-ST ${report.status})`;
+    this.events.record(part.messageId, part.sequence, report.statusClass, at, { detail });
     switch (report.statusClass) {
       case 'delivered':
         if (this.s.undeliveredParts.get(part.messageId) === 0) {
-          this.s.markDelivered.run({ at, id: part.messageId });
+          if (this.s.markDelivered.run({ at, id: part.messageId }).changes > 0) {
+            this.events.publish('message.delivered', part.messageId, at);
+          }
         }
         return;
       case 'pending':
@@ -151,6 +157,7 @@ export class DeliveryReports {
           this.s.markFailed.run({ at, detail: report.statusText, id: part.messageId }).changes > 0
         ) {
           this.s.cancelQueuedParts.run(part.messageId);
+          this.events.publish('message.failed', part.messageId, at);
         }
         return;
     }

@@ -18,6 +18,8 @@ import type {
 } from '../pool/index.js';
 import type { SqliteDatabase } from './database.js';
 import { DEFAULT_REPORT_MATCH_WINDOW_MS, DeliveryReports } from './delivery-reports.js';
+import { OutboundEvents } from './outbound-events.js';
+import type { OutboxWriter } from './outbox-writer.js';
 import { RawPduReader } from './raw-pdus.js';
 import {
   messageFromRow,
@@ -30,6 +32,11 @@ import {
   type NewMessageRow,
   type PartRow,
 } from './inbound-rows.js';
+
+/** The id the Messaging API shows for an inbound message (outbound ones are `msg_…`). */
+export function inboundMessageId(id: number): string {
+  return `in_${id}`;
+}
 
 export interface InboundRepositoryOptions {
   /** How far back a status report may match a sent part (references wrap at 256). */
@@ -105,13 +112,23 @@ export class SqliteInboundRepository implements InboundRepository, RawPduReads {
     (cutoff: number, now: number) => StoredInboundMessage[]
   >;
 
-  constructor(db: SqliteDatabase, options: InboundRepositoryOptions = {}) {
+  private readonly simNumber;
+
+  constructor(
+    db: SqliteDatabase,
+    private readonly outbox: OutboxWriter,
+    options: InboundRepositoryOptions = {},
+  ) {
     this.s = prepareInboundStatements(db);
     this.raw = new RawPduReader(db);
     this.reports = new DeliveryReports(
       db,
+      new OutboundEvents(db, outbox),
       options.reportMatchWindowMs ?? DEFAULT_REPORT_MATCH_WINDOW_MS,
     );
+    this.simNumber = db
+      .prepare<[string], string | null>('SELECT msisdn FROM sims WHERE iccid = ?')
+      .pluck();
     // One transaction (one fsync) per batch: the pool hands over what all modems read in a tick.
     this.ingestTx = db.transaction((records: readonly InboundRecord[]) =>
       records.map((record) => this.ingestOne(record)),
@@ -213,9 +230,30 @@ export class SqliteInboundRepository implements InboundRepository, RawPduReads {
     return out;
   }
 
+  /** Stores a whole (or given-up-on) message and publishes it as `message.received`. */
   private insertMessage(message: ReassembledMessage): StoredInboundMessage {
     const row = messageRowFrom(message);
     const { lastInsertRowid } = this.s.insertMessage.run(row);
-    return messageFromRow({ ...row, id: Number(lastInsertRowid) });
+    const stored = messageFromRow({ ...row, id: Number(lastInsertRowid) });
+    this.outbox.append({
+      type: 'message.received',
+      customerId: null,
+      orderId: null,
+      now: stored.receivedAt,
+      data: {
+        id: inboundMessageId(stored.id),
+        direction: 'in',
+        from: stored.sender,
+        to: this.simNumber.get(stored.iccid) ?? null,
+        sim_id: stored.iccid,
+        body: stored.text,
+        parts: stored.partCount,
+        complete: stored.complete,
+        missing_parts: stored.missingParts,
+        sent_at: new Date(stored.sentAt).toISOString(),
+        received_at: new Date(stored.receivedAt).toISOString(),
+      },
+    });
+    return stored;
   }
 }

@@ -5,152 +5,47 @@ import type {
   OutboundMessageRow,
   OutboundPartToSend,
   OutboundRepository,
+  PartFailure,
+  RoutableMessage,
 } from '../pool/index.js';
 import type { SqliteDatabase } from './database.js';
+import { OutboundEvents } from './outbound-events.js';
 import {
   outboundMessageFromRow,
   outboundPartFromRow,
   partToSendFromRow,
-  type ClaimRow,
-  type OutboundMessageTableRow,
+  routableFromRow,
   type OutboundPartRow,
   type OutboundPartTableRow,
 } from './outbound-rows.js';
+import { prepareOutboundStatements, type OutboundStatements } from './outbound-statements.js';
+import type { OutboxWriter } from './outbox-writer.js';
 
-type Failure = Parameters<OutboundRepository['markPartFailed']>[2];
 type PartKey = { id: string; sequence: number };
-
-// A message nobody has sent a part of yet goes back to the SIM asked for (null: any SIM).
-const RELEASE_UNSENT = `status = 'queued', sender_iccid = sim_iccid, updated_at = @at
-  WHERE status = 'sending' AND NOT EXISTS (SELECT 1 FROM outbound_parts p
-    WHERE p.message_id = outbound_messages.id AND p.status IN ('sent', 'sending'))`;
-
-function prepareOutboundStatements(db: SqliteDatabase) {
-  return {
-    messageExists: db
-      .prepare<[string], number>('SELECT 1 FROM outbound_messages WHERE id = ?')
-      .pluck(),
-    insertMessage: db.prepare<{
-      id: string;
-      iccid: string | null;
-      to: string;
-      body: string;
-      parts: number;
-      at: number;
-    }>(
-      `INSERT INTO outbound_messages (id, sim_iccid, sender_iccid, to_number, body, status,
-         part_count, created_at, updated_at)
-       VALUES (@id, @iccid, @iccid, @to, @body, 'queued', @parts, @at, @at)`,
-    ),
-    insertPart: db.prepare<{
-      id: string;
-      sequence: number;
-      pdu: string;
-      length: number;
-      at: number;
-    }>(
-      `INSERT INTO outbound_parts (message_id, sequence, pdu, tpdu_length, status, next_attempt_at)
-       VALUES (@id, @sequence, @pdu, @length, 'queued', @at)`,
-    ),
-    // Oldest message first; a message already going out through another SIM is not ours.
-    nextClaimable: db.prepare<{ iccid: string; at: number }, ClaimRow>(
-      `SELECT p.message_id, p.sequence, p.pdu, p.tpdu_length, p.attempts, m.part_count,
-              m.to_number
-         FROM outbound_messages m JOIN outbound_parts p ON p.message_id = m.id
-        WHERE m.status IN ('queued', 'sending')
-          AND (m.sender_iccid IS NULL OR m.sender_iccid = @iccid)
-          AND p.status = 'queued' AND p.next_attempt_at <= @at
-        ORDER BY m.created_at, m.rowid, p.sequence
-        LIMIT 1`,
-    ),
-    // Served by the partial index outbound_parts_queued.
-    anyDue: db
-      .prepare<[number], number>(
-        `SELECT 1 FROM outbound_parts WHERE status = 'queued' AND next_attempt_at <= ? LIMIT 1`,
-      )
-      .pluck(),
-    claimPart: db.prepare<PartKey & { iccid: string; at: number }>(
-      `UPDATE outbound_parts SET status = 'sending', sim_iccid = @iccid, claimed_at = @at
-        WHERE message_id = @id AND sequence = @sequence`,
-    ),
-    claimMessage: db.prepare<{ id: string; iccid: string; at: number }>(
-      `UPDATE outbound_messages SET status = 'sending', sender_iccid = @iccid, updated_at = @at
-        WHERE id = @id`,
-    ),
-    part: db.prepare<[string, number], OutboundPartTableRow>(
-      'SELECT * FROM outbound_parts WHERE message_id = ? AND sequence = ?',
-    ),
-    parts: db.prepare<[string], OutboundPartTableRow>(
-      'SELECT * FROM outbound_parts WHERE message_id = ? ORDER BY sequence',
-    ),
-    partSent: db.prepare<PartKey & { iccid: string; mr: number; at: number }>(
-      `UPDATE outbound_parts SET status = 'sent', sim_iccid = @iccid, message_reference = @mr,
-         sent_at = @at
-        WHERE message_id = @id AND sequence = @sequence`,
-    ),
-    messageSentIfAllSent: db.prepare<{ id: string; iccid: string; at: number }>(
-      `UPDATE outbound_messages
-          SET status = 'sent', sent_at = @at, updated_at = @at,
-              sender_iccid = COALESCE(sender_iccid, @iccid)
-        WHERE id = @id AND status IN ('queued', 'sending')
-          AND NOT EXISTS (SELECT 1 FROM outbound_parts
-                           WHERE message_id = @id AND status != 'sent')`,
-    ),
-    partFailed: db.prepare<PartKey & { cms: number | null; detail: string }>(
-      `UPDATE outbound_parts SET status = 'failed', cms_error = @cms, error_detail = @detail
-        WHERE message_id = @id AND sequence = @sequence`,
-    ),
-    cancelQueuedParts: db.prepare<{ id: string }>(
-      `UPDATE outbound_parts SET status = 'failed', error_detail = 'message failed'
-        WHERE message_id = @id AND status = 'queued'`,
-    ),
-    messageFailed: db.prepare<{ id: string; detail: string; at: number }>(
-      `UPDATE outbound_messages
-          SET status = 'failed', error_code = 'sms_send_failed', error_detail = @detail,
-              updated_at = @at
-        WHERE id = @id AND status IN ('queued', 'sending')`,
-    ),
-    partRetry: db.prepare<PartKey & { cms: number | null; detail: string; retryAt: number }>(
-      `UPDATE outbound_parts
-          SET status = 'queued', attempts = attempts + 1, next_attempt_at = @retryAt,
-              cms_error = @cms, error_detail = @detail, sim_iccid = NULL, claimed_at = NULL
-        WHERE message_id = @id AND sequence = @sequence`,
-    ),
-    releaseMessage: db.prepare<{ id: string; at: number }>(
-      `UPDATE outbound_messages SET ${RELEASE_UNSENT} AND id = @id`,
-    ),
-    requeueSending: db.prepare<{ at: number }>(
-      `UPDATE outbound_parts
-          SET status = 'queued', attempts = attempts + 1, next_attempt_at = @at,
-              sim_iccid = NULL, claimed_at = NULL
-        WHERE status = 'sending'`,
-    ),
-    releaseAll: db.prepare<{ at: number }>(`UPDATE outbound_messages SET ${RELEASE_UNSENT}`),
-    message: db.prepare<[string], OutboundMessageTableRow>(
-      'SELECT * FROM outbound_messages WHERE id = ?',
-    ),
-  };
-}
+type Tx<A extends unknown[], R> = Database.Transaction<(...args: A) => R>;
 
 /**
- * Outbound SMS in SQLite. A part is claimed for one SIM before it is sent, and all parts of a
- * message go out through the SIM that claimed the first one (the recipient sees one sender).
+ * Outbound SMS in SQLite. A part is claimed for one SIM (and committed) before it is handed to
+ * the modem, and all parts of a message go out through the SIM that claimed the first one (the
+ * recipient sees one sender). Every change writes its history row, and the changes the
+ * Messaging API publishes their outbox event, in the same transaction.
  */
 export class SqliteOutboundRepository implements OutboundRepository {
-  private readonly s: ReturnType<typeof prepareOutboundStatements>;
-  private readonly enqueueTx: Database.Transaction<(message: NewOutboundMessage) => void>;
-  private readonly claimTx: Database.Transaction<
-    (iccid: string, at: number) => OutboundPartToSend | undefined
-  >;
-  private readonly sentTx: Database.Transaction<
-    (key: PartKey, iccid: string, mr: number, at: number) => void
-  >;
-  private readonly failedTx: Database.Transaction<(key: PartKey, f: Failure, at: number) => void>;
-  private readonly requeueTx: Database.Transaction<(at: number) => number>;
+  private readonly s: OutboundStatements;
+  private readonly events: OutboundEvents;
+  private readonly enqueueTx: Tx<[NewOutboundMessage], void>;
+  private readonly claimTx: Tx<[string, string, number], OutboundPartToSend | undefined>;
+  private readonly sentTx: Tx<[PartKey, string, number, number], void>;
+  private readonly failedTx: Tx<[PartKey, PartFailure, number], void>;
+  private readonly releaseTx: Tx<[string, number], void>;
+  private readonly expireTx: Tx<[number], string[]>;
+  private readonly requeueTx: Tx<[number], number>;
 
-  constructor(db: SqliteDatabase) {
+  constructor(db: SqliteDatabase, outbox: OutboxWriter) {
     const s = prepareOutboundStatements(db);
     this.s = s;
+    const events = new OutboundEvents(db, outbox);
+    this.events = events;
     this.enqueueTx = db.transaction((message: NewOutboundMessage) => {
       if (message.parts.length === 0) {
         throw new SimpoolError('invalid_argument', `outbound message ${message.id} has no parts`);
@@ -159,7 +54,12 @@ export class SqliteOutboundRepository implements OutboundRepository {
         throw new SimpoolError('invalid_argument', `outbound message ${message.id} exists`);
       }
       const at = message.createdAt;
-      s.insertMessage.run({ ...message, parts: message.parts.length, at });
+      s.insertMessage.run({
+        ...message,
+        parts: message.parts.length,
+        deliveryReport: message.deliveryReport ? 1 : 0,
+        at,
+      });
       message.parts.forEach((part, index) => {
         s.insertPart.run({
           id: message.id,
@@ -169,37 +69,80 @@ export class SqliteOutboundRepository implements OutboundRepository {
           at,
         });
       });
+      events.record(message.id, null, 'queued', at, { iccid: message.iccid });
     });
-    this.claimTx = db.transaction((iccid: string, at: number) => {
-      const row = s.nextClaimable.get({ iccid, at });
-      if (!row) return undefined;
-      s.claimPart.run({ id: row.message_id, sequence: row.sequence, iccid, at });
-      s.claimMessage.run({ id: row.message_id, iccid, at });
+    this.claimTx = db.transaction((id: string, iccid: string, at: number) => {
+      const message = s.message.get(id);
+      if (!message || (message.status !== 'queued' && message.status !== 'sending')) return;
+      if (message.sender_iccid !== null && message.sender_iccid !== iccid) return;
+      if (message.valid_until !== null && message.valid_until <= at) return;
+      if (s.partInFlight.get(id)) return;
+      const row = s.nextPart.get({ id, at });
+      if (!row) return;
+      s.claimPart.run({ id, sequence: row.sequence, iccid, at });
+      events.record(id, row.sequence, 'sending', at, { iccid });
+      if (message.status === 'queued') {
+        s.claimMessage.run({ id, iccid, at });
+        events.record(id, null, 'sending', at, { iccid });
+      }
       return partToSendFromRow(row);
     });
     this.sentTx = db.transaction((key: PartKey, iccid: string, mr: number, at: number) => {
       const part = this.requirePart(key);
       if (part.status === 'sent' && part.message_reference === mr) return;
       s.partSent.run({ ...key, iccid, mr, at });
-      s.messageSentIfAllSent.run({ id: key.id, iccid, at });
+      events.record(key.id, key.sequence, 'sent', at, { iccid, detail: `TP-MR ${mr}` });
+      if (s.messageSentIfAllSent.run({ id: key.id, at }).changes > 0) {
+        events.publish('message.sent', key.id, at);
+      }
     });
-    this.failedTx = db.transaction((key: PartKey, failure: Failure, at: number) => {
+    this.failedTx = db.transaction((key: PartKey, failure: PartFailure, at: number) => {
       // Only a part being sent can fail; anything else is a stale or repeated report.
       if (this.requirePart(key).status !== 'sending') return;
       const cms = failure.cmsError;
       if (failure.permanent) {
-        const detail = cms === null ? failure.detail : `${failure.detail} (+CMS ERROR: ${cms})`;
         s.partFailed.run({ ...key, cms, detail: failure.detail });
-        s.cancelQueuedParts.run({ id: key.id });
-        s.messageFailed.run({ id: key.id, detail, at });
-      } else {
-        s.partRetry.run({ ...key, cms, detail: failure.detail, retryAt: failure.retryAt ?? at });
-        s.releaseMessage.run({ id: key.id, at });
+        events.record(key.id, key.sequence, 'failed', at, { detail: failure.detail });
+        this.endMessage(
+          key.id,
+          'failed',
+          { code: 'sms_send_failed', cms, detail: failure.detail },
+          at,
+        );
+        return;
       }
+      const retryAt = failure.retryAt ?? at;
+      const anySent = s.anyPartSent.get(key.id) !== undefined;
+      // A message asked for one SIM waits for it; one nobody sent a part of may move at once.
+      const pinned = s.message.get(key.id)?.sim_iccid != null;
+      const elsewhere = failure.tryElsewhere === true && !anySent && !pinned;
+      const claimedBy = s.part.get(key.id, key.sequence)?.sim_iccid ?? null;
+      s.partRetry.run({ ...key, cms, detail: failure.detail, retryAt: elsewhere ? at : retryAt });
+      events.record(key.id, key.sequence, 'queued', at, {
+        iccid: claimedBy,
+        detail: failure.detail,
+      });
+      this.releaseMessage(key.id, at, elsewhere ? { iccid: claimedBy, until: retryAt } : null);
+    });
+    this.releaseTx = db.transaction((id: string, at: number) => {
+      if (!s.partInFlight.get(id)) this.releaseMessage(id, at, null);
+    });
+    this.expireTx = db.transaction((at: number) => {
+      const ids = s.expiring.all(at);
+      for (const id of ids) {
+        this.endMessage(
+          id,
+          'expired',
+          { code: 'sms_expired', cms: null, detail: 'valid_until passed before it was sent' },
+          at,
+        );
+      }
+      return ids;
     });
     this.requeueTx = db.transaction((at: number) => {
+      const ids = s.interrupted.all();
       const requeued = s.requeueSending.run({ at }).changes;
-      s.releaseAll.run({ at });
+      for (const id of ids) this.releaseMessage(id, at, null);
       return requeued;
     });
   }
@@ -208,12 +151,17 @@ export class SqliteOutboundRepository implements OutboundRepository {
     this.enqueueTx.immediate(message);
   }
 
+  listRoutable(at: number, limit: number, freeIccids: readonly string[]): RoutableMessage[] {
+    const free = JSON.stringify(freeIccids);
+    return this.s.routable.all({ at, limit, free }).map(routableFromRow);
+  }
+
   hasClaimable(at: number): boolean {
     return this.s.anyDue.get(at) !== undefined;
   }
 
-  claimNext(iccid: string, at: number): OutboundPartToSend | undefined {
-    return this.claimTx.immediate(iccid, at);
+  claimPart(messageId: string, iccid: string, at: number): OutboundPartToSend | undefined {
+    return this.claimTx.immediate(messageId, iccid, at);
   }
 
   markPartSent(
@@ -226,12 +174,28 @@ export class SqliteOutboundRepository implements OutboundRepository {
     this.sentTx.immediate({ id: messageId, sequence }, iccid, messageReference, at);
   }
 
-  markPartFailed(messageId: string, sequence: number, failure: Failure, at: number): void {
+  markPartFailed(messageId: string, sequence: number, failure: PartFailure, at: number): void {
     this.failedTx.immediate({ id: messageId, sequence }, failure, at);
+  }
+
+  release(messageId: string, at: number): void {
+    this.releaseTx.immediate(messageId, at);
+  }
+
+  expireDue(at: number): string[] {
+    return this.expireTx.immediate(at);
   }
 
   requeueInterrupted(at: number): number {
     return this.requeueTx.immediate(at);
+  }
+
+  sendTimes(iccid: string, since: number): number[] {
+    return this.s.sendTimes.all(iccid, since);
+  }
+
+  rentedSims(): ReadonlySet<string> {
+    return new Set(this.s.rented.all());
   }
 
   getMessage(id: string): OutboundMessageRow | undefined {
@@ -242,6 +206,35 @@ export class SqliteOutboundRepository implements OutboundRepository {
   /** The parts of a message in sequence order (not part of the pool's port). */
   getParts(id: string): OutboundPartRow[] {
     return this.s.parts.all(id).map(outboundPartFromRow);
+  }
+
+  /** Back in the queue; its SIM kept when some of it went out already. */
+  private releaseMessage(
+    id: string,
+    at: number,
+    avoid: { iccid: string | null; until: number } | null,
+  ): void {
+    const keepSender = this.s.anyPartSent.get(id) !== undefined ? 1 : 0;
+    const changed = this.s.release.run({
+      id,
+      keepSender,
+      avoid: avoid?.iccid ?? null,
+      avoidUntil: avoid?.until ?? null,
+      at,
+    }).changes;
+    if (changed > 0) this.events.record(id, null, 'queued', at);
+  }
+
+  /** Failed or expired: the parts not yet out will never go. */
+  private endMessage(
+    id: string,
+    status: 'failed' | 'expired',
+    error: { code: string; cms: number | null; detail: string },
+    at: number,
+  ): void {
+    this.s.cancelQueuedParts.run({ id, detail: `message ${status}` });
+    const changed = this.s.messageFailed.run({ id, status, ...error, at }).changes;
+    if (changed > 0) this.events.publish('message.failed', id, at);
   }
 
   private requirePart(key: PartKey): OutboundPartTableRow {

@@ -1,15 +1,33 @@
-import type { OutboundMessageRow, OutboundPartToSend, OutboundStatus } from '../pool/index.js';
+import type {
+  OutboundMessageRow,
+  OutboundPartToSend,
+  OutboundStatus,
+  RoutableMessage,
+} from '../pool/index.js';
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
 
 export interface OutboundMessageTableRow {
   readonly id: string;
   readonly sim_iccid: string | null;
   readonly sender_iccid: string | null;
   readonly to_number: string;
+  readonly to_country: string | null;
   readonly body: string;
   readonly status: string;
   readonly part_count: number;
+  readonly priority: number;
+  readonly delivery_report: number;
+  readonly valid_until: number | null;
+  readonly customer_id: string | null;
+  readonly api_key_id: string | null;
+  readonly avoid_iccid: string | null;
+  readonly avoid_until: number | null;
   readonly error_code: string | null;
   readonly error_detail: string | null;
+  readonly cms_error: number | null;
   readonly created_at: number;
   readonly updated_at: number;
   readonly sent_at: number | null;
@@ -72,8 +90,13 @@ export function outboundMessageFromRow(row: OutboundMessageTableRow): OutboundMe
     // The CHECK constraint keeps the column within the union.
     status: row.status as OutboundStatus,
     partCount: row.part_count,
+    priority: row.priority,
+    deliveryReport: row.delivery_report === 1,
+    validUntil: row.valid_until,
+    customerId: row.customer_id,
     errorCode: row.error_code,
     errorDetail: row.error_detail,
+    cmsError: row.cms_error,
     createdAt: row.created_at,
     sentAt: row.sent_at,
     deliveredAt: row.delivered_at,
@@ -106,5 +129,26 @@ export function outboundPartFromRow(row: OutboundPartTableRow): OutboundPartRow 
     sentAt: row.sent_at,
     deliveryStatus: row.delivery_status,
     deliveryReportedAt: row.delivery_reported_at,
+  };
+}
+
+/** A queued message as the routing query returns it. */
+export interface RoutableRow {
+  readonly id: string;
+  readonly to_country: string | null;
+  readonly priority: number;
+  readonly sender_iccid: string | null;
+  readonly avoid_iccid: string | null;
+  readonly avoid_until: number | null;
+}
+
+export function routableFromRow(row: RoutableRow): RoutableMessage {
+  return {
+    id: row.id,
+    toCountry: row.to_country,
+    priority: row.priority,
+    senderIccid: row.sender_iccid,
+    avoidIccid: row.avoid_iccid,
+    avoidUntil: row.avoid_until,
   };
 }

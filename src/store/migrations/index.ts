@@ -5,6 +5,9 @@ import { allocationLru } from './003-allocation-lru.js';
 import { sandbox } from './004-sandbox.js';
 import { idempotency } from './005-idempotency.js';
 import { webhooks } from './006-webhooks.js';
+import { messaging } from './007-messaging.js';
+import { operatorAdmin } from './008-operator-admin.js';
+import { statusCounts } from './009-status-counts.js';
 
 /** Every migration, in order. Append only: never edit one that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -14,4 +17,7 @@ export const migrations: readonly Migration[] = [
   sandbox,
   idempotency,
   webhooks,
+  messaging,
+  operatorAdmin,
+  statusCounts,
 ];

@@ -2,7 +2,15 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore, openDatabase } from '../../../src/store/index.js';
-import { SIM_A, StoreFixture, T0, countRows, deliverPdu, recordOf } from './helpers.js';
+import {
+  SIM_A,
+  StoreFixture,
+  T0,
+  countRows,
+  deliverPdu,
+  outboundMessage,
+  recordOf,
+} from './helpers.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/ingest-child.ts', import.meta.url));
 
@@ -37,14 +45,7 @@ describe('durability', () => {
     const file = fx.dirs.file();
     const writer = createStore(openDatabase(file));
     writer.inbound.ingest([recordOf(deliverPdu({ text: 'persisted' }))]);
-    writer.outbound.enqueue({
-      id: 'out-1',
-      to: '+4917612345678',
-      body: 'b',
-      iccid: null,
-      parts: [{ pduHex: '0011000B911467214365F70000AA0162', tpduLength: 15 }],
-      createdAt: T0,
-    });
+    writer.outbound.enqueue(outboundMessage('out-1'));
     // Committed means visible to another connection before the writer closes.
     const reader = openDatabase(file);
     expect(countRows(reader, 'inbound_messages')).toBe(1);

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { InboundRecord } from '../../../src/pool/index.js';
+import type { InboundRecord, NewOutboundMessage } from '../../../src/pool/index.js';
 import { describeError } from '../../../src/shared/index.js';
 import { encodeDeliver, encodeStatusReport } from '../../../src/simulator/index.js';
 import type { Concat, SmsEncoding } from '../../../src/simulator/index.js';
-import { decodePdu } from '../../../src/sms/index.js';
+import { decodePdu, encodeSubmit } from '../../../src/sms/index.js';
 import {
   createStore,
   openDatabase,
@@ -144,4 +144,29 @@ export function statusReportPdu(options: {
 
 export function countRows(db: SqliteDatabase, table: string): number {
   return db.prepare<[], number>(`SELECT COUNT(*) FROM ${table}`).pluck().get() ?? 0;
+}
+
+/** An outbound message to queue: `parts` > 1 makes a multipart of that many GSM-7 parts. */
+export function outboundMessage(
+  id: string,
+  options: Partial<Omit<NewOutboundMessage, 'id' | 'parts'>> & { readonly parts?: number } = {},
+): NewOutboundMessage {
+  const to = options.to ?? '+4917612345678';
+  const count = options.parts ?? 1;
+  const text = options.body ?? (count > 1 ? 'x'.repeat(153 * count) : `hi ${id}`);
+  const parts = encodeSubmit({ to, text, requestStatusReport: true, reference: 7 });
+  return {
+    id,
+    to,
+    toCountry: options.toCountry ?? null,
+    body: text,
+    iccid: options.iccid ?? null,
+    parts: parts.map((p) => ({ pduHex: p.pduHex, tpduLength: p.tpduLength })),
+    createdAt: options.createdAt ?? T0,
+    priority: options.priority ?? 0,
+    deliveryReport: options.deliveryReport ?? true,
+    validUntil: options.validUntil ?? null,
+    customerId: options.customerId ?? null,
+    apiKeyId: options.apiKeyId ?? null,
+  };
 }

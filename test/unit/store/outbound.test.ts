@@ -1,32 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewOutboundMessage } from '../../../src/pool/index.js';
 import { isSimpoolError } from '../../../src/shared/index.js';
-import { encodeSubmit } from '../../../src/sms/index.js';
 import type { Store } from '../../../src/store/index.js';
-import { MINUTE, SIM_A, SIM_B, StoreFixture, T0, countRows } from './helpers.js';
+import {
+  MINUTE,
+  SIM_A,
+  SIM_B,
+  StoreFixture,
+  T0,
+  countRows,
+  outboundMessage as message,
+} from './helpers.js';
 
 const SIM_C = '8949020000000000037';
-
-function message(
-  id: string,
-  options: { iccid?: string | null; parts?: number; at?: number } = {},
-): NewOutboundMessage {
-  const text = options.parts && options.parts > 1 ? 'x'.repeat(153 * options.parts) : `hi ${id}`;
-  const parts = encodeSubmit({
-    to: '+4917612345678',
-    text,
-    requestStatusReport: true,
-    reference: 7,
-  });
-  return {
-    id,
-    to: '+4917612345678',
-    body: text,
-    iccid: options.iccid ?? null,
-    parts: parts.map((p) => ({ pduHex: p.pduHex, tpduLength: p.tpduLength })),
-    createdAt: options.at ?? T0,
-  };
-}
 
 function thrown(run: () => unknown): unknown {
   try {
@@ -45,12 +30,26 @@ describe('SqliteOutboundRepository', () => {
   });
   afterEach(() => fx.close());
 
+  const routable = (at: number, free: string[] = []) =>
+    store.outbound.listRoutable(at, 10, free).map((m) => m.id);
+  const history = (id: string) =>
+    store.db
+      .prepare<[string], { sequence: number | null; status: string; sim_iccid: string | null }>(
+        'SELECT sequence, status, sim_iccid FROM outbound_history WHERE message_id = ? ORDER BY id',
+      )
+      .all(id);
+  const events = () =>
+    store.db
+      .prepare<[], { type: string; data: string }>('SELECT type, data FROM events ORDER BY seq')
+      .all()
+      .map((e) => ({ type: e.type, ...(JSON.parse(e.data) as Record<string, unknown>) }));
+
   it('says whether any queued part is due, without claiming it', () => {
     expect(store.outbound.hasClaimable(T0)).toBe(false);
-    store.outbound.enqueue(message('m1', { at: T0 }));
+    store.outbound.enqueue(message('m1'));
     expect(store.outbound.hasClaimable(T0 - 1)).toBe(false);
     expect(store.outbound.hasClaimable(T0)).toBe(true);
-    const part = store.outbound.claimNext(SIM_A, T0)!;
+    const part = store.outbound.claimPart('m1', SIM_A, T0)!;
     expect(store.outbound.hasClaimable(T0)).toBe(false);
     store.outbound.markPartFailed(
       'm1',
@@ -62,125 +61,177 @@ describe('SqliteOutboundRepository', () => {
     expect(store.outbound.hasClaimable(T0 + MINUTE)).toBe(true);
   });
 
-  it('enqueues a message with its parts and claims the oldest part for a SIM', () => {
-    store.outbound.enqueue(message('m2', { at: T0 + 1 }));
-    store.outbound.enqueue(message('m1', { at: T0 }));
-    const claimed = store.outbound.claimNext(SIM_A, T0 + MINUTE);
-    expect(claimed).toMatchObject({ messageId: 'm1', sequence: 1, total: 1, attempts: 0 });
-    expect(claimed?.pduHex).toBe(message('m1').parts[0]!.pduHex);
-    expect(store.outbound.getMessage('m1')).toMatchObject({
+  it('lists routable messages by priority, then age, leaving out those bound to busy SIMs', () => {
+    store.outbound.enqueue(message('old', { createdAt: T0 }));
+    store.outbound.enqueue(message('new', { createdAt: T0 + 1 }));
+    store.outbound.enqueue(message('urgent', { createdAt: T0 + 2, priority: 100 }));
+    store.outbound.enqueue(message('for-b', { createdAt: T0 - 1, iccid: SIM_B }));
+    store.outbound.enqueue(message('later', { createdAt: T0 + 5 }));
+    expect(routable(T0 + 5)).toEqual(['urgent', 'old', 'new', 'later']);
+    expect(routable(T0 + 5, [SIM_B])).toEqual(['urgent', 'for-b', 'old', 'new', 'later']);
+    expect(routable(T0 + 1)).toEqual(['old', 'new']);
+    expect(store.outbound.listRoutable(T0 + 5, 1, [])).toMatchObject([
+      { id: 'urgent', priority: 100, senderIccid: null, avoidIccid: null },
+    ]);
+  });
+
+  it('claims the parts of a message for one SIM, one at a time, in order', () => {
+    store.outbound.enqueue(message('long', { parts: 3 }));
+    const first = store.outbound.claimPart('long', SIM_A, T0);
+    expect(first).toMatchObject({ messageId: 'long', sequence: 1, total: 3, attempts: 0 });
+    expect(first?.pduHex).toBe(message('long', { parts: 3 }).parts[0]!.pduHex);
+    // One part in flight at a time, and never through another SIM.
+    expect(store.outbound.claimPart('long', SIM_A, T0)).toBeUndefined();
+    expect(store.outbound.claimPart('long', SIM_B, T0)).toBeUndefined();
+    expect(store.outbound.getMessage('long')).toMatchObject({
       status: 'sending',
       iccid: null,
       senderIccid: SIM_A,
-      partCount: 1,
     });
-    expect(store.outbound.getParts('m1')).toMatchObject([{ status: 'sending', iccid: SIM_A }]);
-    // A claimed part is not handed out again.
-    expect(store.outbound.claimNext(SIM_B, T0 + MINUTE)?.messageId).toBe('m2');
-    expect(store.outbound.claimNext(SIM_C, T0 + MINUTE)).toBeUndefined();
+    store.outbound.markPartSent('long', 1, SIM_A, 17, T0 + 1);
+    expect(store.outbound.getMessage('long')?.status).toBe('sending');
+    expect(store.outbound.claimPart('long', SIM_B, T0 + 2)).toBeUndefined();
+    expect(store.outbound.claimPart('long', SIM_A, T0 + 2)?.sequence).toBe(2);
+    store.outbound.markPartSent('long', 2, SIM_A, 18, T0 + 3);
+    expect(store.outbound.claimPart('long', SIM_A, T0 + 4)?.sequence).toBe(3);
+    store.outbound.markPartSent('long', 3, SIM_A, 19, T0 + 5);
+    expect(store.outbound.claimPart('long', SIM_A, T0 + 6)).toBeUndefined();
+    expect(store.outbound.getMessage('long')).toMatchObject({ status: 'sent', sentAt: T0 + 5 });
+    expect(store.outbound.getParts('long').map((p) => p.messageReference)).toEqual([17, 18, 19]);
+    expect(history('long').filter((h) => h.sequence === null)).toEqual([
+      { sequence: null, status: 'queued', sim_iccid: null },
+      { sequence: null, status: 'sending', sim_iccid: SIM_A },
+      { sequence: null, status: 'sent', sim_iccid: SIM_A },
+    ]);
+    expect(events()).toMatchObject([
+      { type: 'message.sent', id: 'long', status: 'sent', parts: 3, attempts: 3, sim_id: SIM_A },
+    ]);
   });
 
   it('gives a message meant for one SIM to that SIM only', () => {
     store.outbound.enqueue(message('for-b', { iccid: SIM_B }));
-    expect(store.outbound.claimNext(SIM_A, T0)).toBeUndefined();
-    expect(store.outbound.claimNext(SIM_B, T0)?.messageId).toBe('for-b');
+    expect(store.outbound.claimPart('for-b', SIM_A, T0)).toBeUndefined();
+    expect(store.outbound.claimPart('for-b', SIM_B, T0)?.messageId).toBe('for-b');
   });
 
-  it('keeps every part of a multipart on the SIM that claimed the first one', () => {
-    store.outbound.enqueue(message('long', { parts: 3 }));
-    store.outbound.enqueue(message('short', { at: T0 + 1 }));
-    expect(store.outbound.claimNext(SIM_A, T0)).toMatchObject({ messageId: 'long', sequence: 1 });
-    // SIM B may not take part 2: it gets the next message instead.
-    expect(store.outbound.claimNext(SIM_B, T0 + 1)?.messageId).toBe('short');
-    store.outbound.markPartSent('long', 1, SIM_A, 17, T0 + 1);
-    expect(store.outbound.claimNext(SIM_C, T0 + 2)).toBeUndefined();
-    expect(store.outbound.claimNext(SIM_A, T0 + 2)).toMatchObject({
-      messageId: 'long',
-      sequence: 2,
-    });
-    store.outbound.markPartSent('long', 2, SIM_A, 18, T0 + 3);
-    expect(store.outbound.getMessage('long')?.status).toBe('sending');
-    expect(store.outbound.claimNext(SIM_A, T0 + 4)).toMatchObject({ sequence: 3, total: 3 });
-    store.outbound.markPartSent('long', 3, SIM_A, 19, T0 + 5);
-    expect(store.outbound.getMessage('long')).toMatchObject({ status: 'sent', sentAt: T0 + 5 });
-    expect(store.outbound.getParts('long').map((p) => p.messageReference)).toEqual([17, 18, 19]);
-  });
-
-  it('fails the whole message on a permanent error and moves on to the next', () => {
+  it('fails the whole message on a permanent error, with the error and an event', () => {
     store.outbound.enqueue(message('bad', { parts: 2 }));
-    store.outbound.enqueue(message('next', { at: T0 + 1 }));
-    store.outbound.claimNext(SIM_A, T0);
+    store.outbound.claimPart('bad', SIM_A, T0);
     store.outbound.markPartFailed(
       'bad',
       1,
-      { permanent: true, cmsError: 304, detail: 'invalid PDU mode parameter' },
+      { permanent: true, cmsError: 21, detail: 'cms_21_short_message_transfer_rejected' },
       T0 + 1,
     );
     expect(store.outbound.getMessage('bad')).toMatchObject({
       status: 'failed',
       errorCode: 'sms_send_failed',
-      errorDetail: 'invalid PDU mode parameter (+CMS ERROR: 304)',
+      cmsError: 21,
+      errorDetail: 'cms_21_short_message_transfer_rejected',
     });
     expect(store.outbound.getParts('bad').map((p) => [p.status, p.cmsError])).toEqual([
-      ['failed', 304],
+      ['failed', 21],
       ['failed', null],
     ]);
-    expect(store.outbound.claimNext(SIM_A, T0 + 2)?.messageId).toBe('next');
+    expect(store.outbound.claimPart('bad', SIM_A, T0 + 2)).toBeUndefined();
+    expect(events()).toMatchObject([
+      {
+        type: 'message.failed',
+        id: 'bad',
+        attempts: 1,
+        error: { code: 'sms_send_failed', cms_error: 21 },
+      },
+    ]);
   });
 
-  it('puts a part back on a temporary error, claimable again from retryAt by any SIM', () => {
+  it('lets another SIM retry at once after a temporary error, the failing SIM only later', () => {
     store.outbound.enqueue(message('m'));
-    store.outbound.claimNext(SIM_A, T0);
+    store.outbound.claimPart('m', SIM_A, T0);
     store.outbound.markPartFailed(
       'm',
       1,
-      { permanent: false, cmsError: 500, detail: 'unknown error', retryAt: T0 + MINUTE },
+      {
+        permanent: false,
+        cmsError: 38,
+        detail: 'network out of order',
+        retryAt: T0 + MINUTE,
+        tryElsewhere: true,
+      },
       T0 + 1,
     );
     expect(store.outbound.getMessage('m')).toMatchObject({ status: 'queued', senderIccid: null });
-    expect(store.outbound.getParts('m')).toMatchObject([
-      { status: 'queued', attempts: 1, nextAttemptAt: T0 + MINUTE, iccid: null, cmsError: 500 },
+    expect(store.outbound.listRoutable(T0 + 1, 10, [])).toMatchObject([
+      { id: 'm', avoidIccid: SIM_A, avoidUntil: T0 + MINUTE },
     ]);
-    expect(store.outbound.claimNext(SIM_A, T0 + MINUTE - 1)).toBeUndefined();
-    expect(store.outbound.claimNext(SIM_B, T0 + MINUTE)).toMatchObject({
-      messageId: 'm',
-      attempts: 1,
-    });
-    // A repeated failure report for a part no longer being sent changes nothing.
-    store.outbound.markPartSent('m', 1, SIM_B, 3, T0 + MINUTE + 1);
-    store.outbound.markPartFailed(
-      'm',
-      1,
-      { permanent: true, cmsError: null, detail: 'late' },
-      T0 + MINUTE + 2,
-    );
-    expect(store.outbound.getMessage('m')?.status).toBe('sent');
+    expect(store.outbound.getParts('m')).toMatchObject([
+      { status: 'queued', attempts: 1, iccid: null, cmsError: 38 },
+    ]);
+    expect(store.outbound.claimPart('m', SIM_B, T0 + 2)).toMatchObject({ attempts: 1 });
+    store.outbound.markPartSent('m', 1, SIM_B, 3, T0 + 3);
+    // A late failure report for a part no longer being sent changes nothing.
+    store.outbound.markPartFailed('m', 1, { permanent: true, cmsError: null, detail: 'late' }, T0);
+    expect(store.outbound.getMessage('m')).toMatchObject({ status: 'sent', senderIccid: SIM_B });
   });
 
-  it('keeps a half-sent multipart on its SIM after a temporary error', () => {
+  it('keeps a message asked for one SIM, or half sent, on that SIM until retryAt', () => {
+    store.outbound.enqueue(message('pinned', { iccid: SIM_A }));
     store.outbound.enqueue(message('long', { parts: 2 }));
-    store.outbound.claimNext(SIM_A, T0);
-    store.outbound.markPartSent('long', 1, SIM_A, 1, T0);
-    store.outbound.claimNext(SIM_A, T0);
-    store.outbound.markPartFailed('long', 2, { permanent: false, cmsError: null, detail: 't' }, T0);
+    const temporary = { permanent: false, cmsError: null, detail: 't', tryElsewhere: true };
+    store.outbound.claimPart('pinned', SIM_A, T0);
+    store.outbound.markPartFailed('pinned', 1, { ...temporary, retryAt: T0 + MINUTE }, T0);
+    store.outbound.claimPart('long', SIM_B, T0);
+    store.outbound.markPartSent('long', 1, SIM_B, 1, T0);
+    store.outbound.claimPart('long', SIM_B, T0);
+    store.outbound.markPartFailed('long', 2, { ...temporary, retryAt: T0 + MINUTE }, T0);
+    expect(store.outbound.getMessage('pinned')).toMatchObject({ senderIccid: SIM_A });
     expect(store.outbound.getMessage('long')).toMatchObject({
-      status: 'sending',
-      senderIccid: SIM_A,
+      status: 'queued',
+      senderIccid: SIM_B,
     });
-    expect(store.outbound.claimNext(SIM_B, T0)).toBeUndefined();
-    expect(store.outbound.claimNext(SIM_A, T0)).toMatchObject({ sequence: 2, attempts: 1 });
+    expect(routable(T0 + MINUTE - 1, [SIM_A, SIM_B])).toEqual([]);
+    expect(routable(T0 + MINUTE, [SIM_A, SIM_B])).toEqual(['pinned', 'long']);
+    expect(store.outbound.claimPart('long', SIM_C, T0 + MINUTE)).toBeUndefined();
+    expect(store.outbound.claimPart('long', SIM_B, T0 + MINUTE)).toMatchObject({
+      sequence: 2,
+      attempts: 1,
+    });
+  });
+
+  it('expires what was not sent by valid_until, publishing message.failed', () => {
+    store.outbound.enqueue(message('soon', { validUntil: T0 + MINUTE }));
+    store.outbound.enqueue(message('never', { createdAt: T0 + 1 }));
+    expect(store.outbound.expireDue(T0 + MINUTE - 1)).toEqual([]);
+    expect(store.outbound.claimPart('soon', SIM_A, T0 + MINUTE)).toBeUndefined();
+    expect(routable(T0 + MINUTE)).toEqual(['never']);
+    expect(store.outbound.expireDue(T0 + MINUTE)).toEqual(['soon']);
+    expect(store.outbound.getMessage('soon')).toMatchObject({
+      status: 'expired',
+      errorCode: 'sms_expired',
+    });
+    expect(store.outbound.getParts('soon').map((p) => p.status)).toEqual(['failed']);
+    expect(events()).toMatchObject([{ type: 'message.failed', id: 'soon', status: 'expired' }]);
+  });
+
+  it('releases a message its SIM stopped working on, unless a part is in flight', () => {
+    store.outbound.enqueue(message('m', { parts: 2 }));
+    store.outbound.claimPart('m', SIM_A, T0);
+    store.outbound.release('m', T0);
+    expect(store.outbound.getMessage('m')?.status).toBe('sending');
+    store.outbound.markPartSent('m', 1, SIM_A, 5, T0);
+    store.outbound.release('m', T0 + 1);
+    expect(store.outbound.getMessage('m')).toMatchObject({ status: 'queued', senderIccid: SIM_A });
   });
 
   it('requeues parts left sending by a crash, releasing messages nothing of went out', () => {
     store.outbound.enqueue(message('single'));
-    store.outbound.enqueue(message('pinned', { iccid: SIM_B, at: T0 + 1 }));
-    store.outbound.enqueue(message('long', { parts: 2, at: T0 + 2 }));
+    store.outbound.enqueue(message('pinned', { iccid: SIM_B, createdAt: T0 + 1 }));
+    store.outbound.enqueue(message('long', { parts: 2, createdAt: T0 + 2 }));
     const at = T0 + 10;
-    expect(store.outbound.claimNext(SIM_A, at)?.messageId).toBe('single');
-    expect(store.outbound.claimNext(SIM_B, at)?.messageId).toBe('pinned');
-    expect(store.outbound.claimNext(SIM_C, at)?.messageId).toBe('long');
+    store.outbound.claimPart('single', SIM_A, at);
+    store.outbound.claimPart('pinned', SIM_B, at);
+    store.outbound.claimPart('long', SIM_C, at);
     store.outbound.markPartSent('long', 1, SIM_C, 9, at);
-    expect(store.outbound.claimNext(SIM_C, at)?.sequence).toBe(2);
+    expect(store.outbound.claimPart('long', SIM_C, at)?.sequence).toBe(2);
     // Restart: a new connection on the same file.
     store.db.close();
     const restarted = fx.store(store.db.name);
@@ -191,7 +242,7 @@ describe('SqliteOutboundRepository', () => {
     });
     expect(restarted.outbound.getMessage('pinned')).toMatchObject({ senderIccid: SIM_B });
     expect(restarted.outbound.getMessage('long')).toMatchObject({
-      status: 'sending',
+      status: 'queued',
       senderIccid: SIM_C,
     });
     expect(restarted.outbound.getParts('long').map((p) => [p.status, p.attempts])).toEqual([
@@ -199,6 +250,17 @@ describe('SqliteOutboundRepository', () => {
       ['queued', 1],
     ]);
     expect(restarted.outbound.requeueInterrupted(T0 + MINUTE)).toBe(0);
+  });
+
+  it('remembers when each SIM sent parts (throttles) and which SIMs are rented', () => {
+    store.outbound.enqueue(message('a', { parts: 2 }));
+    store.outbound.claimPart('a', SIM_A, T0);
+    store.outbound.markPartSent('a', 1, SIM_A, 1, T0);
+    store.outbound.claimPart('a', SIM_A, T0 + 5);
+    expect(store.outbound.sendTimes(SIM_A, T0)).toEqual([T0, T0 + 5]);
+    expect(store.outbound.sendTimes(SIM_A, T0 + 1)).toEqual([T0 + 5]);
+    expect(store.outbound.sendTimes(SIM_B, 0)).toEqual([]);
+    expect(store.outbound.rentedSims().size).toBe(0);
   });
 
   it('refuses a message without parts or with an id already used, writing nothing', () => {

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodeSubmit } from '../../../src/sms/index.js';
 import type { Store } from '../../../src/store/index.js';
 import {
   DAY,
@@ -10,6 +9,7 @@ import {
   StoreFixture,
   T0,
   countRows,
+  outboundMessage,
   recordOf,
   statusReportPdu,
 } from './helpers.js';
@@ -33,17 +33,9 @@ describe('SqliteInboundRepository: status reports', () => {
     to: string = TO,
   ): void {
     const text = refs.length > 1 ? 'y'.repeat(153 * refs.length) : `text of ${id}`;
-    const parts = encodeSubmit({ to, text, reference: 3, requestStatusReport: true });
-    store.outbound.enqueue({
-      id,
-      to,
-      body: text,
-      iccid,
-      parts: parts.map((p) => ({ pduHex: p.pduHex, tpduLength: p.tpduLength })),
-      createdAt: at,
-    });
+    store.outbound.enqueue(outboundMessage(id, { to, body: text, iccid, createdAt: at }));
     refs.forEach((mr, i) => {
-      expect(store.outbound.claimNext(iccid, at)).toMatchObject({ messageId: id, sequence: i + 1 });
+      expect(store.outbound.claimPart(id, iccid, at)).toMatchObject({ sequence: i + 1 });
       store.outbound.markPartSent(id, i + 1, iccid, mr, at);
     });
   }

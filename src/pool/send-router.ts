@@ -1,0 +1,204 @@
+import { describeError, type Clock, type Logger, type TimerHandle } from '../shared/index.js';
+import type { OutboundRepository, RoutableMessage } from './ports.js';
+import { SendThrottle, URGENT_PRIORITY, type ThrottleLimits } from './send-throttle.js';
+import type { SendWorker } from './send-worker.js';
+
+const HOUR = 60 * 60_000;
+const DAY = 24 * HOUR;
+
+/** Throttles off: the default of a bare pool (tests, benchmarks); the daemon passes its config. */
+export const NO_THROTTLE: ThrottleLimits = {
+  enabled: false,
+  perMinute: 1,
+  perHour: 1,
+  perDay: 1,
+  pauseMinMs: 0,
+  pauseMaxMs: 0,
+};
+
+export interface SendRouterOptions {
+  readonly outbound: OutboundRepository;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly limitsFor?: (iccid: string) => ThrottleLimits;
+  /** SIMs in an open rental order may send messages that did not ask for them. */
+  readonly sendFromRentedSims?: boolean;
+}
+
+interface Candidate {
+  readonly worker: SendWorker;
+  readonly iccid: string;
+  /** When its throttle lets the next part out (≤ now: at once). */
+  readonly nextAt: number;
+  readonly urgentNextAt: number;
+}
+
+type Choice = { readonly worker: SendWorker } | { readonly retryAt: number };
+
+const NONE: Choice = { retryAt: Number.POSITIVE_INFINITY };
+
+/**
+ * Hands queued messages to free modems. A message asked for a SIM (or bound to one because some
+ * parts already went out) waits for that SIM; any other goes to a free SIM that is under its
+ * throttles, preferring one in the recipient's country, avoiding for a while the SIM that just
+ * failed it, and then the least loaded (fewest parts in the last hour). Routing runs whenever
+ * something may have changed: work queued, a modem became free or ready, a throttle window
+ * opened, the pool's periodic check.
+ */
+export class SendRouter {
+  private readonly workers = new Set<SendWorker>();
+  private readonly throttles = new Map<string, SendThrottle>();
+  private routeQueued = false;
+  private timer: { handle: TimerHandle; at: number } | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: SendRouterOptions) {}
+
+  add(worker: SendWorker): void {
+    this.workers.add(worker);
+  }
+
+  remove(worker: SendWorker): void {
+    this.workers.delete(worker);
+  }
+
+  /** One throttle per SIM, seeded from the sends the store remembers (restarts keep caps). */
+  throttleFor = (iccid: string): SendThrottle => {
+    let throttle = this.throttles.get(iccid);
+    if (!throttle) {
+      const limits = this.options.limitsFor?.(iccid) ?? NO_THROTTLE;
+      const since = this.options.clock.now() - DAY;
+      throttle = new SendThrottle(
+        limits,
+        limits.enabled ? this.options.outbound.sendTimes(iccid, since) : [],
+      );
+      this.throttles.set(iccid, throttle);
+    }
+    return throttle;
+  };
+
+  /** Something changed: route at the end of this turn (many wakes, one routing pass). */
+  wake = (): void => {
+    if (this.routeQueued || this.stopped) return;
+    this.routeQueued = true;
+    queueMicrotask(() => {
+      this.routeQueued = false;
+      this.routeSafely();
+    });
+  };
+
+  start(): void {
+    this.stopped = false;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) this.options.clock.clearTimeout(this.timer.handle);
+    this.timer = undefined;
+  }
+
+  private routeSafely(): void {
+    if (this.stopped) return;
+    try {
+      this.route();
+    } catch (error) {
+      this.options.logger.error({ err: describeError(error) }, 'routing outbound SMS failed');
+    }
+  }
+
+  private route(): void {
+    const at = this.options.clock.now();
+    let free = this.freeCandidates(at);
+    if (free.length === 0) return;
+    const rented = this.options.sendFromRentedSims ? null : this.options.outbound.rentedSims();
+    let earliest = Number.POSITIVE_INFINITY;
+    // A few more than free workers: some wait for a throttle or avoid the SIM that failed them.
+    const freeIccids = free.map((c) => c.iccid);
+    const messages = this.options.outbound.listRoutable(at, free.length * 4 + 16, freeIccids);
+    for (const message of messages) {
+      const choice = this.choose(message, free, rented, at);
+      if ('worker' in choice) {
+        free = free.filter((c) => c.worker !== choice.worker);
+        choice.worker.take(message);
+        if (free.length === 0) return;
+      } else {
+        earliest = Math.min(earliest, choice.retryAt);
+      }
+    }
+    if (earliest !== Number.POSITIVE_INFINITY) this.wakeAt(earliest);
+  }
+
+  private freeCandidates(at: number): Candidate[] {
+    const out: Candidate[] = [];
+    for (const worker of this.workers) {
+      const iccid = worker.modem.sendingIccid;
+      if (!worker.available || iccid === null) continue;
+      const throttle = this.throttleFor(iccid);
+      out.push({
+        worker,
+        iccid,
+        nextAt: throttle.nextAllowedAt(at),
+        urgentNextAt: throttle.nextAllowedAt(at, { urgent: true }),
+      });
+    }
+    return out;
+  }
+
+  private choose(
+    message: RoutableMessage,
+    free: readonly Candidate[],
+    rented: ReadonlySet<string> | null,
+    at: number,
+  ): Choice {
+    const urgent = message.priority >= URGENT_PRIORITY;
+    const readyAt = (c: Candidate) => (urgent ? c.urgentNextAt : c.nextAt);
+    if (message.senderIccid !== null) {
+      // Its SIM was asked for (or sent its first parts): only that SIM, whatever its rentals.
+      const own = free.find((c) => c.iccid === message.senderIccid);
+      if (!own) return NONE;
+      return readyAt(own) <= at ? { worker: own.worker } : { retryAt: readyAt(own) };
+    }
+    const allowed = rented ? free.filter((c) => !rented.has(c.iccid)) : free;
+    const avoiding = message.avoidUntil !== null && message.avoidUntil > at;
+    const usable = allowed.filter(
+      (c) => readyAt(c) <= at && !(avoiding && c.iccid === message.avoidIccid),
+    );
+    if (usable.length === 0) {
+      const waits = allowed.map((c) =>
+        avoiding && c.iccid === message.avoidIccid
+          ? Math.max(readyAt(c), message.avoidUntil!)
+          : readyAt(c),
+      );
+      return waits.length === 0 ? NONE : { retryAt: Math.min(...waits) };
+    }
+    const local = usable.filter(
+      (c) => message.toCountry !== null && c.worker.modem.country === message.toCountry,
+    );
+    return { worker: this.leastLoaded(local.length > 0 ? local : usable, at) };
+  }
+
+  private leastLoaded(candidates: readonly Candidate[], at: number): SendWorker {
+    let best = candidates[0]!;
+    let bestLoad = this.throttleFor(best.iccid).sentWithin(at, HOUR);
+    for (const candidate of candidates.slice(1)) {
+      const load = this.throttleFor(candidate.iccid).sentWithin(at, HOUR);
+      if (load < bestLoad || (load === bestLoad && candidate.iccid < best.iccid)) {
+        best = candidate;
+        bestLoad = load;
+      }
+    }
+    return best.worker;
+  }
+
+  /** Routes again at `at` (a throttle window opens, an avoidance ends), unless sooner planned. */
+  private wakeAt(at: number): void {
+    if (this.timer && this.timer.at <= at) return;
+    if (this.timer) this.options.clock.clearTimeout(this.timer.handle);
+    const delay = Math.max(0, at - this.options.clock.now());
+    const handle = this.options.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.wake();
+    }, delay);
+    this.timer = { handle, at };
+  }
+}
