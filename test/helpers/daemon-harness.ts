@@ -47,6 +47,8 @@ export interface SentPart {
   readonly encoding: string;
   readonly concat?: { ref: number; total: number; seq: number };
   readonly mr: number;
+  /** When the simulated network took it (the simulator's clock). */
+  readonly timestampMs: number;
   readonly statusReportRequested: boolean;
 }
 

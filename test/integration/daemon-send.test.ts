@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Daemon } from '../../src/daemon/index.js';
-import { composeOutbound, type OutboundMessageRow } from '../../src/pool/index.js';
 import { DaemonBench, sentMessages } from '../helpers/daemon-harness.js';
-import { pollUntil, repoRoot } from '../helpers/sim-process.js';
+import { outboundRow, outboundSettled, queueOutbound } from '../helpers/outbound-queue.js';
+import { repoRoot } from '../helpers/sim-process.js';
 
 /**
  * Outbound SMS through the daemon to simulated modems over PTYs: queued as `simpool send` does,
@@ -17,31 +16,8 @@ afterEach(async () => {
   bench = undefined;
 });
 
-/** Queues like `simpool send` (another connection to the database), then wakes the senders. */
-function queue(b: DaemonBench, daemon: Daemon, iccid: string, to: string, texts: string[]) {
-  const now = Date.now();
-  const messages = texts.map((text, i) => composeOutbound({ to, text, iccid, now: now + i }));
-  b.read((r) => messages.forEach((m) => r.outbound.enqueue(m)));
-  daemon.pool.wakeSenders();
-  return messages;
-}
-
-function outboundRow(b: DaemonBench, id: string): OutboundMessageRow | undefined {
-  return b.read((r) => r.outbound.getMessage(id));
-}
-
-function settled(b: DaemonBench, ids: string[], status: 'delivered' | 'failed' | 'sent') {
-  return pollUntil(
-    () => {
-      const rows = ids.map((id) => outboundRow(b, id));
-      return rows.every((row) => row?.status === status)
-        ? (rows as OutboundMessageRow[])
-        : undefined;
-    },
-    15_000,
-    `${ids.length} outbound message(s) ${status}`,
-  );
-}
+/** Throttles off: these tests are about what goes out, not when. */
+const NO_THROTTLE = { messaging: { throttle: { enabled: false } } };
 
 const SINGLE = 'Your simpool code is 123456';
 const EXTENDED = 'Order {42} [ok] ~ €5 |paid| \\ ^ shipped. '.repeat(6).trim();
@@ -49,15 +25,19 @@ const UCS2 = `Ваш код: 4242 🙂 ${'привет мир '.repeat(8)}`.trim
 
 describe('sending through the daemon over pseudo-terminals', () => {
   it('sends single and multipart SMS (GSM-7 extension characters, UCS2) and marks them delivered', async () => {
-    bench = await DaemonBench.create({ count: 2, simulateArgs: ['--status-report-delay', '300'] });
+    bench = await DaemonBench.create({
+      count: 2,
+      simulateArgs: ['--status-report-delay', '300'],
+      config: NO_THROTTLE,
+    });
     const daemon = await bench.startDaemon();
     await bench.waitForReadyModems(2);
     const [sim0, sim1] = await bench.control.modems();
     const to = '+447700900777';
 
-    const queued = queue(bench, daemon, sim0!.iccid, to, [SINGLE, EXTENDED, UCS2]);
+    const queued = queueOutbound(bench, daemon, sim0!.iccid, to, [SINGLE, EXTENDED, UCS2]);
     expect(queued.map((m) => m.parts.length)).toEqual([1, 2, 2]);
-    const rows = await settled(
+    const rows = await outboundSettled(
       bench,
       queued.map((m) => m.id),
       'delivered',
@@ -105,7 +85,7 @@ describe('sending through the daemon over pseudo-terminals', () => {
     const cli = JSON.parse(stdout) as { id: string; parts: number; iccid: string };
     expect(cli).toMatchObject({ parts: 1, iccid: sim1!.iccid });
     // The daemon finds it on its own (no wake-up: another process queued it).
-    const [row] = await settled(bench, [cli.id], 'delivered');
+    const [row] = await outboundSettled(bench, [cli.id], 'delivered');
     expect(row).toMatchObject({ senderIccid: sim1!.iccid, body: 'sent with simpool send' });
     expect(sentMessages(await bench.control.sent(1))).toEqual([
       { to: '+447700900778', text: 'sent with simpool send' },
@@ -118,20 +98,21 @@ describe('sending through the daemon over pseudo-terminals', () => {
       bench = await DaemonBench.create({
         count: 1,
         simulateArgs: ['--status-report-delay', '300'],
+        config: NO_THROTTLE,
       });
       const daemon = await bench.startDaemon();
       await bench.waitForReadyModems(1);
       const [sim] = await bench.control.modems();
       await bench.control.fault(0, { kind: 'send_error', cms, count: 1 });
 
-      const [refused, next] = queue(bench, daemon, sim!.iccid, '+447700900779', [
+      const [refused, next] = queueOutbound(bench, daemon, sim!.iccid, '+447700900779', [
         'refused by the network',
         'the next message',
       ]);
-      const [failed] = await settled(bench, [refused!.id], 'failed');
+      const [failed] = await outboundSettled(bench, [refused!.id], 'failed');
       expect(failed).toMatchObject({ errorCode: 'sms_send_failed', deliveredAt: null });
       expect(failed!.errorDetail).toContain(`cms_${cms}`);
-      const [delivered] = await settled(bench, [next!.id], 'delivered');
+      const [delivered] = await outboundSettled(bench, [next!.id], 'delivered');
       expect(delivered).toMatchObject({ senderIccid: sim!.iccid, errorCode: null });
       // Refused once, never retried: only the next message reached the network.
       expect(sentMessages(await bench.control.sent(0))).toEqual([

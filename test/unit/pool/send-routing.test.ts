@@ -1,0 +1,172 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ModemPool,
+  composeOutbound,
+  type OutboundMessageRow,
+  type ThrottleLimits,
+} from '../../../src/pool/index.js';
+import { ManualClock } from '../../../src/shared/index.js';
+import { ModemBank } from '../../../src/simulator/index.js';
+import { createRepositories, openDatabase, type Repositories } from '../../../src/store/index.js';
+import { advanceBy, advanceUntil } from '../../helpers/advance.js';
+
+/**
+ * Routing and throttles through a real pool: in-process simulated modems (index % 4 gives the
+ * SIM's country: 0 GB, 1 US, 2 RU, 3 DE), a real SQLite file and one ManualClock for all.
+ */
+interface Rig {
+  readonly clock: ManualClock;
+  readonly bank: ModemBank;
+  readonly repos: Repositories;
+  readonly pool: ModemPool;
+  queue(to: string, text: string, options?: { country?: string; priority?: number }): string;
+  row(id: string): OutboundMessageRow;
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const OFF: ThrottleLimits = {
+  enabled: false,
+  perMinute: 1,
+  perHour: 1,
+  perDay: 1,
+  pauseMinMs: 0,
+  pauseMaxMs: 0,
+};
+
+async function rig(count: number, limits: ThrottleLimits = OFF): Promise<Rig> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'simpool-routing-'));
+  const clock = new ManualClock(Date.UTC(2026, 10, 22, 12));
+  const bank = new ModemBank({
+    count,
+    clock,
+    timing: { statusReportDelayMs: 1000, sendDelayMs: 0 },
+  });
+  const db = openDatabase(path.join(dir, 'simpool.db'));
+  const repos = createRepositories(db);
+  const pool = new ModemPool({
+    sources: [],
+    fixedSlots: bank.modems.map((m) => ({ address: `sim${m.index}`, linkFactory: m.connect })),
+    inventory: repos.inventory,
+    inbound: repos.inbound,
+    outbound: repos.outbound,
+    clock,
+    throttleFor: () => limits,
+  });
+  cleanups.push(async () => {
+    await pool.stop();
+    bank.close();
+    db.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const starting = pool.start();
+  await advanceUntil(clock, () => pool.modems().every((m) => m.state === 'ready'), 100, 3_000);
+  await starting;
+  return {
+    clock,
+    bank,
+    repos,
+    pool,
+    queue(to, text, options = {}) {
+      const message = composeOutbound({
+        to,
+        text,
+        iccid: null,
+        now: clock.now(),
+        toCountry: options.country ?? null,
+        priority: options.priority ?? 0,
+      });
+      repos.outbound.enqueue(message);
+      pool.wakeSenders();
+      return message.id;
+    },
+    row(id) {
+      return repos.outbound.getMessage(id)!;
+    },
+  };
+}
+
+const sentBy = (r: Rig, index: number) => r.bank.modems[index]!.sent.map((s) => s.text);
+const iccidOf = (r: Rig, index: number) => r.bank.modems[index]!.identity.iccid;
+
+describe('routing outbound SMS', () => {
+  it("prefers a free SIM in the recipient's country, else the least loaded one", async () => {
+    const r = await rig(4);
+    const toDe = r.queue('+4915112345678', 'to Germany', { country: 'DE' });
+    const toRu = r.queue('+79161234567', 'to Russia', { country: 'RU' });
+    await advanceUntil(
+      r.clock,
+      () => r.row(toDe).status === 'sent' && r.row(toRu).status === 'sent',
+    );
+    expect(r.row(toDe).senderIccid).toBe(iccidOf(r, 3));
+    expect(r.row(toRu).senderIccid).toBe(iccidOf(r, 2));
+    // Nowhere local (France): the SIMs that sent nothing yet share the work.
+    const fr = [1, 2].map((i) => r.queue('+33612345678', `to France ${i}`, { country: 'FR' }));
+    await advanceUntil(r.clock, () => fr.every((id) => r.row(id).status === 'sent'));
+    const senders = new Set(fr.map((id) => r.row(id).senderIccid));
+    expect(senders).toEqual(new Set([iccidOf(r, 0), iccidOf(r, 1)]));
+  });
+
+  it('retries a temporary failure on another SIM at once', async () => {
+    const r = await rig(2);
+    // Both SIMs are idle and unloaded: the lower ICCID is picked first; make it fail.
+    const first = [0, 1].sort((a, b) => (iccidOf(r, a) < iccidOf(r, b) ? -1 : 1))[0]!;
+    r.bank.modems[first]!.fault({ kind: 'send_error', cms: 42, count: 1 });
+    const id = r.queue('+447700900555', 'congested once');
+    await advanceUntil(r.clock, () => r.row(id).status === 'sent');
+    expect(r.row(id).senderIccid).toBe(iccidOf(r, 1 - first));
+    expect(sentBy(r, 1 - first)).toEqual(['congested once']);
+    expect(sentBy(r, first)).toEqual([]);
+    expect(r.repos.outbound.getParts(id)).toMatchObject([{ status: 'sent', attempts: 1 }]);
+  });
+
+  it('keeps each SIM under its caps and pauses during a burst; urgent skips the pause only', async () => {
+    const limits = { ...OFF, enabled: true, perMinute: 3, perHour: 5, perDay: 6 };
+    const r = await rig(2, { ...limits, pauseMinMs: 5_000, pauseMaxMs: 10_000 });
+    const burst = Array.from({ length: 20 }, (_, i) => r.queue('+447700900555', `burst ${i}`));
+    await advanceBy(r.clock, 5 * 60_000, 250);
+    for (const index of [0, 1]) {
+      const times = r.bank.modems[index]!.sent.map((s) => s.timestampMs);
+      expect(times).toHaveLength(5);
+      // Never more than 3 in any minute, and at least the minimum pause between messages.
+      for (let i = 3; i < times.length; i++)
+        expect(times[i]! - times[i - 3]!).toBeGreaterThanOrEqual(60_000);
+      for (let i = 1; i < times.length; i++)
+        expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(5_000);
+    }
+    const states = burst.map((id) => r.row(id).status);
+    expect(states.filter((s) => s === 'delivered')).toHaveLength(10);
+    expect(states.filter((s) => s === 'queued')).toHaveLength(10);
+    // An hour later the hourly window reopens: one more each reaches the daily cap of 6.
+    await advanceBy(r.clock, 60 * 60_000, 1_000);
+    const urgent = r.queue('+447700900555', 'urgent', { priority: 100 });
+    await advanceBy(r.clock, 10 * 60_000, 1_000);
+    expect([0, 1].map((i) => r.bank.modems[i]!.sent.length)).toEqual([6, 6]);
+    // The urgent message outranks the burst but cannot pass the daily cap.
+    expect(r.row(urgent).status).toBe('queued');
+  });
+
+  it('sends an urgent message (priority 100) without the pause, then the queued ones after it', async () => {
+    const limits = { ...OFF, enabled: true, perMinute: 10, perHour: 100, perDay: 500 };
+    const r = await rig(1, { ...limits, pauseMinMs: 30_000, pauseMaxMs: 30_000 });
+    const normal = r.queue('+447700900555', 'first');
+    await advanceUntil(r.clock, () => r.row(normal).status !== 'queued');
+    const waiting = r.queue('+447700900555', 'second', { priority: 10 });
+    const urgent = r.queue('+447700900555', 'urgent', { priority: 100 });
+    await advanceBy(r.clock, 5_000, 250);
+    expect(sentBy(r, 0)).toEqual(['first', 'urgent']);
+    expect(r.row(waiting).status).toBe('queued');
+    await advanceBy(r.clock, 40_000, 1_000);
+    expect(sentBy(r, 0)).toEqual(['first', 'urgent', 'second']);
+    const [first, second, third] = r.bank.modems[0]!.sent.map((m) => m.timestampMs);
+    expect(second! - first!).toBeLessThan(30_000);
+    expect(third! - second!).toBeGreaterThanOrEqual(30_000);
+    expect(r.row(urgent).senderIccid).toBe(iccidOf(r, 0));
+  });
+});
