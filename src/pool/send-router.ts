@@ -166,7 +166,7 @@ export class SendRouter {
     if (usable.length === 0) {
       const waits = allowed.map((c) =>
         avoiding && c.iccid === message.avoidIccid
-          ? Math.max(readyAt(c), message.avoidUntil!)
+          ? Math.max(readyAt(c), message.avoidUntil)
           : readyAt(c),
       );
       return waits.length === 0 ? NONE : { retryAt: Math.min(...waits) };

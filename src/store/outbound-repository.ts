@@ -114,7 +114,7 @@ export class SqliteOutboundRepository implements OutboundRepository {
       const retryAt = failure.retryAt ?? at;
       const anySent = s.anyPartSent.get(key.id) !== undefined;
       // A message asked for one SIM waits for it; one nobody sent a part of may move at once.
-      const pinned = s.message.get(key.id)?.sim_iccid != null;
+      const pinned = (s.message.get(key.id)?.sim_iccid ?? null) !== null;
       const elsewhere = failure.tryElsewhere === true && !anySent && !pinned;
       const claimedBy = s.part.get(key.id, key.sequence)?.sim_iccid ?? null;
       s.partRetry.run({ ...key, cms, detail: failure.detail, retryAt: elsewhere ? at : retryAt });
