@@ -10,11 +10,13 @@ import { describeError, type Clock, type Logger } from '../shared/index.js';
 import type { InventoryRepository, OutboundRepository, SimStatus } from './ports.js';
 import type { SendRouter } from './send-router.js';
 import { SendWorker } from './send-worker.js';
+import type { WriteBatch } from './write-batch.js';
 
 export interface AttachedModemDeps {
   readonly inventory: InventoryRepository;
   readonly outbound: OutboundRepository;
   readonly router: SendRouter;
+  readonly writes: WriteBatch;
   readonly maxSendAttempts?: number;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -70,6 +72,7 @@ export class AttachedModem {
       },
       {
         outbound: deps.outbound,
+        writes: deps.writes,
         clock: deps.clock,
         logger: deps.logger.child({ modem: address }),
         throttleFor: deps.router.throttleFor,

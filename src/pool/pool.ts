@@ -21,6 +21,7 @@ import type {
 import { runPowerCycle } from './power-cycle.js';
 import { SendRouter } from './send-router.js';
 import type { ThrottleLimits } from './send-throttle.js';
+import { WriteBatch } from './write-batch.js';
 import { probePort } from './probe.js';
 import { expandSources, type ModemSource } from './sources.js';
 
@@ -116,6 +117,7 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
   private expiryTimer: TimerHandle | undefined;
   private sendPollTimer: TimerHandle | undefined;
   private readonly router: SendRouter;
+  private readonly writes: WriteBatch;
   private scanning: Promise<void> | undefined;
   private stopped = false;
 
@@ -125,6 +127,7 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
     this.logger = options.logger ?? silentLogger;
     this.openLink =
       options.linkFactoryFor ?? ((address) => linkFactoryFor(address, { logger: this.logger }));
+    this.writes = new WriteBatch((work) => options.outbound.transaction(work));
     this.router = new SendRouter({
       outbound: options.outbound,
       clock: this.clock,
@@ -162,6 +165,7 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
     this.router.stop();
     await this.scanning;
     await Promise.all([...this.attached.keys()].map((address) => this.detach(address)));
+    await this.writes.idle();
   }
 
   modems(): ModemStatus[] {
@@ -258,6 +262,7 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
         inventory: this.options.inventory,
         outbound: this.options.outbound,
         router: this.router,
+        writes: this.writes,
         ...(this.options.maxSendAttempts === undefined
           ? {}
           : { maxSendAttempts: this.options.maxSendAttempts }),

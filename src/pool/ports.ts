@@ -237,6 +237,8 @@ export interface PartFailure {
 
 export interface OutboundRepository {
   enqueue(message: NewOutboundMessage): void;
+  /** Runs `work` (calls of this repository) in one transaction: one commit, one fsync. */
+  transaction(work: () => void): void;
   /**
    * Queued messages with a part due at `at` that a free SIM may take (any SIM, or bound to one
    * of `freeIccids`), highest priority first, then oldest; at most `limit`. Messages past their

@@ -7,6 +7,7 @@ import type {
   RoutableMessage,
 } from './ports.js';
 import type { SendThrottle } from './send-throttle.js';
+import type { WriteBatch } from './write-batch.js';
 
 /** Temporary failures are retried with a doubling pause (30 s, 1 min, 2 min …, at most 10 min). */
 const RETRY_BASE_MS = 30_000;
@@ -23,6 +24,8 @@ export interface SenderModem {
 
 export interface SendWorkerDeps {
   readonly outbound: OutboundRepository;
+  /** The workers' writes, committed together (one fsync for many modems). */
+  readonly writes: WriteBatch;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly throttleFor: (iccid: string) => SendThrottle;
@@ -79,40 +82,51 @@ export class SendWorker {
   }
 
   private async run(message: RoutableMessage, iccid: string): Promise<void> {
-    const { outbound, clock } = this.deps;
+    const { outbound, writes, clock } = this.deps;
     const throttle = this.deps.throttleFor(iccid);
-    let finished = false;
+    // Done with it: every part out, or it failed. Otherwise it goes back to the queue.
+    let done = false;
     try {
       for (;;) {
         if (this.stopped || this.modem.sendingIccid !== iccid) return;
         const at = clock.now();
         // Between parts of one message only the caps hold (the pause is between messages).
         if (throttle.nextAllowedAt(at, { urgent: true }) > at) return;
-        const part = outbound.claimPart(message.id, iccid, at);
-        if (!part) {
-          finished = true;
-          return;
-        }
+        // Nothing to claim: taken, expired, or no part due yet.
+        const part = await writes.run(() => outbound.claimPart(message.id, iccid, at));
+        if (!part) return;
         throttle.record(at);
-        if (!(await this.sendOne(iccid, part))) {
-          finished = true;
+        const sent = await this.sendOne(iccid, part);
+        if (!sent || part.sequence === part.total) {
+          done = true;
           return;
         }
       }
     } finally {
-      // Whatever is left of it goes back to the queue (a no-op once sent, failed or expired).
-      outbound.release(message.id, clock.now());
-      if (finished) throttle.rest(clock.now(), (this.deps.random ?? Math.random)());
+      if (done) throttle.rest(clock.now(), (this.deps.random ?? Math.random)());
+      // Stopped half way (stopping, offline, a cap reached): the rest goes back to the queue.
+      else await writes.run(() => outbound.release(message.id, clock.now()));
     }
   }
 
   /** Sends one part and records the outcome; false when the message stops here. */
   private async sendOne(iccid: string, part: OutboundPartToSend): Promise<boolean> {
-    const { outbound, clock, logger } = this.deps;
+    const { outbound, writes, clock, logger } = this.deps;
     const outcome = await this.modem.send({ pduHex: part.pduHex, tpduLength: part.tpduLength });
     const at = clock.now();
     if (outcome.ok) {
-      outbound.markPartSent(part.messageId, part.sequence, iccid, outcome.messageReference, at);
+      const mr = outcome.messageReference;
+      // Not awaited: the record joins the batch that also claims this modem's next message, so
+      // the modem gets new work after one commit instead of two. Batches commit in order; a
+      // crash before this one commits resends the part (the at-least-once window of a tick).
+      writes
+        .run(() => outbound.markPartSent(part.messageId, part.sequence, iccid, mr, at))
+        .catch((error: unknown) =>
+          logger.error(
+            { err: describeError(error), messageId: part.messageId, part: part.sequence },
+            'recording a sent part failed',
+          ),
+        );
       logger.debug(
         { messageId: part.messageId, part: part.sequence, mr: outcome.messageReference },
         'SMS part sent',
@@ -120,7 +134,7 @@ export class SendWorker {
       return true;
     }
     const failure = this.failureOf(outcome, part.attempts + 1, at);
-    outbound.markPartFailed(part.messageId, part.sequence, failure, at);
+    await writes.run(() => outbound.markPartFailed(part.messageId, part.sequence, failure, at));
     logger.warn(
       { messageId: part.messageId, part: part.sequence, attempts: part.attempts + 1, ...failure },
       failure.permanent ? 'SMS failed permanently' : 'SMS part failed; queued again',

@@ -40,8 +40,11 @@ export class SqliteOutboundRepository implements OutboundRepository {
   private readonly releaseTx: Tx<[string, number], void>;
   private readonly expireTx: Tx<[number], string[]>;
   private readonly requeueTx: Tx<[number], number>;
+  private readonly batchTx: Tx<[() => void], void>;
 
   constructor(db: SqliteDatabase, outbox: OutboxWriter) {
+    // Calls made inside run as savepoints of this one transaction.
+    this.batchTx = db.transaction((work: () => void) => work());
     const s = prepareOutboundStatements(db);
     this.s = s;
     const events = new OutboundEvents(db, outbox);
@@ -149,6 +152,10 @@ export class SqliteOutboundRepository implements OutboundRepository {
 
   enqueue(message: NewOutboundMessage): void {
     this.enqueueTx.immediate(message);
+  }
+
+  transaction(work: () => void): void {
+    this.batchTx.immediate(work);
   }
 
   listRoutable(at: number, limit: number, freeIccids: readonly string[]): RoutableMessage[] {
