@@ -114,6 +114,10 @@ describe('modem pool discovery and hotplug', () => {
     first.fault({ kind: 'unplug' });
     await r.unplug('ttyUSB0');
     await advanceUntil(r.clock, () => r.pool.modems().length === 1, 100, 2_000);
+    // Detaching finishes the modem's work (a send in flight) before its SIM goes offline.
+    const statusOf = (iccid: string) =>
+      r.repos.inventory.listSims().find((s) => s.iccid === iccid)?.status;
+    await advanceUntil(r.clock, () => statusOf(first.identity.iccid) === 'offline', 100, 2_000);
     const status = new Map(r.repos.inventory.listSims().map((s) => [s.iccid, s.status]));
     expect(status.get(first.identity.iccid)).toBe('offline');
     expect(status.get(second.identity.iccid)).toBe('ready');
