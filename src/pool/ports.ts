@@ -280,7 +280,11 @@ export interface OutboundRepository {
   requeueInterrupted(at: number): number;
   /** When this SIM handed parts to its modem since `since`, oldest first (throttles). */
   sendTimes(iccid: string, since: number): number[];
-  /** SIMs in an open rental order: routing leaves them alone unless the operator allows it. */
-  rentedSims(): ReadonlySet<string>;
+  /**
+   * SIMs routing must leave alone: `disabled` by the operator (never used), `rented` in an open
+   * rental order (not picked by routing unless the operator allows it; a message that asked
+   * for such a SIM still goes through it).
+   */
+  simsOffLimits(): { readonly rented: ReadonlySet<string>; readonly disabled: ReadonlySet<string> };
   getMessage(id: string): OutboundMessageRow | undefined;
 }

@@ -110,7 +110,10 @@ export class SendRouter {
     const at = this.options.clock.now();
     let free = this.freeCandidates(at);
     if (free.length === 0) return;
-    const rented = this.options.sendFromRentedSims ? null : this.options.outbound.rentedSims();
+    const offLimits = this.options.outbound.simsOffLimits();
+    free = free.filter((c) => !offLimits.disabled.has(c.iccid));
+    if (free.length === 0) return;
+    const rented = this.options.sendFromRentedSims ? null : offLimits.rented;
     let earliest = Number.POSITIVE_INFINITY;
     // A few more than free workers: some wait for a throttle or avoid the SIM that failed them.
     const freeIccids = free.map((c) => c.iccid);

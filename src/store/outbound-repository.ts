@@ -201,8 +201,11 @@ export class SqliteOutboundRepository implements OutboundRepository {
     return this.s.sendTimes.all(iccid, since);
   }
 
-  rentedSims(): ReadonlySet<string> {
-    return new Set(this.s.rented.all());
+  simsOffLimits(): { rented: ReadonlySet<string>; disabled: ReadonlySet<string> } {
+    const rented = new Set<string>();
+    const disabled = new Set<string>();
+    for (const row of this.s.offLimits.all()) (row.rented ? rented : disabled).add(row.iccid);
+    return { rented, disabled };
   }
 
   getMessage(id: string): OutboundMessageRow | undefined {

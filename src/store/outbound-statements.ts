@@ -166,11 +166,12 @@ export function prepareOutboundStatements(db: SqliteDatabase) {
           ORDER BY at`,
       )
       .pluck(),
-    rented: db
-      .prepare<[], string>(
-        `SELECT sim_iccid FROM orders WHERE status IN ('waiting', 'received', 'retry')`,
-      )
-      .pluck(),
+    offLimits: db.prepare<[], { iccid: string; rented: number }>(
+      `SELECT sim_iccid AS iccid, 1 AS rented FROM orders
+        WHERE status IN ('waiting', 'received', 'retry')
+       UNION ALL
+       SELECT iccid, 0 AS rented FROM sims WHERE enabled = 0`,
+    ),
   };
 }
 

@@ -113,6 +113,15 @@ describe('routing outbound SMS', () => {
     expect(senders).toEqual(new Set([iccidOf(r, 0), iccidOf(r, 1)]));
   });
 
+  it('never routes through a SIM the operator disabled', async () => {
+    const r = await rig(2);
+    r.repos.db.prepare('UPDATE sims SET enabled = 0 WHERE iccid = ?').run(iccidOf(r, 0));
+    const ids = [1, 2, 3].map((i) => r.queue('+447700900555', `to the UK ${i}`, { country: 'GB' }));
+    await advanceUntil(r.clock, () => ids.every((id) => r.row(id).status !== 'queued'));
+    expect(ids.map((id) => r.row(id).senderIccid)).toEqual(ids.map(() => iccidOf(r, 1)));
+    expect(sentBy(r, 0)).toEqual([]);
+  });
+
   it('retries a temporary failure on another SIM at once', async () => {
     const r = await rig(2);
     // Both SIMs are idle and unloaded: the lower ICCID is picked first; make it fail.

@@ -260,7 +260,7 @@ describe('SqliteOutboundRepository', () => {
     expect(store.outbound.sendTimes(SIM_A, T0)).toEqual([T0, T0 + 5]);
     expect(store.outbound.sendTimes(SIM_A, T0 + 1)).toEqual([T0 + 5]);
     expect(store.outbound.sendTimes(SIM_B, 0)).toEqual([]);
-    expect(store.outbound.rentedSims().size).toBe(0);
+    expect(store.outbound.simsOffLimits()).toEqual({ rented: new Set(), disabled: new Set() });
   });
 
   it('refuses a message without parts or with an id already used, writing nothing', () => {
