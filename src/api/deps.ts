@@ -1,13 +1,17 @@
 import type {
+  AdminService,
   CatalogService,
   CustomerService,
   EventPort,
   IdempotencyPort,
   MatchingService,
+  MessagingService,
   OrderService,
   WebhookService,
 } from '../domain/index.js';
 import type { Clock, Logger } from '../shared/index.js';
+import type { MetricsSources } from './plugins/metric-families.js';
+import type { FeedSocketOptions } from './ws/feed-sockets.js';
 import type { OrderFeedOptions } from './ws/order-feed.js';
 
 /**
@@ -30,6 +34,11 @@ export interface ApiDeps {
    * retry into a second purchase. Without it (tests, embedding) they are kept in memory.
    */
   readonly idempotency?: IdempotencyPort;
+  /**
+   * The Messaging API (`/api/v1/messages`). Without it (tests, an embedding without modems) the
+   * routes are not registered and answer 404 like any unknown path.
+   */
+  readonly messaging?: MessagingService;
   /** The event outbox: with it, `GET /ws/orders` is served (src/api/ws); without it, it is not. */
   readonly events?: EventPort;
   /** `/ws/orders` ping period, send-buffer limit … (defaults in src/api/ws/order-feed.ts). */
@@ -41,6 +50,27 @@ export interface ApiDeps {
   readonly readiness?: () => Promise<Readiness> | Readiness;
   /** `GET /health`: the daemon's modem status document, served as is. */
   readonly health?: () => HealthReport;
+  /**
+   * `GET /metrics` figures read at scrape time (store counts, modems). Without them (tests,
+   * embedding) /metrics serves the process and HTTP metrics only.
+   */
+  readonly metrics?: MetricsSources;
+  /**
+   * The operator's service: with it, the admin API (`/api/v1/admin`, docs/admin-api.md) and the
+   * `/ws/admin` feed are served; without it, they are not.
+   */
+  readonly admin?: AdminService;
+  /** `/ws/admin` ping period and send-buffer limit (defaults in src/api/ws/feed-sockets.ts). */
+  readonly adminFeed?: Partial<FeedSocketOptions>;
+  /** What `GET /api/v1/admin/system` tells besides health. */
+  readonly system?: SystemInfo;
+}
+
+export interface SystemInfo {
+  readonly version: string;
+  readonly startedAt: number;
+  /** A summary of the configuration: no secrets (PINs, keys). */
+  readonly config: Readonly<Record<string, unknown>>;
 }
 
 export interface Readiness {

@@ -15,13 +15,18 @@ import Fastify, {
 } from 'fastify';
 import type { ApiDeps } from './deps.js';
 import { toHttpError } from './http-errors.js';
+import { adminPage } from './plugins/admin-page.js';
 import { requireKey } from './plugins/auth.js';
 import { registerIdempotency } from './plugins/idempotency.js';
 import { MemoryIdempotency } from './plugins/memory-idempotency.js';
+import { registerMetrics } from './plugins/metrics.js';
+import { registerOpenApi } from './plugins/openapi.js';
 import { perKeyRateLimit } from './plugins/rate-limit.js';
+import { registerAdmin } from './routes/admin/index.js';
 import { legacyRoutes } from './routes/legacy/index.js';
 import { accountRoutes } from './routes/v1/account.js';
 import { catalogRoutes, publicRoutes } from './routes/v1/catalog.js';
+import { messageRoutes } from './routes/v1/messages.js';
 import { opsRoutes } from './routes/v1/ops.js';
 import { orderActionRoutes } from './routes/v1/order-actions.js';
 import { orderRoutes } from './routes/v1/orders.js';
@@ -107,9 +112,14 @@ export function buildServer(deps: ApiDeps): ApiServer {
   });
 
   const idempotency = deps.idempotency ?? new MemoryIdempotency();
+  // First: the OpenAPI generator sees routes registered after it only.
+  // (The root scope, seen without the TypeBox provider, as buildServer returns it.)
+  registerOpenApi(app as unknown as ApiServer);
+  registerMetrics(app as unknown as ApiServer, deps);
   void app.register(rateLimit, { global: false });
   void app.register(legacyRoutes, { deps });
   void app.register(opsRoutes(deps));
+  void app.register(adminPage());
   void app.register(publicRoutes(deps), { prefix: '/api/v1' });
   void app.register(
     async (customer) => {
@@ -124,6 +134,20 @@ export function buildServer(deps: ApiDeps): ApiServer {
     },
     { prefix: '/api/v1/customer' },
   );
+  const messaging = deps.messaging;
+  if (messaging) {
+    void app.register(
+      async (messages) => {
+        // Customer keys may read their orders' SMS; sending needs `messages` (the route says).
+        messages.addHook('onRequest', requireKey(deps, ['messages', 'orders', 'admin']));
+        messages.addHook('onRequest', perKeyRateLimit(messages, deps.config.rateLimitPerMinute));
+        registerIdempotency(messages, { ...deps, idempotency });
+        await messages.register(messageRoutes(messaging));
+      },
+      { prefix: '/api/v1/messages' },
+    );
+  }
   if (deps.events) registerOrderFeed(app, { ...deps, events: deps.events }, deps.orderFeed);
+  if (deps.admin) registerAdmin(app as unknown as ApiServer, { ...deps, admin: deps.admin });
   return app as unknown as ApiServer;
 }

@@ -10,8 +10,11 @@ export interface StoreOptions {
 /** `--config` and `--data-dir`: every command that reads the database takes both. */
 export function withStoreOptions(command: Command): Command {
   return command
-    .option('-c, --config <file>', 'config file (JSON)')
-    .option('-d, --data-dir <dir>', 'data directory (holds simpool.db)');
+    .option('-c, --config <file>', 'config file (JSON); default: $SIMPOOL_CONFIG, else none')
+    .option(
+      '-d, --data-dir <dir>',
+      'data directory holding simpool.db (overrides the config; default ./.simpool)',
+    );
 }
 
 export function configFrom(options: StoreOptions, overrides: ConfigOverrides = {}): Config {

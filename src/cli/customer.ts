@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { CustomerService, usdToUnits, type ApiKeyInfo } from '../domain/index.js';
-import { systemClock } from '../shared/index.js';
-import type { Config } from '../daemon/index.js';
-import type { Repositories } from '../store/index.js';
+import { usdToUnits } from '../domain/index.js';
 import { withStore, withStoreOptions, type StoreOptions } from './common.js';
+import { registerCustomerListCommand } from './customer-list.js';
+import { customerService, keyLine, registerKeyCommands } from './key.js';
 
 interface AddOptions extends StoreOptions {
   readonly email: string;
@@ -18,41 +17,23 @@ interface TopupOptions extends StoreOptions {
   readonly json?: boolean;
 }
 
-interface KeyOptions extends StoreOptions {
-  readonly customer: string;
-  readonly scope: string[];
-  readonly sandbox?: boolean;
-  readonly json?: boolean;
-}
-
-function customers(repos: Repositories, config: Config): CustomerService {
-  return new CustomerService(repos.customers, systemClock, {
-    sandboxStartingBalanceUnits: usdToUnits(config.orders.sandboxStartingBalanceUsd),
-  });
-}
-
-function keyLine(key: ApiKeyInfo, plainKey: string): string {
-  return `${key.id} ${plainKey} (scopes: ${key.scopes.join(', ')}${key.sandbox ? ', sandbox' : ''}; shown once)`;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
 export function registerCustomerCommands(program: Command): void {
   const customer = program.command('customer').description('Customers of the number rental');
   withStoreOptions(customer.command('add'))
-    .description('Create a customer with an API key (printed once) and an optional balance')
+    .description(
+      'Create a customer with an API key (scope orders; printed once) and an optional balance',
+    )
     .requiredOption('--email <email>', 'the customer e-mail (unique)')
     .option('--balance <usd>', 'credit this many USD as a deposit')
     .option('--sandbox', 'the key is an sp_test_ sandbox key (simulated modems, play money)')
     .option('--json', 'print JSON for scripts')
     .action(async (options: AddOptions) => {
       const result = await withStore(options, async (repos, config) => {
-        const service = customers(repos, config);
+        const service = customerService(repos, config);
         const created = await service.createCustomer(options.email);
         const { key, plainKey } = await service.createKey(created.id, {
-          scopes: ['orders', 'messages'],
+          // The messages scope sees every SMS of the appliance: an operator scope, not a customer's.
+          scopes: ['orders'],
           sandbox: options.sandbox === true,
         });
         if (options.balance !== undefined) {
@@ -82,7 +63,7 @@ export function registerCustomerCommands(program: Command): void {
     .option('--json', 'print JSON for scripts')
     .action(async (customerId: string, options: TopupOptions) => {
       const entry = await withStore(options, (repos, config) =>
-        customers(repos, config).credit(customerId, usdToUnits(options.amount), {
+        customerService(repos, config).credit(customerId, usdToUnits(options.amount), {
           type: 'deposit',
           sandbox: options.sandbox === true,
         }),
@@ -94,39 +75,7 @@ export function registerCustomerCommands(program: Command): void {
           : `balance ${balance} USD`,
       );
     });
+  registerCustomerListCommand(customer);
 
-  const key = program.command('key').description('API keys of customers');
-  withStoreOptions(key.command('create'))
-    .description('Create an API key for a customer (printed once; only its hash is stored)')
-    .requiredOption('--customer <id>', 'the cus_… id')
-    .option('--scope <scope>', 'orders, messages or admin (repeatable)', collect, [])
-    .option('--sandbox', 'an sp_test_ sandbox key')
-    .option('--json', 'print JSON for scripts')
-    .action(async (options: KeyOptions) => {
-      const created = await withStore(options, (repos, config) =>
-        customers(repos, config).createKey(options.customer, {
-          scopes: options.scope.length > 0 ? options.scope : ['orders'],
-          sandbox: options.sandbox === true,
-        }),
-      );
-      console.log(
-        options.json
-          ? JSON.stringify({
-              key_id: created.key.id,
-              api_key: created.plainKey,
-              scopes: created.key.scopes,
-            })
-          : keyLine(created.key, created.plainKey),
-      );
-    });
-  withStoreOptions(key.command('revoke'))
-    .argument('<key-id>', 'the key_… id')
-    .requiredOption('--customer <id>', 'the cus_… id owning the key')
-    .description('Revoke an API key at once')
-    .action(async (keyId: string, options: StoreOptions & { customer: string }) => {
-      await withStore(options, (repos, config) =>
-        customers(repos, config).revokeKey(options.customer, keyId),
-      );
-      console.log(`${keyId} revoked`);
-    });
+  registerKeyCommands(program);
 }

@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { describeError, isSimpoolError } from '../shared/index.js';
+import { registerAdminCommands } from './admin.js';
+import { registerConfigCommands } from './config-check.js';
 import { registerCustomerCommands } from './customer.js';
 import { registerInboxCommand } from './inbox.js';
+import { registerMigrateCommand } from './migrate.js';
+import { registerModemsCommand } from './modems.js';
 import { registerProbeCommand } from './probe.js';
 import { registerSendCommand } from './send.js';
 import { registerSimulateCommand } from './simulate.js';
@@ -19,6 +23,10 @@ export function buildProgram(): Command {
   registerSendCommand(program);
   registerCustomerCommands(program);
   registerSimulateCommand(program);
+  registerModemsCommand(program);
+  registerMigrateCommand(program);
+  registerConfigCommands(program);
+  registerAdminCommands(program);
   return program;
 }
 

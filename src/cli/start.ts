@@ -24,6 +24,11 @@ async function runStart(options: StartOptions): Promise<void> {
   console.log(`  modems: ${config.modems.join(', ')}`);
   console.log(`  API: ${daemon.api.url}/api/v1 (legacy: ${daemon.api.url}/stubs/handler_api.php)`);
   console.log(`  health: ${daemon.api.url}/health`);
+  console.log(`  admin API: ${daemon.api.url}/api/v1/admin (live feed: /ws/admin)`);
+  const { credential } = daemon.admin;
+  // Shown once, on the start that created it; `simpool admin credential` prints it on request.
+  if (credential.created) console.log(`  admin credential (new): ${credential.credential}`);
+  else console.log(`  admin credential: in ${credential.file} (simpool admin credential)`);
   if (daemon.simulator) {
     console.log(`  simulated modems' control API: ${daemon.simulator.control.url}/modems`);
   }
@@ -40,8 +45,15 @@ export function registerStartCommand(program: Command): void {
       '-m, --modems <list>',
       'comma-separated device paths, globs, tcp://host:port URLs or simulated:N (overrides the config; default simulated:4)',
     )
-    .option('--host <host>', 'address the HTTP endpoints listen on (default 127.0.0.1)')
-    .option('-p, --port <port>', 'HTTP port (default 8080)', integer(0, 65535))
+    .option(
+      '--host <host>',
+      'address the HTTP endpoints listen on (overrides the config; default 127.0.0.1)',
+    )
+    .option(
+      '-p, --port <port>',
+      'HTTP port (overrides the config; default 8080)',
+      integer(0, 65535),
+    )
     .action(async (options: StartOptions) => {
       await runStart(options);
     });

@@ -1,9 +1,16 @@
 import type { AddressInfo } from 'node:net';
 import { buildServer, type ApiServer } from '../api/index.js';
-import type { EventPort, IdempotencyPort, WebhookService } from '../domain/index.js';
+import type {
+  EventPort,
+  IdempotencyPort,
+  MessagingService,
+  StatsPort,
+  WebhookService,
+} from '../domain/index.js';
 import type { ModemPool } from '../pool/index.js';
 import type { Clock, Logger } from '../shared/index.js';
 import { databaseWritable, type SqliteDatabase } from '../store/index.js';
+import type { Admin } from './admin.js';
 import type { Config } from './config.js';
 import type { OrderEngine } from './order-engine.js';
 
@@ -26,6 +33,12 @@ export async function startApiServer(
     readonly idempotency: IdempotencyPort;
     readonly webhooks: WebhookService;
     readonly events: EventPort;
+    /** The Messaging API (`/api/v1/messages`). */
+    readonly messaging: MessagingService;
+    /** Row counts for `GET /metrics`. */
+    readonly stats: StatsPort;
+    /** The admin API (`/api/v1/admin`, `/ws/admin`). */
+    readonly admin: Admin;
   },
   config: Config,
   deps: { readonly clock: Clock; readonly logger: Logger },
@@ -37,8 +50,11 @@ export async function startApiServer(
     orders: rental.orders,
     matching: rental.matching,
     webhooks: parts.webhooks,
+    admin: parts.admin.service,
+    system: parts.admin.system,
     // /ws/orders; app.close() (the daemon's stop) closes its sockets with 1001 first.
     events: parts.events,
+    messaging: parts.messaging,
     idempotency: parts.idempotency,
     clock: deps.clock,
     logger: deps.logger,
@@ -49,6 +65,11 @@ export async function startApiServer(
         modems: pool.modems().some((m) => m.state === 'ready'),
       };
       return { ready: checks.database && checks.modems, checks };
+    },
+    metrics: {
+      stats: parts.stats,
+      modems: () =>
+        pool.modems().map((m) => ({ modem: m.address, state: m.state, signalDbm: m.signalDbm })),
     },
     health: () => {
       const modems = pool.modems();

@@ -1,7 +1,9 @@
+import { MessagingService } from '../domain/index.js';
 import { ModemPool, parseModemSource, type FixedSlot, type ModemSource } from '../pool/index.js';
 import { describeError, systemClock, type Clock, type Logger } from '../shared/index.js';
 import { ModemBank, startControlServer, type ControlServer } from '../simulator/index.js';
 import { openDatabase, createRepositories, type SqliteDatabase } from '../store/index.js';
+import { startAdmin, type Admin } from './admin.js';
 import { startApiServer, type ApiListener } from './api-server.js';
 import type { Config } from './config.js';
 import { startOrderEngine, type OrderEngine } from './order-engine.js';
@@ -20,6 +22,10 @@ export interface Daemon {
   readonly sandbox: SandboxSender;
   /** Webhook endpoints (WebhookService for the API) and the delivery worker. */
   readonly webhooks: Webhooks;
+  /** The Messaging API's service: send SMS through the pool's queue, read SMS in and out. */
+  readonly messaging: MessagingService;
+  /** The operator account, its admin credential and the admin API's service. */
+  readonly admin: Admin;
   stop(): Promise<void>;
 }
 
@@ -99,8 +105,18 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
     logger,
   });
   const webhooks = await startWebhooks(repositories, config, { clock, logger });
+  // A queued message goes out at once when a SIM is free (no wait for the next sweep).
+  const messaging = new MessagingService(repositories.messaging, clock, {
+    onQueued: () => pool.wakeSenders(),
+  });
+  const admin = await startAdmin({ store: repositories, pool, rental, webhooks }, config, {
+    clock,
+    logger,
+  });
   const api = await startApiServer(
     {
+      admin,
+      messaging,
       rental,
       pool,
       db,
@@ -121,12 +137,15 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
     rental,
     sandbox,
     webhooks,
+    messaging,
+    admin,
     stop() {
       stopping ??= (async () => {
         // The API first: no request may reach services whose store is closing.
         await api
           .close()
           .catch((e: unknown) => logger.warn({ err: describeError(e) }, 'API server close'));
+        admin.stop();
         await webhooks.stop();
         await sandbox.stop();
         await rental.stop();

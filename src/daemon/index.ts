@@ -1,4 +1,23 @@
 export { loadConfig, ConfigSchema, DEFAULT_MODEMS } from './config.js';
 export type { Config, ConfigFile, ConfigOverrides } from './config.js';
+export { checkConfig, onlySimulatedModems } from './config.js';
+export type {
+  ConfigCheck,
+  ApiSettings,
+  MessagingConfig,
+  OrdersConfig,
+  ThrottleConfig,
+  WebhooksConfig,
+} from './config.js';
+export { CONFIG_FILE_VARIABLE, ENVIRONMENT_FIELDS } from './config-env.js';
 export { startDaemon } from './daemon.js';
 export type { Daemon, DaemonOptions } from './daemon.js';
+export { startAdmin, configSummary, simpoolVersion } from './admin.js';
+export type { Admin } from './admin.js';
+export {
+  ensureAdminCredential,
+  rotateAdminCredential,
+  adminCredentialPath,
+  ADMIN_CREDENTIAL_FILE,
+} from './admin-credential.js';
+export type { AdminCredential } from './admin-credential.js';

@@ -48,6 +48,8 @@ export async function startOrderEngine(
   };
   const catalog = new CatalogService(store.catalog, clock, {
     defaultPriceUnits: usdToUnits(config.orders.defaultPriceUsd),
+    defaultHoldSeconds: config.orders.holdSeconds,
+    defaultLifetimeSeconds: config.orders.lifetimeMinutes * 60,
     eligibility: rules,
   });
   const customers = new CustomerService(store.customers, clock, {

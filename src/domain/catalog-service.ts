@@ -12,6 +12,9 @@ import { requireInteger, requirePattern, requireText, validationError } from './
 export interface CatalogServiceOptions {
   /** Price of every (service, country) pair at first start. Default 0.50 USD. */
   readonly defaultPriceUnits?: number;
+  /** Hold and lifetime of services the seed adds (API.md defaults: 120 s, 20 min). */
+  readonly defaultHoldSeconds?: number;
+  readonly defaultLifetimeSeconds?: number;
   readonly eligibility?: EligibilityRules;
 }
 
@@ -20,6 +23,8 @@ const MAX_SECONDS = 7 * 24 * 3600;
 
 export class CatalogService {
   private readonly defaultPriceUnits: number;
+  private readonly defaultHoldSeconds: number;
+  private readonly defaultLifetimeSeconds: number;
   private readonly eligibility: EligibilityRules;
 
   constructor(
@@ -28,6 +33,8 @@ export class CatalogService {
     options: CatalogServiceOptions = {},
   ) {
     this.defaultPriceUnits = options.defaultPriceUnits ?? DEFAULT_PRICE_UNITS;
+    this.defaultHoldSeconds = options.defaultHoldSeconds ?? 120;
+    this.defaultLifetimeSeconds = options.defaultLifetimeSeconds ?? 1200;
     this.eligibility = options.eligibility ?? DEFAULT_ORDER_RULES;
   }
 
@@ -38,8 +45,8 @@ export class CatalogService {
         services: SEED_SERVICES,
         countries: SEED_COUNTRIES,
         defaultPriceUnits: this.defaultPriceUnits,
-        defaultHoldSeconds: 120,
-        defaultLifetimeSeconds: 1200,
+        defaultHoldSeconds: this.defaultHoldSeconds,
+        defaultLifetimeSeconds: this.defaultLifetimeSeconds,
       },
       this.clock.now(),
     );

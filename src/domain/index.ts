@@ -174,3 +174,44 @@ export type {
   WebhookUpdate,
   CreatedWebhook,
 } from './webhook-service.js';
+export { AdminService } from './admin-service.js';
+export type { AdminServiceDeps, AdminModem, Overview, AdminCatalog } from './admin-service.js';
+export { hourSeries, hourStart, modemCounts, HOUR_MS } from './admin-stats.js';
+export {
+  OperatorAccount,
+  OPERATOR_EMAIL,
+  ADMIN_CREDENTIAL_SCOPES,
+  ADMIN_CREDENTIAL_LABEL,
+} from './operator-account.js';
+export type * from './admin-types.js';
+export type { StatsPort, TrafficStats, StatusCounts, ModemReading } from './stats.js';
+export {
+  MessagingService,
+  MAX_BODY_CHARACTERS,
+  MAX_PRIORITY,
+  audienceOf,
+  requireRecipient,
+  requireBody,
+  requireValidUntil,
+} from './messaging-service.js';
+export type { MessagingServiceOptions } from './messaging-service.js';
+export { OUTBOUND_STATUSES, MESSAGE_STATUSES } from './messaging-types.js';
+export type {
+  OutboundMessageStatus,
+  MessageStatus,
+  MessagingDirection,
+  MessagingPrincipal,
+  MessageAudience,
+  SendMessageInput,
+  OutboundDraft,
+  QueuedMessage,
+  HistoryEntry,
+  MessageError,
+  MessageView,
+  PartView,
+  MessageDetail,
+  MessageListQuery,
+  SenderSim,
+  MessagingPort,
+} from './messaging-types.js';
+export { countryOfNumber } from './phone-country.js';

@@ -24,6 +24,8 @@ export type StateChangeReason =
   | 'recovery_exhausted'
   /** A SIM that was missing or locked became usable (degraded → ready). */
   | 'sim_ready'
+  /** The operator asked for a reset (admin API): the ladder from the modem reset rung. */
+  | 'operator_reset'
   | 'stopped';
 
 /** What the driver knows of the SIM; anything but 'ready' keeps the modem degraded. */

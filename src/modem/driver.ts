@@ -21,6 +21,7 @@ import type {
   ModemInfo,
   ModemState,
   ModemTiming,
+  RecoveryStep,
   SendOutcome,
   SimInfo,
   SimStatus,
@@ -37,6 +38,7 @@ import { runRecoveryLadder, type RecoveryHost } from './recovery.js';
 import { failure, submitPart } from './send.js';
 import { Session } from './session.js';
 import { ModemStateMachine } from './state-machine.js';
+import { requestUssd } from './ussd.js';
 import { WorkPriority, WorkQueue } from './work-queue.js';
 
 export interface ModemDriverDeps {
@@ -227,17 +229,39 @@ export class ModemDriver extends EventEmitter<ModemDriverEvents> {
     if (this.state !== 'ready' && this.state !== 'degraded') return;
     this.logger.warn({ reason }, 'modem needs recovery');
     this.machine.transition('recovering', reason);
-    this.recovery = this.recover().catch((error: unknown) => {
+    // An operator's reset means a reset: the gentler rungs would "succeed" on a healthy modem.
+    const from = reason === 'operator_reset' ? 'modem_reset' : 'resync';
+    this.recovery = this.recover(from).catch((error: unknown) => {
       this.logger.error({ error: describeError(error) }, 'recovery failed unexpectedly');
     });
   }
 
-  private async recover(): Promise<void> {
+  /**
+   * The operator's reset (admin API): AT+CFUN=1,1, the modem found again and initialised, then
+   * the rest of the ladder if it does not come back. False when the modem is not running
+   * (starting, already recovering, offline, stopping).
+   */
+  reset(): boolean {
+    if (this.stopping || this.recovery) return false;
+    if (this.state !== 'ready' && this.state !== 'degraded') return false;
+    this.triggerRecovery('operator_reset');
+    return true;
+  }
+
+  /** Sends a USSD code as one work item; resolves with the network's answer. */
+  ussd(code: string): Promise<string> {
+    if (this.stopping || this.state === 'offline') {
+      return Promise.reject(new SimpoolError('modem_offline', `modem ${this.address} is offline`));
+    }
+    return this.runItem(WorkPriority.health, (engine) => requestUssd(engine, code, this.clock));
+  }
+
+  private async recover(from: RecoveryStep = 'resync'): Promise<void> {
     this.monitor.clearTimers();
     this.queue.pause();
     let ok = false;
     try {
-      ok = await runRecoveryLadder(this.recoveryHost());
+      ok = await runRecoveryLadder(this.recoveryHost(), from);
     } catch (error) {
       if (!this.stopping) throw error;
     } finally {

@@ -150,17 +150,27 @@ async function powerCycleStep(host: RecoveryHost): Promise<boolean> {
   return false;
 }
 
-const STEPS: readonly ((host: RecoveryHost) => Promise<boolean>)[] = [
-  resyncStep,
-  reopenStep,
-  radioCycleStep,
-  modemResetStep,
-  powerCycleStep,
+const STEPS: readonly (readonly [RecoveryStep, (host: RecoveryHost) => Promise<boolean>])[] = [
+  ['resync', resyncStep],
+  ['reopen', reopenStep],
+  ['radio_cycle', radioCycleStep],
+  ['modem_reset', modemResetStep],
+  ['power_cycle', powerCycleStep],
 ];
 
-/** Climbs the ladder; true when a rung brought the modem back (initialised). */
-export async function runRecoveryLadder(host: RecoveryHost): Promise<boolean> {
-  for (const step of STEPS) {
+/**
+ * Climbs the ladder from rung `from` (default: the first); true when a rung brought the modem
+ * back (initialised). An operator's reset starts at `modem_reset`.
+ */
+export async function runRecoveryLadder(
+  host: RecoveryHost,
+  from: RecoveryStep = 'resync',
+): Promise<boolean> {
+  const start = Math.max(
+    0,
+    STEPS.findIndex(([name]) => name === from),
+  );
+  for (const [, step] of STEPS.slice(start)) {
     host.lifetime.check();
     if (await step(host)) return true;
   }

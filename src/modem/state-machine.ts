@@ -35,14 +35,14 @@ const TRANSITIONS: Table = {
   },
   ready: {
     degraded: ['sim_not_ready', 'not_registered'],
-    recovering: ['command_timeout', 'resync_failed', 'disconnected'],
+    recovering: ['command_timeout', 'resync_failed', 'disconnected', 'operator_reset'],
     offline: ['stopped'],
   },
   degraded: {
     ready: ['registered', 'sim_ready'],
     // A SIM problem outranks a network one: not_registered → sim_not_ready is a real change.
     degraded: ['sim_not_ready'],
-    recovering: ['command_timeout', 'resync_failed', 'disconnected'],
+    recovering: ['command_timeout', 'resync_failed', 'disconnected', 'operator_reset'],
     offline: ['stopped'],
   },
   recovering: {

@@ -6,6 +6,7 @@ import type { SqliteDatabase } from './database.js';
 import { SqliteIdempotencyRepository } from './idempotency-repository.js';
 import { SqliteInboundRepository, type InboundRepositoryOptions } from './inbound-repository.js';
 import { SqliteInventoryRepository } from './inventory-repository.js';
+import { SqliteMessagingRepository } from './messaging-repository.js';
 import { LedgerWriter } from './ledger-writer.js';
 import { SqliteOrderRepository } from './order-repository.js';
 import { SqliteOutboundRepository } from './outbound-repository.js';
@@ -36,6 +37,8 @@ export interface Store {
   readonly admin: AdminPorts;
   /** Row counts for `GET /metrics` (StatsPort). */
   readonly stats: SqliteStatsRepository;
+  /** The Messaging API's queue and reads (MessagingPort). */
+  readonly messaging: SqliteMessagingRepository;
 }
 
 /** The repositories over one open (and migrated) database; statements are prepared once here. */
@@ -44,11 +47,13 @@ export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Sto
   const ledger = new LedgerWriter(db, events);
   const catalog = new SqliteCatalogRepository(db);
   const sandboxDeliveries = new SqliteSandboxDeliveries(db);
+  const inventory = new SqliteInventoryRepository(db);
+  const outbound = new SqliteOutboundRepository(db, events);
   return {
     db,
     inbound: new SqliteInboundRepository(db, events, options),
-    inventory: new SqliteInventoryRepository(db),
-    outbound: new SqliteOutboundRepository(db, events),
+    inventory,
+    outbound,
     catalog,
     customers: new SqliteCustomerRepository(db, ledger),
     orders: new SqliteOrderRepository(db, catalog, ledger, events, sandboxDeliveries),
@@ -58,6 +63,7 @@ export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Sto
     webhooks: new SqliteWebhookRepository(db),
     admin: createAdminPorts(db),
     stats: new SqliteStatsRepository(db),
+    messaging: new SqliteMessagingRepository(db, outbound, inventory),
   };
 }
 

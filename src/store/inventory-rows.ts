@@ -17,6 +17,7 @@ export interface SimTableRow {
   readonly health_at: number | null;
   readonly first_seen_at: number;
   readonly last_seen_at: number;
+  readonly enabled: number;
 }
 
 export interface PlacementRow {
@@ -51,5 +52,6 @@ export function simFromRow(row: SimTableRow): SimRow {
     registration: row.registration as Registration | null,
     firstSeenAt: row.first_seen_at,
     lastSeenAt: row.last_seen_at,
+    enabled: row.enabled === 1,
   };
 }

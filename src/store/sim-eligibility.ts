@@ -13,7 +13,7 @@ import {
 import type { SqliteDatabase } from './database.js';
 
 const ELIGIBLE_WHERE = `
-  s.country = @country AND s.status = 'ready'
+  s.country = @country AND s.status = 'ready' AND s.enabled = 1
   AND s.registration IN ('home', 'roaming')
   AND s.msisdn IS NOT NULL AND s.msisdn != ''
   AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.sim_iccid = s.iccid

@@ -83,6 +83,30 @@ describe('simpool probe', () => {
     expect(modem!.stored).toBe(1);
   });
 
+  it('probes every port a glob matches and reports the ones that do not answer', async () => {
+    const modems = (await control.modems()) as unknown as Array<{ imei: string }>;
+    const { stdout, stderr } = await simpool(
+      'probe',
+      path.join(dir, 'ttySIM*'),
+      path.join(dir, 'ttySIM9'),
+      '--json',
+      '--data-dir',
+      dir,
+    );
+    const reports = JSON.parse(stdout) as Array<{
+      device: string;
+      info?: { imei: string };
+      error?: { code: string };
+    }>;
+    expect(reports.map((r) => r.device)).toEqual(
+      ['ttySIM0', 'ttySIM1', 'ttySIM9'].map((name) => path.join(dir, name)),
+    );
+    expect(reports.map((r) => r.info?.imei)).toEqual([modems[0]!.imei, modems[1]!.imei, undefined]);
+    expect(reports[2]!.error?.code).toBe('transport_open_failed');
+    // Progress lines are for terminals only: a pipe gets none.
+    expect(stderr).not.toContain('[1/3]');
+  });
+
   it('fails with a clear message and exit code 1 for a device that is not there', async () => {
     const failure = await simpool('probe', path.join(dir, 'ttySIM9'), '--data-dir', dir).then(
       () => undefined,

@@ -35,8 +35,10 @@ export function presentedKey(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-/** An onRequest hook: 401 without a valid key, 403 when banned or lacking `scope`. */
-export function requireKey(deps: ApiDeps, scope: ApiScope) {
+/** An onRequest hook: 401 without a valid key, 403 when banned or lacking `scope` (any one of
+ * them, when several are given). */
+export function requireKey(deps: ApiDeps, scope: ApiScope | readonly ApiScope[]) {
+  const accepted: readonly ApiScope[] = typeof scope === 'string' ? [scope] : scope;
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const plain = presentedKey(request);
     if (plain === undefined) {
@@ -49,8 +51,8 @@ export function requireKey(deps: ApiDeps, scope: ApiScope) {
         details: { until: new Date(found.bannedUntil).toISOString() },
       });
     }
-    if (!found.key.scopes.includes(scope)) {
-      throw new SimpoolError('forbidden', `this key lacks the ${scope} scope`);
+    if (!accepted.some((wanted) => found.key.scopes.includes(wanted))) {
+      throw new SimpoolError('forbidden', `this key lacks the ${accepted.join(' or ')} scope`);
     }
     request.principal = {
       customer: found.customer,

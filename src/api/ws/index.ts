@@ -9,7 +9,6 @@
  * A client that stops answering pings or does not read its frames is terminated without a close.
  */
 import type { IncomingMessage, Server } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventPort } from '../../domain/index.js';
 import { describeError, isSimpoolError } from '../../shared/index.js';
@@ -20,24 +19,20 @@ import {
   type FeedSubscription,
   type OrderFeedOptions,
 } from './order-feed.js';
+import { FeedRefusal, keyOf } from './feed-auth.js';
+import { refuseUpgrade, routeUpgrade } from './upgrade-router.js';
 
 export { OrderFeed, DEFAULT_ORDER_FEED_OPTIONS } from './order-feed.js';
 export type { OrderFeedOptions, FeedSubscription } from './order-feed.js';
+export { FeedSockets, DEFAULT_FEED_SOCKET_OPTIONS } from './feed-sockets.js';
+export type { FeedSocketOptions, FeedClient } from './feed-sockets.js';
+export { routeUpgrade, refuseUpgrade } from './upgrade-router.js';
 
 export const ORDER_FEED_PATH = '/ws/orders';
 const MAX_PARAM = 200;
 
-class FeedRefusal extends Error {
-  constructor(
-    readonly code: number,
-    readonly reason: string,
-  ) {
-    super(reason);
-  }
-}
-
 /** What is used of the Fastify instance (whatever its type provider and logger). */
-interface FeedHost {
+export interface FeedHost {
   readonly server: Server;
   addHook(name: 'preClose', hook: () => Promise<void>): unknown;
 }
@@ -55,13 +50,7 @@ export function registerOrderFeed(
   // Clients send nothing but control frames: a small payload limit keeps them from trying.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096, clientTracking: false });
 
-  app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname.replace(/\/$/, '') !== ORDER_FEED_PATH) {
-      // Other upgrade paths may belong to another listener; with none, do not leave them hanging.
-      if (app.server.listenerCount('upgrade') === 1) refuseUpgrade(socket, 404, 'Not Found');
-      return;
-    }
+  routeUpgrade(app.server, ORDER_FEED_PATH, (request, socket, head, url) => {
     if (feed.isClosing) {
       refuseUpgrade(socket, 503, 'Service Unavailable');
       return;
@@ -92,15 +81,6 @@ export function registerOrderFeed(
     wss.close();
   });
   return feed;
-}
-
-function keyOf(request: IncomingMessage, url: URL): string | undefined {
-  const header = request.headers['x-api-key'];
-  if (typeof header === 'string' && header.trim() !== '') return header.trim();
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-  if (bearer) return bearer[1];
-  const query = url.searchParams.get('api_key');
-  return query !== null && query.trim() !== '' ? query.trim() : undefined;
 }
 
 /** The same checks as the REST `requireKey` hook, answered with close codes. */
@@ -145,8 +125,4 @@ async function sinceSeq(events: EventPort, sub: FeedSubscription, since: string 
     throw new FeedRefusal(4400, 'unknown since event id: resync over REST');
   }
   return event.seq;
-}
-
-function refuseUpgrade(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }

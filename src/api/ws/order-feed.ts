@@ -6,25 +6,23 @@
  */
 import type { WebSocket } from 'ws';
 import type { DomainEvent, EventPort, OrderDetail, OrderService } from '../../domain/index.js';
-import { describeError, type Clock, type Logger, type TimerHandle } from '../../shared/index.js';
+import { describeError, type Clock, type Logger } from '../../shared/index.js';
+import {
+  DEFAULT_FEED_SOCKET_OPTIONS,
+  FeedSockets,
+  type FeedClient as SocketClient,
+  type FeedSocketOptions,
+} from './feed-sockets.js';
 import { framesFor, isFeedEvent } from './frames.js';
 
-export interface OrderFeedOptions {
-  /** Server ping period; a socket that has not answered the previous ping is dropped. */
-  readonly pingIntervalMs: number;
-  /** Bytes a socket may have queued (ws.bufferedAmount); past it the client is terminated. */
-  readonly maxBufferedBytes: number;
+export interface OrderFeedOptions extends FeedSocketOptions {
   /** A resume that would replay more frames than this closes with 4409 (resync over REST). */
   readonly maxReplayEvents: number;
-  /** How long shutdown waits for clients to answer the 1001 close before cutting them. */
-  readonly closeGraceMs: number;
 }
 
 export const DEFAULT_ORDER_FEED_OPTIONS: OrderFeedOptions = {
-  pingIntervalMs: 30_000,
-  maxBufferedBytes: 1024 * 1024,
+  ...DEFAULT_FEED_SOCKET_OPTIONS,
   maxReplayEvents: 1000,
-  closeGraceMs: 5_000,
 };
 
 export interface FeedSubscription {
@@ -35,13 +33,7 @@ export interface FeedSubscription {
   readonly orderId: string | null;
 }
 
-interface FeedClient {
-  readonly ws: WebSocket;
-  sub: FeedSubscription | null;
-  /** The last event seq this client has been offered (sent or filtered out). */
-  cursor: number;
-  alive: boolean;
-}
+type FeedClient = SocketClient<FeedSubscription>;
 
 export interface OrderFeedDeps {
   readonly events: EventPort;
@@ -54,7 +46,7 @@ const PAGE = 500;
 type OrderCache = Map<string, OrderDetail | null>;
 
 export class OrderFeed {
-  private readonly clients = new Map<WebSocket, FeedClient>();
+  private readonly sockets: FeedSockets<FeedSubscription>;
   private readonly byCustomer = new Map<string, Set<FeedClient>>();
   /** Seq of the last outbox row the live reader has handled. */
   private cursor = 0;
@@ -62,40 +54,45 @@ export class OrderFeed {
   private stale = true;
   private queue: Promise<void> = Promise.resolve();
   private pumpQueued = false;
-  private pingTimer: TimerHandle | null = null;
   private readonly unsubscribe: () => void;
-  private closing = false;
-  readonly stats = { dropped: 0, peakBufferedBytes: 0 };
 
   constructor(
     private readonly deps: OrderFeedDeps,
     private readonly options: OrderFeedOptions = DEFAULT_ORDER_FEED_OPTIONS,
   ) {
+    this.sockets = new FeedSockets<FeedSubscription>(
+      {
+        clock: deps.clock,
+        logger: deps.logger,
+        name: 'order feed',
+        onForget: (client) => this.unindex(client),
+      },
+      options,
+    );
     this.unsubscribe = deps.events.subscribe(() => this.schedulePump());
   }
 
   get isClosing(): boolean {
-    return this.closing;
+    return this.sockets.isClosing;
   }
 
   get connections(): number {
-    return this.clients.size;
+    return this.sockets.size;
+  }
+
+  get stats(): { readonly dropped: number; readonly peakBufferedBytes: number } {
+    return this.sockets.stats;
   }
 
   /** A freshly upgraded socket: pinged from now on, fed once `attach` has run. */
   accept(ws: WebSocket): void {
-    const client: FeedClient = { ws, sub: null, cursor: 0, alive: true };
-    this.clients.set(ws, client);
-    ws.on('pong', () => (client.alive = true));
-    ws.on('close', () => this.forget(client));
-    ws.on('error', () => ws.terminate());
-    this.pingTimer ??= this.deps.clock.setTimeout(() => this.ping(), this.options.pingIntervalMs);
+    this.sockets.accept(ws);
   }
 
   /** Starts feeding an authenticated socket, after replaying events after `sinceSeq`. */
   attach(ws: WebSocket, sub: FeedSubscription, sinceSeq: number | null): Promise<void> {
     return this.enqueue(async () => {
-      const client = this.clients.get(ws);
+      const client = this.sockets.get(ws);
       if (!client) return; // closed while authenticating
       if (this.stale) {
         this.cursor = await this.deps.events.latestSeq();
@@ -112,24 +109,9 @@ export class OrderFeed {
 
   /** Shutdown: every socket gets 1001; those that do not answer within the grace are cut. */
   async close(): Promise<void> {
-    if (this.closing) return;
-    this.closing = true;
+    if (this.sockets.isClosing) return;
     this.unsubscribe();
-    if (this.pingTimer) this.deps.clock.clearTimeout(this.pingTimer);
-    this.pingTimer = null;
-    const open = [...this.clients.values()];
-    if (open.length === 0) return;
-    const closed = Promise.all(
-      open.map((c) => new Promise<void>((resolve) => c.ws.once('close', () => resolve()))),
-    );
-    for (const c of open) c.ws.close(1001, 'server shutting down');
-    let grace: TimerHandle | undefined;
-    const timeout = new Promise<void>(
-      (resolve) => (grace = this.deps.clock.setTimeout(resolve, this.options.closeGraceMs)),
-    );
-    await Promise.race([closed, timeout]);
-    if (grace) this.deps.clock.clearTimeout(grace);
-    for (const c of open) c.ws.terminate();
+    await this.sockets.close();
   }
 
   private enqueue(task: () => Promise<void>): Promise<void> {
@@ -141,7 +123,7 @@ export class OrderFeed {
   }
 
   private schedulePump(): void {
-    if (this.pumpQueued || this.closing) return;
+    if (this.pumpQueued || this.sockets.isClosing) return;
     this.pumpQueued = true;
     void this.enqueue(async () => {
       this.pumpQueued = false;
@@ -176,7 +158,7 @@ export class OrderFeed {
       client.cursor = event.seq;
       if (!client.sub || !matches(client.sub, order)) continue;
       frames ??= framesFor(event, order).map((f) => Buffer.from(f));
-      for (const frame of frames) if (!this.send(client, frame)) break;
+      for (const frame of frames) if (!this.sockets.send(client, frame)) break;
     }
   }
 
@@ -199,7 +181,7 @@ export class OrderFeed {
           return false;
         }
         for (const frame of framesFor(event, order)) {
-          if (!this.send(client, Buffer.from(frame))) return false;
+          if (!this.sockets.send(client, Buffer.from(frame))) return false;
         }
       }
       if (page.length < PAGE) break;
@@ -222,56 +204,11 @@ export class OrderFeed {
     return order;
   }
 
-  /** False when the client is gone or was dropped for not reading. */
-  private send(client: FeedClient, frame: Buffer): boolean {
-    const { ws } = client;
-    if (ws.readyState !== ws.OPEN) return false;
-    // Checked before queueing, so a socket never holds more than the limit (plus one header).
-    if (ws.bufferedAmount + frame.length > this.options.maxBufferedBytes) {
-      this.drop(client, 'send buffer full');
-      return false;
-    }
-    ws.send(frame, { binary: false });
-    this.stats.peakBufferedBytes = Math.max(this.stats.peakBufferedBytes, ws.bufferedAmount);
-    return true;
-  }
-
-  private ping(): void {
-    this.pingTimer = null;
-    for (const client of [...this.clients.values()]) {
-      if (!client.alive) {
-        this.drop(client, 'no pong');
-        continue;
-      }
-      client.alive = false;
-      if (client.ws.readyState === client.ws.OPEN) client.ws.ping();
-    }
-    if (this.clients.size > 0 && !this.closing) {
-      this.pingTimer = this.deps.clock.setTimeout(() => this.ping(), this.options.pingIntervalMs);
-    }
-  }
-
-  private drop(client: FeedClient, reason: string): void {
-    this.stats.dropped++;
-    this.deps.logger.warn(
-      { customer: client.sub?.customerId, reason },
-      'order feed client dropped',
-    );
-    this.forget(client);
-    client.ws.terminate();
-  }
-
-  private forget(client: FeedClient): void {
-    this.clients.delete(client.ws);
-    if (client.sub) {
-      const set = this.byCustomer.get(client.sub.customerId);
-      set?.delete(client);
-      if (set?.size === 0) this.byCustomer.delete(client.sub.customerId);
-    }
-    if (this.clients.size === 0 && this.pingTimer) {
-      this.deps.clock.clearTimeout(this.pingTimer);
-      this.pingTimer = null;
-    }
+  private unindex(client: FeedClient): void {
+    if (!client.sub) return;
+    const set = this.byCustomer.get(client.sub.customerId);
+    set?.delete(client);
+    if (set?.size === 0) this.byCustomer.delete(client.sub.customerId);
   }
 }
 

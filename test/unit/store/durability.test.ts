@@ -5,7 +5,6 @@ import { createStore, openDatabase } from '../../../src/store/index.js';
 import {
   SIM_A,
   StoreFixture,
-  T0,
   countRows,
   deliverPdu,
   outboundMessage,

@@ -31,6 +31,7 @@ import { getFullSms, getStatus, getStatusV2, setStatus } from './actions-status.
 import type { LegacyAction } from './context.js';
 import { apiKeyOf, readParams } from './params.js';
 import { bannedToken, text, tokenOf, type LegacyReply } from './reply.js';
+import { documentationOnly, legacySchema } from './schema.js';
 
 export const LEGACY_PATH = '/stubs/handler_api.php';
 /** Legacy requests are a handful of short parameters. */
@@ -94,8 +95,14 @@ export function legacyRoutes(app: FastifyInstance, opts: { deps: ApiDeps }): Pro
   const handler = async (request: FastifyRequest, reply: FastifyReply) =>
     send(reply, await answer(deps, mode, request));
 
-  app.get(LEGACY_PATH, handler);
-  app.post(LEGACY_PATH, { bodyLimit: BODY_LIMIT }, handler);
+  const actions = Object.keys(ACTIONS);
+  const described = { validatorCompiler: documentationOnly };
+  app.get(LEGACY_PATH, { ...described, schema: legacySchema('GET', actions) }, handler);
+  app.post(
+    LEGACY_PATH,
+    { ...described, schema: legacySchema('POST', actions), bodyLimit: BODY_LIMIT },
+    handler,
+  );
   return Promise.resolve();
 }
 

@@ -12,6 +12,7 @@ export function opsRoutes(deps: ApiDeps): FastifyPluginCallbackTypebox {
       '/healthz',
       {
         schema: {
+          summary: 'Liveness: the process answers',
           response: {
             200: Type.Object({ success: Type.Literal(true), status: Type.Literal('alive') }),
             ...errors,
@@ -25,6 +26,7 @@ export function opsRoutes(deps: ApiDeps): FastifyPluginCallbackTypebox {
       '/readyz',
       {
         schema: {
+          summary: 'Readiness: database writable and at least one modem ready (else 503)',
           response: {
             200: Type.Object({
               success: Type.Literal(true),
@@ -52,6 +54,7 @@ export function opsRoutes(deps: ApiDeps): FastifyPluginCallbackTypebox {
       '/health',
       {
         schema: {
+          summary: "The modems' status document",
           response: {
             200: Type.Object({
               status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),

@@ -1,0 +1,92 @@
+import type { Command } from 'commander';
+import { checkConfig, CONFIG_FILE_VARIABLE, type Config } from '../daemon/index.js';
+import { withStoreOptions, type StoreOptions } from './common.js';
+
+interface CheckOptions extends StoreOptions {
+  readonly json?: boolean;
+}
+
+/** PINs are secrets: a summary names the SIMs that have one, never the digits. */
+function masked(config: Config): Config {
+  return { ...config, pins: Object.fromEntries(Object.keys(config.pins).map((k) => [k, '****'])) };
+}
+
+const seconds = (ms: number): string => `${ms / 1000} s`;
+const list = (items: readonly string[]): string => (items.length > 0 ? items.join(', ') : 'none');
+
+function summary(config: Config): Array<[string, string]> {
+  const { orders, api, webhooks, messaging } = config;
+  const t = messaging.throttle;
+  return [
+    ['data directory', config.dataDir],
+    ['database', config.database],
+    ['listen', `http://${config.host}:${config.port}`],
+    ['log level', config.logLevel],
+    ['modems', list(config.modems)],
+    ['SIM PINs for', list(Object.keys(config.pins))],
+    ['numbers for', list(Object.keys(config.numbers))],
+    [
+      'health / sweep / hotplug',
+      [config.healthIntervalMs, config.sweepIntervalMs, config.hotplugIntervalMs]
+        .map(seconds)
+        .join(' / '),
+    ],
+    ['power-cycle command', config.powerCycleCommand ?? 'none'],
+    ['API rate limit', `${api.rateLimitPerMinute}/min per key (legacy tokens: ${api.legacyMode})`],
+    [
+      'orders',
+      `hold ${orders.holdSeconds} s, lifetime ${orders.lifetimeMinutes} min, price ${orders.defaultPriceUsd} USD, ` +
+        `${orders.maxCancelsPerService} cancels/service, allocation ${orders.allocationPolicy}`,
+    ],
+    [
+      'sandbox',
+      `${orders.sandboxStartingBalanceUsd} USD to start, code SMS after ${orders.sandboxSmsDelaySeconds} s; ` +
+        `live keys on simulated SIMs: ${orders.liveOnSimulated ? 'yes' : 'no'}`,
+    ],
+    [
+      'send throttle',
+      t.enabled
+        ? `${t.perMinute}/min, ${t.perHour}/h, ${t.perDay}/day, pause ${t.pauseMinMs}-${t.pauseMaxMs} ms` +
+          ` (${Object.keys(messaging.sims).length} SIM overrides)`
+        : 'off',
+    ],
+    [
+      'webhooks',
+      `allowed hosts: ${list(webhooks.allowedHosts)}; private addresses: ${webhooks.allowPrivate ? 'allowed' : 'refused'}`,
+    ],
+  ];
+}
+
+export function registerConfigCommands(program: Command): void {
+  const config = program.command('config').description('The configuration file');
+  withStoreOptions(config.command('check'))
+    .description(
+      `Validate the configuration (file from --config or $${CONFIG_FILE_VARIABLE}, SIMPOOL_* ` +
+        'environment, defaults) and print the effective settings, or every problem; exit code 1 on problems',
+    )
+    .option('--json', 'print JSON for scripts: {ok, file, environment, config} or {ok, problems}')
+    .action((options: CheckOptions) => {
+      const checked = checkConfig(
+        options.config,
+        options.dataDir === undefined ? {} : { dataDir: options.dataDir },
+      );
+      if (options.json) {
+        console.log(
+          JSON.stringify(checked.ok ? { ...checked, config: masked(checked.config) } : checked),
+        );
+      } else if (checked.ok) {
+        const rows: Array<[string, string]> = [
+          ['config file', checked.file ?? 'none (defaults)'],
+          ['environment', list(checked.environment)],
+          ...summary(checked.config),
+        ];
+        const width = Math.max(...rows.map(([label]) => label.length)) + 2;
+        for (const [label, value] of rows) console.log(`${label.padEnd(width)}${value}`);
+        console.log('configuration OK');
+      } else {
+        console.log(`${checked.file ?? 'configuration'}: ${checked.problems.length} problem(s)`);
+        for (const problem of checked.problems) console.log(`  ${problem}`);
+      }
+      if (!checked.ok) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,104 @@
+/**
+ * The operator side inside the daemon: the operator account and its admin credential (generated
+ * on first start, kept in the data directory), the modem view over the pool, and AdminService
+ * for the admin API.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SystemInfo } from '../api/index.js';
+import { AdminService, OperatorAccount } from '../domain/index.js';
+import type { ModemPool } from '../pool/index.js';
+import type { Clock, Logger } from '../shared/index.js';
+import type { Store } from '../store/index.js';
+import { ensureAdminCredential, type AdminCredential } from './admin-credential.js';
+import { PoolModems } from './admin-modems.js';
+import type { Config } from './config.js';
+import type { OrderEngine } from './order-engine.js';
+import type { Webhooks } from './webhooks.js';
+
+export interface Admin {
+  readonly service: AdminService;
+  readonly operator: OperatorAccount;
+  /** The admin credential; `created` on the start that generated it. */
+  readonly credential: AdminCredential;
+  readonly system: SystemInfo;
+  stop(): void;
+}
+
+export async function startAdmin(
+  parts: {
+    readonly store: Store;
+    readonly pool: ModemPool;
+    readonly rental: OrderEngine;
+    readonly webhooks: Webhooks;
+  },
+  config: Config,
+  deps: { readonly clock: Clock; readonly logger: Logger },
+): Promise<Admin> {
+  const { store, pool, rental, webhooks } = parts;
+  const operator = new OperatorAccount(store.admin.accounts, rental.customers, deps.clock);
+  const credential = await ensureAdminCredential(config.dataDir, operator);
+  if (credential.created) deps.logger.info({ file: credential.file }, 'admin credential created');
+  const modems = new PoolModems({ pool, outbound: store.outbound, clock: deps.clock });
+  const service = new AdminService({
+    ports: store.admin,
+    modems,
+    customers: rental.customers,
+    catalog: rental.catalog,
+    webhooks: webhooks.service,
+    clock: deps.clock,
+    onDeliveryRetried: () => webhooks.worker.poke(),
+  });
+  return {
+    service,
+    operator,
+    credential,
+    system: {
+      version: simpoolVersion(),
+      startedAt: deps.clock.now(),
+      config: configSummary(config),
+    },
+    stop: () => modems.close(),
+  };
+}
+
+/** What the admin page shows of the configuration: no PINs, numbers or commands. */
+export function configSummary(config: Config): Record<string, unknown> {
+  return {
+    data_dir: config.dataDir,
+    database: config.database,
+    listen: `${config.host}:${config.port}`,
+    log_level: config.logLevel,
+    modems: [...config.modems],
+    pins_configured: Object.keys(config.pins).length,
+    numbers_configured: Object.keys(config.numbers).length,
+    health_interval_ms: config.healthIntervalMs,
+    sweep_interval_ms: config.sweepIntervalMs,
+    power_cycle_configured: config.powerCycleCommand !== null,
+    orders: { ...config.orders },
+    webhooks: {
+      allow_private: config.webhooks.allowPrivate,
+      allowed_hosts: [...config.webhooks.allowedHosts],
+      concurrency: config.webhooks.concurrency,
+    },
+    api: { ...config.api },
+  };
+}
+
+let version: string | undefined;
+
+/** The version in simpool's package.json (found upwards from this file, in src/ or dist/). */
+export function simpoolVersion(): string {
+  if (version !== undefined) return version;
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++, dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (parsed.name === 'simpool' && typeof parsed.version === 'string') {
+      return (version = parsed.version);
+    }
+  }
+  return (version = 'unknown');
+}

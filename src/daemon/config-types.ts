@@ -1,0 +1,97 @@
+/** The effective configuration: every field resolved (file < environment < command line). */
+import type { ModemTiming } from '../modem/index.js';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+export interface Config {
+  readonly dataDir: string;
+  readonly database: string;
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: LogLevel;
+  readonly modems: readonly string[];
+  readonly pins: Readonly<Record<string, string>>;
+  readonly numbers: Readonly<Record<string, string>>;
+  readonly healthIntervalMs: number;
+  readonly sweepIntervalMs: number;
+  readonly hotplugIntervalMs: number;
+  readonly powerCycleCommand: string | null;
+  /** Overrides of the drivers' init and recovery timing; empty = the defaults. */
+  readonly modemTiming: Readonly<Partial<ModemTiming>>;
+  readonly reassemblyTimeoutMs: number;
+  readonly simulatorControlPort: number;
+  readonly orders: OrdersConfig;
+  readonly webhooks: WebhooksConfig;
+  readonly api: ApiSettings;
+  readonly messaging: MessagingConfig;
+}
+
+export interface ThrottleConfig {
+  readonly enabled: boolean;
+  readonly perMinute: number;
+  readonly perHour: number;
+  readonly perDay: number;
+  /** A random pause of pauseMinMs..pauseMaxMs between two messages of one SIM. */
+  readonly pauseMinMs: number;
+  readonly pauseMaxMs: number;
+}
+
+export interface MessagingConfig {
+  /** The limits of every SIM without an override (defaults 6/min, 100/h, 500/day). */
+  readonly throttle: ThrottleConfig;
+  /** Overrides per ICCID, each on top of `throttle`. */
+  readonly sims: Readonly<Record<string, ThrottleConfig>>;
+  /** Whether a SIM in an open rental order may send messages (default false). */
+  readonly sendFromRentedSims: boolean;
+  /** Attempts of a part (temporary failures) before its message fails. */
+  readonly maxAttempts: number;
+}
+
+export interface ApiSettings {
+  /** Requests per minute per API key on /api/v1/customer/* (API.md default 60). */
+  readonly rateLimitPerMinute: number;
+  /** The legacy API's token spelling: sms-activate's or DaisySMS's. */
+  readonly legacyMode: 'sms-activate' | 'daisysms';
+  /**
+   * How long one key's authentication is reused (ms). Revoking a key or banning a customer from
+   * another process (the CLI) takes effect within this time; from the daemon, at once.
+   */
+  readonly authCacheMs: number;
+}
+
+export interface WebhooksConfig {
+  /** Webhook URLs may point at private, loopback and link-local addresses (tests, closed LANs). */
+  readonly allowPrivate: boolean;
+  /** Hosts allowed whatever they resolve to. */
+  readonly allowedHosts: readonly string[];
+  /** Parallel deliveries to different endpoints. */
+  readonly concurrency: number;
+}
+
+export interface OrdersConfig {
+  /** Price of every (service, country) pair seeded on first start, in USD. */
+  readonly defaultPriceUsd: number;
+  /**
+   * Hold (no cancel or swap before it) and lifetime of services the catalog seed adds. Services
+   * already in the database keep theirs: the operator edits those in the catalog.
+   */
+  readonly holdSeconds: number;
+  readonly lifetimeMinutes: number;
+  readonly maxCancelsPerService: number;
+  readonly cooldownSeconds: number;
+  /** Open orders per API key when the key sets no limit of its own. */
+  readonly defaultMaxOpenOrders: number;
+  readonly smsClockSkewSeconds: number;
+  readonly allocationPolicy: 'lru' | 'random';
+  /**
+   * Live (sp_live_) orders may get SIMs of simulated modems. Sandbox (sp_test_) orders only ever
+   * get simulated SIMs, live ones only real SIMs — except on an appliance that has nothing but
+   * simulated modems (the demo, `npm start` without hardware), where there is nothing else to
+   * sell. Default: true when every configured modem source is `simulated:N`, else false.
+   */
+  readonly liveOnSimulated: boolean;
+  /** Play money credited to a customer's sandbox balance with their first sandbox key. */
+  readonly sandboxStartingBalanceUsd: number;
+  /** Seconds from a sandbox purchase, retry or swap to its synthetic verification SMS. */
+  readonly sandboxSmsDelaySeconds: number;
+}
