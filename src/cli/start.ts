@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { startDaemon } from '../daemon/index.js';
+import { ensureDemoCustomer, onlySimulatedModems, startDaemon } from '../daemon/index.js';
 import { createLogger } from '../shared/index.js';
 import { configFrom, withStoreOptions, type StoreOptions } from './common.js';
 import { integer, untilStopSignal } from './options.js';
@@ -20,13 +20,21 @@ async function runStart(options: StartOptions): Promise<void> {
   });
   const logger = createLogger(config.logLevel);
   const daemon = await startDaemon(config, { logger });
+  // Nothing but simulated modems: a demo, with a customer a newcomer can use at once.
+  const demo = onlySimulatedModems(config.modems)
+    ? await ensureDemoCustomer(config.dataDir, daemon.rental.customers)
+    : null;
+  const url = daemon.api.url;
   console.log(`simpool started; data in ${config.dataDir}`);
   console.log(`  modems: ${config.modems.join(', ')}`);
-  console.log(`  API: ${daemon.api.url}/api/v1 (legacy: ${daemon.api.url}/stubs/handler_api.php)`);
-  console.log(`  health: ${daemon.api.url}/health`);
-  console.log(`  admin API: ${daemon.api.url}/api/v1/admin (live feed: /ws/admin)`);
+  console.log(`  API: ${url}/api/v1 (legacy: ${url}/stubs/handler_api.php)`);
+  console.log(`  admin page: ${url}/admin/`);
+  console.log(`  API docs: ${url}/docs (OpenAPI: ${url}/openapi.json)`);
+  console.log(`  health: ${url}/health, metrics: ${url}/metrics`);
+  // Secrets are shown once, on the start that created them; later starts say where they are.
+  if (demo?.key) console.log(`  demo customer API key (new, 10 USD): ${demo.key}`);
+  else if (demo) console.log(`  demo customer API key: in ${demo.file}`);
   const { credential } = daemon.admin;
-  // Shown once, on the start that created it; `simpool admin credential` prints it on request.
   if (credential.created) console.log(`  admin credential (new): ${credential.credential}`);
   else console.log(`  admin credential: in ${credential.file} (simpool admin credential)`);
   if (daemon.simulator) {
@@ -40,7 +48,9 @@ async function runStart(options: StartOptions): Promise<void> {
 
 export function registerStartCommand(program: Command): void {
   withStoreOptions(program.command('start'))
-    .description('Run the appliance: the modem pool, the store and the HTTP API')
+    .description(
+      'Run the appliance: modems, store, REST/legacy/WebSocket API, webhooks, admin page, metrics',
+    )
     .option(
       '-m, --modems <list>',
       'comma-separated device paths, globs, tcp://host:port URLs or simulated:N (overrides the config; default simulated:4)',

@@ -20,7 +20,7 @@ export function adminCredentialPath(dataDir: string): string {
   return path.join(dataDir, ADMIN_CREDENTIAL_FILE);
 }
 
-async function readCredential(file: string): Promise<string | undefined> {
+export async function readCredential(file: string): Promise<string | undefined> {
   try {
     const text = (await readFile(file, 'utf8')).trim();
     return text === '' ? undefined : text;
@@ -30,8 +30,8 @@ async function readCredential(file: string): Promise<string | undefined> {
   }
 }
 
-/** Written to a temporary file first: a crash never leaves a half-written credential. */
-async function writeCredential(file: string, credential: string): Promise<void> {
+/** Written to a temporary file first (mode 0600): a crash never leaves a half-written secret. */
+export async function writeCredential(file: string, credential: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const temporary = `${file}.${process.pid}.tmp`;
   await writeFile(temporary, `${credential}\n`, { mode: 0o600 });

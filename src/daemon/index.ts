@@ -21,3 +21,5 @@ export {
   ADMIN_CREDENTIAL_FILE,
 } from './admin-credential.js';
 export type { AdminCredential } from './admin-credential.js';
+export { ensureDemoCustomer, DEMO_EMAIL } from './demo-customer.js';
+export type { DemoCustomer } from './demo-customer.js';

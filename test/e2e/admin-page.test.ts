@@ -98,6 +98,17 @@ describe('admin web page', () => {
       .toBe(MODEMS);
   });
 
+  it("runs a USSD code from a modem's detail page", async () => {
+    await page.getByTestId('modem-grid').getByRole('link', { name: 'simulated:0' }).click();
+    await page.getByRole('heading', { name: 'Event timeline' }).waitFor({ timeout: SHOWN });
+    await page.getByLabel('USSD code').fill('*100#');
+    await page.getByRole('button', { name: 'Send USSD' }).click();
+    await page
+      .getByTestId('ussd-response')
+      .getByText('Your balance is 12.34')
+      .waitFor({ timeout: SHOWN });
+  });
+
   it('shows an SMS injected into a modem live, as text, without reloading', async () => {
     await page.getByRole('link', { name: 'Messages' }).click();
     await page.getByTestId('messages-list').waitFor({ timeout: SHOWN });
@@ -188,5 +199,5 @@ describe('admin web page', () => {
     await phone.close();
 
     expect(problems.filter((p) => !EXPECTED_401.test(p))).toEqual([]);
-  });
+  }, 60_000);
 });

@@ -280,8 +280,8 @@ const TABLE: Readonly<Record<string, RouteCase>> = {
 const LEGACY_ROUTES = [`GET ${LEGACY}`, `POST ${LEGACY}`];
 /** Not JSON API either: test/integration/openapi.test.ts and metrics.test.ts cover them. */
 const DOCUMENT_ROUTES = ['GET /openapi.json', 'GET /metrics'];
-/** Swagger UI's page and files, served by @fastify/swagger-ui. */
-const isDocsPage = (route: string) => /^GET \/docs(\/|$)/.test(route);
+/** Pages, not JSON API: Swagger UI (@fastify/swagger-ui) and the admin page (test/e2e). */
+const isPage = (route: string) => /^GET \/(docs(\/|$)|admin(\/|$)|$)/.test(route);
 
 const SQLISH = [`' OR 1=1 --`, `"; DROP TABLE orders; --`, `1; SELECT * FROM api_keys`];
 const SCRIPTISH = [`<script>alert(1)</script>`, `{{7*7}}`, '${jndi:ldap://x}', `../../etc/passwd`];
@@ -373,7 +373,7 @@ const CUSTOMER_ROUTES = ROUTES.filter((r) => r.c.auth === 'customer');
 
 describe('the route table', () => {
   it('names every route the server registered, and nothing else', () => {
-    expect([...w.routes].filter((route) => !isDocsPage(route)).sort()).toEqual(
+    expect([...w.routes].filter((route) => !isPage(route)).sort()).toEqual(
       [...Object.keys(TABLE), ...LEGACY_ROUTES, ...DOCUMENT_ROUTES].sort(),
     );
   });

@@ -110,8 +110,11 @@ describe('systemd/simpool.service', () => {
         .filter((line) => /^[A-Z_]+=/.test(line))
         .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
     );
-    expect(Object.keys(env).length).toBeGreaterThan(0);
-    const config = loadConfig(undefined, {}, env);
+    // The file it names is the one the unit passes with --config (absent on a test machine).
+    const { SIMPOOL_CONFIG: configFile, ...rest } = env;
+    expect(configFile).toBe('/etc/simpool/config.json');
+    expect(value('ExecStart')).toContain(`--config ${configFile} `);
+    const config = loadConfig(undefined, {}, rest);
     expect(config.dataDir).toBe('/var/lib/simpool');
   });
 });

@@ -75,13 +75,17 @@ export function secretBox(title, secret) {
 }
 
 /**
- * Calls `fn` at most once per `ms`, trailing: live frames can arrive in bursts and each
- * should not cost a request.
+ * Coalesces bursts: the first call schedules `fn` in `ms`, the calls until then ride along.
+ * Live frames can arrive in bursts (and signal updates never stop), so each must not cost a
+ * request, yet a steady stream must not postpone the refresh forever as a debounce would.
  */
-export function debounce(fn, ms = 400) {
+export function coalesce(fn, ms = 400) {
   let timer = null;
-  return (...args) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => fn(...args), ms);
+  return () => {
+    if (timer !== null) return;
+    timer = setTimeout(() => {
+      timer = null;
+      fn();
+    }, ms);
   };
 }

@@ -1,6 +1,6 @@
 /** All SMS in and out, filterable; incoming ones appear at the top as they arrive. */
 import { badge, fill, h, orDash, time } from '../dom.js';
-import { debounce } from '../ui.js';
+import { coalesce } from '../ui.js';
 import { isMessageEvent } from './events.js';
 import { pagedList } from './paged-list.js';
 
@@ -61,7 +61,7 @@ export async function render(root) {
   });
   await list.reload();
   fill(root, h('h1', {}, 'Messages'), list.element);
-  const reload = debounce(() => void list.reload().catch(() => undefined), 1500);
+  const reload = coalesce(() => void list.reload().catch(() => undefined), 1500);
   return {
     onFrame(frame) {
       // An SMS outside any order has no outbox event, but its modem's "last SMS" changes.

@@ -1,6 +1,6 @@
 /** All orders, filterable by status and searchable; refreshed live on order events. */
 import { badge, fill, h, money, orDash, time } from '../dom.js';
-import { debounce } from '../ui.js';
+import { coalesce } from '../ui.js';
 import { isOrderEvent } from './events.js';
 import { pagedList } from './paged-list.js';
 
@@ -33,7 +33,7 @@ export async function render(root) {
   await list.reload();
   fill(root, h('h1', {}, 'Orders'), list.element);
   // Order frames name the order but not every field of a row: fetch the first page again.
-  const refresh = debounce(() => void list.reload().catch(() => undefined), 300);
+  const refresh = coalesce(() => void list.reload().catch(() => undefined), 300);
   return {
     onFrame(frame) {
       if (frame.type === 'event' && isOrderEvent(frame.event)) refresh();

@@ -2,7 +2,7 @@
 import { get } from '../api.js';
 import { fill, h, panel, time } from '../dom.js';
 import { recentEvents } from '../recent.js';
-import { debounce } from '../ui.js';
+import { coalesce } from '../ui.js';
 import { smsPerHourChart } from './chart.js';
 import { eventList } from './events.js';
 
@@ -91,7 +91,7 @@ export async function render(root) {
     panel('SMS per hour, last 24 h', chartBox),
   );
 
-  const refresh = debounce(async () => {
+  const refresh = coalesce(async () => {
     try {
       const [fresh, freshHourly] = await Promise.all([
         get('/overview'),
