@@ -1,5 +1,6 @@
 /** The effective configuration: every field resolved (file < environment < command line). */
 import type { ModemTiming } from '../modem/index.js';
+import type { ThrottleLimits } from '../pool/index.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
@@ -26,15 +27,8 @@ export interface Config {
   readonly messaging: MessagingConfig;
 }
 
-export interface ThrottleConfig {
-  readonly enabled: boolean;
-  readonly perMinute: number;
-  readonly perHour: number;
-  readonly perDay: number;
-  /** A random pause of pauseMinMs..pauseMaxMs between two messages of one SIM. */
-  readonly pauseMinMs: number;
-  readonly pauseMaxMs: number;
-}
+/** Per-SIM send limits: the pool's own shape (caps per minute/hour/day, pause between messages). */
+export type ThrottleConfig = ThrottleLimits;
 
 export interface MessagingConfig {
   /** The limits of every SIM without an override (defaults 6/min, 100/h, 500/day). */

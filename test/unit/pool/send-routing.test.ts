@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ModemPool,
+  NO_THROTTLE,
   composeOutbound,
   type OutboundMessageRow,
   type ThrottleLimits,
@@ -31,14 +32,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const OFF: ThrottleLimits = {
-  enabled: false,
-  perMinute: 1,
-  perHour: 1,
-  perDay: 1,
-  pauseMinMs: 0,
-  pauseMaxMs: 0,
-};
+const OFF: ThrottleLimits = NO_THROTTLE;
 
 async function rig(count: number, limits: ThrottleLimits = OFF): Promise<Rig> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'simpool-routing-'));
