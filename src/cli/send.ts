@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { countryOfNumber } from '../domain/index.js';
 import { composeOutbound } from '../pool/index.js';
 import { SimpoolError } from '../shared/index.js';
 import { withRepositories, withStoreOptions, type StoreOptions } from './common.js';
@@ -38,6 +39,8 @@ export function registerSendCommand(program: Command): void {
           text: options.text,
           iccid,
           now: Date.now(),
+          // Routing prefers a SIM of the recipient's country.
+          toCountry: countryOfNumber(options.to),
         });
         repos.outbound.enqueue(message);
         return message;
