@@ -23,7 +23,11 @@ interface Rig {
   readonly bank: ModemBank;
   readonly repos: Repositories;
   readonly pool: ModemPool;
-  queue(to: string, text: string, options?: { country?: string; priority?: number }): string;
+  queue(
+    to: string,
+    text: string,
+    options?: { country?: string; priority?: number; validUntil?: number },
+  ): string;
   row(id: string): OutboundMessageRow;
 }
 
@@ -75,6 +79,7 @@ async function rig(count: number, limits: ThrottleLimits = OFF): Promise<Rig> {
         now: clock.now(),
         toCountry: options.country ?? null,
         priority: options.priority ?? 0,
+        validUntil: options.validUntil ?? null,
       });
       repos.outbound.enqueue(message);
       pool.wakeSenders();
@@ -171,5 +176,18 @@ describe('routing outbound SMS', () => {
     expect(second! - first!).toBeLessThan(30_000);
     expect(third! - second!).toBeGreaterThanOrEqual(30_000);
     expect(r.row(urgent).senderIccid).toBe(iccidOf(r, 0));
+  });
+
+  it('expires a message its SIMs could not send before valid_until, and never sends it', async () => {
+    const limits = { ...OFF, enabled: true, perMinute: 1, perHour: 100, perDay: 500 };
+    const r = await rig(1, limits);
+    const first = r.queue('+447700900555', 'takes the only slot this minute');
+    const late = r.queue('+447700900555', 'worthless after 30 s', {
+      validUntil: r.clock.now() + 30_000,
+    });
+    await advanceBy(r.clock, 90_000, 1_000);
+    expect(r.row(first).status).not.toBe('queued');
+    expect(r.row(late)).toMatchObject({ status: 'expired', errorCode: 'sms_expired' });
+    expect(sentBy(r, 0)).toEqual(['takes the only slot this minute']);
   });
 });
