@@ -15,22 +15,12 @@ import type {
 } from '../domain/index.js';
 import { decodeCursor, encodeCursor } from './customer-rows.js';
 import type { SqliteDatabase } from './database.js';
+import { decodeMessageCursor, encodeMessageCursor } from './message-cursor.js';
+import { summaryFromRow, type MessageSummaryRow } from './message-rows.js';
 import { orderFromRow, type OrderTableRow } from './order-rows.js';
 
 const OPEN = `('waiting', 'received', 'retry')`;
 const HOUR_MS = 3_600_000;
-
-interface MessageRow {
-  readonly direction: 'in' | 'out';
-  readonly id: string;
-  readonly from_number: string | null;
-  readonly to_number: string | null;
-  readonly body: string;
-  readonly parts: number;
-  readonly status: string;
-  readonly sim_id: string | null;
-  readonly created_at: number;
-}
 
 interface MessageFilter {
   direction: string | null;
@@ -84,7 +74,7 @@ export class SqliteActivity implements ActivityPort {
            AND (@before IS NULL OR rowid < @before)
          ORDER BY rowid DESC LIMIT @limit`,
       ),
-      messages: db.prepare<MessageFilter, MessageRow>(MESSAGES_SQL),
+      messages: db.prepare<MessageFilter, MessageSummaryRow>(MESSAGES_SQL),
       countIn: db
         .prepare<[number], number>('SELECT COUNT(*) FROM inbound_messages WHERE received_at >= ?')
         .pluck(),
@@ -209,39 +199,6 @@ export class SqliteActivity implements ActivityPort {
   }
 }
 
-function messageFromRow(row: MessageRow): AdminMessage {
-  return {
-    id: row.id,
-    direction: row.direction,
-    from: row.from_number,
-    to: row.to_number,
-    body: row.body,
-    parts: row.parts,
-    status: row.status,
-    simId: row.sim_id,
-    createdAt: row.created_at,
-  };
-}
-
-function encodeMessageCursor(at: number, id: string): string {
-  return Buffer.from(JSON.stringify([at, id]), 'utf8').toString('base64url');
-}
-
-/** null for a cursor that is not one of ours: the first page. */
-function decodeMessageCursor(cursor: string | undefined): { at: number; id: string } | null {
-  if (cursor === undefined || cursor === '') return null;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(value) &&
-      Number.isSafeInteger(value[0]) &&
-      typeof value[1] === 'string' &&
-      value[1].length <= 64
-    ) {
-      return { at: value[0] as number, id: value[1] };
-    }
-  } catch {
-    // not ours
-  }
-  return null;
+function messageFromRow(row: MessageSummaryRow): AdminMessage {
+  return { ...summaryFromRow(row), createdAt: row.created_at };
 }

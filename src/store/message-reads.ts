@@ -15,21 +15,13 @@ import type {
 } from '../domain/index.js';
 import type { SqliteDatabase } from './database.js';
 import { decodeMessageCursor, encodeMessageCursor } from './message-cursor.js';
+import { summaryFromRow, type MessageSummaryRow } from './message-rows.js';
 import type { OutboundPartTableRow } from './outbound-rows.js';
 
-interface ViewRow {
-  readonly direction: 'in' | 'out';
-  readonly id: string;
-  readonly from_number: string | null;
-  readonly to_number: string | null;
-  readonly body: string;
-  readonly parts: number;
-  readonly status: string;
-  readonly sim_id: string | null;
+interface ViewRow extends MessageSummaryRow {
   readonly error_code: string | null;
   readonly cms_error: number | null;
   readonly error_detail: string | null;
-  readonly created_at: number;
   readonly sent_at: number | null;
   readonly delivered_at: number | null;
   readonly received_at: number | null;
@@ -210,15 +202,9 @@ function owner(audience: Extract<MessageAudience, { kind: 'customer' }>) {
 
 function viewFromRow(row: ViewRow, history: readonly HistoryEntry[]): MessageView {
   return {
-    id: row.id,
-    direction: row.direction,
-    from: row.from_number,
-    to: row.to_number,
-    body: row.body,
-    parts: row.parts,
+    ...summaryFromRow(row),
     // The CHECK constraint keeps outbound statuses within the union; inbound is 'received'.
     status: row.status as MessageStatus,
-    simId: row.sim_id,
     error:
       row.error_code === null
         ? null

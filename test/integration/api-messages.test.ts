@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { Config, Daemon } from '../../src/daemon/index.js';
 import type { ManualClock } from '../../src/shared/index.js';
 import { useAppliance } from '../helpers/appliance.js';
+import {
+  buyAndInjectSms,
+  callApi,
+  newCustomer,
+  type ApiCallOptions,
+} from '../helpers/customer-api.js';
 import { sentMessages, type SentPart } from '../helpers/daemon-harness.js';
 import { WebhookReceiver } from '../helpers/webhook-receiver.js';
 
@@ -17,12 +23,6 @@ interface Rig {
   readonly clock: ManualClock;
   readonly base: string;
   readonly operator: string;
-}
-
-interface Reply {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly body: Record<string, unknown> & { data?: Array<Record<string, unknown>> };
 }
 
 /** Polling GETs must not hit the per-key limit; throttles off unless a test wants them. */
@@ -49,31 +49,10 @@ async function rig(options: { throttle?: boolean; allowPrivate?: boolean } = {})
   return { daemon, clock, base: daemon.api.url, operator: plainKey };
 }
 
-async function customer(r: Rig, email: string) {
-  const created = await r.daemon.rental.customers.createCustomer(email);
-  const { plainKey } = await r.daemon.rental.customers.createKey(created.id, {
-    scopes: ['orders'],
-  });
-  await r.daemon.rental.customers.credit(created.id, 10 * 10_000);
-  return { customerId: created.id, key: plainKey };
-}
+const customer = (r: Rig, email: string) => newCustomer(r.daemon, email, 10);
 
-async function call(
-  r: Rig,
-  method: string,
-  url: string,
-  options: { key?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
-): Promise<Reply> {
-  const headers: Record<string, string> = { 'x-api-key': options.key ?? r.operator };
-  Object.assign(headers, options.headers);
-  const body = options.body !== undefined ? JSON.stringify(options.body) : options.raw;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${r.base}${url}`, { method, headers, ...(body ? { body } : {}) });
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: (await response.json()) as Reply['body'],
-  };
+function call(r: Rig, method: string, url: string, options: ApiCallOptions = {}) {
+  return callApi(method, `${r.base}${url}`, { ...options, key: options.key ?? r.operator });
 }
 
 const send = (r: Rig, body: unknown, headers: Record<string, string> = {}, key?: string) =>
@@ -100,20 +79,12 @@ async function sentBy(r: Rig, iccid: unknown): Promise<Array<{ to: string; text:
 
 /** Buys a GB number and has the network deliver an SMS to its SIM; the order's id. */
 async function buyAndReceive(r: Rig, who: { customerId: string; key: string }, text: string) {
-  const bought = await call(r, 'POST', '/api/v1/customer/purchase', {
-    key: who.key,
-    body: { service: 'tg', country: 'GB' },
-  });
-  expect(bought.status).toBe(201);
-  const orderId = String(bought.body.order_id);
-  const order = await r.daemon.rental.orders.get(who.customerId, orderId);
-  const modem = r.daemon.simulator!.bank.modems.find((m) => m.identity.iccid === order.simIccid);
-  modem!.injectSms({ from: 'Telegram', text });
+  const bought = await buyAndInjectSms(r.daemon, who, text);
   for (let step = 0; step < 300; step++) {
-    if ((await r.daemon.rental.orders.get(who.customerId, orderId)).smsCount > 0) break;
+    if ((await r.daemon.rental.orders.get(who.customerId, bought.orderId)).smsCount > 0) break;
     await r.clock.advance(100);
   }
-  return { orderId, iccid: order.simIccid };
+  return bought;
 }
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;

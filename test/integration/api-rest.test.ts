@@ -3,6 +3,12 @@ import { type Daemon } from '../../src/daemon/index.js';
 import { type ManualClock } from '../../src/shared/index.js';
 import { advanceBy } from '../helpers/advance.js';
 import { useAppliance } from '../helpers/appliance.js';
+import {
+  callApi,
+  newCustomer,
+  type ApiCallOptions,
+  type ApiReply,
+} from '../helpers/customer-api.js';
 
 /**
  * The REST customer API on the daemon's own listening server (127.0.0.1, port 0) over the whole
@@ -22,37 +28,10 @@ async function rig(): Promise<Rig> {
   return { daemon, clock, base: daemon.api.url };
 }
 
-async function customer(d: Daemon, email: string, usd: number) {
-  const created = await d.rental.customers.createCustomer(email);
-  const { plainKey } = await d.rental.customers.createKey(created.id, { scopes: ['orders'] });
-  if (usd > 0) await d.rental.customers.credit(created.id, usd * 10_000);
-  return { customerId: created.id, key: plainKey };
-}
-
-interface Reply {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly body: Record<string, unknown> & { data?: Array<Record<string, unknown>> };
-}
-
-async function call(
-  r: Rig,
-  method: string,
-  url: string,
-  options: { key?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
-): Promise<Reply> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.key) headers['x-api-key'] = options.key;
-  let body: string | undefined = options.raw;
-  if (options.body !== undefined) body = JSON.stringify(options.body);
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${r.base}${url}`, { method, headers, ...(body ? { body } : {}) });
-  expect(response.headers.get('x-request-id')).toMatch(/^req_/);
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: (await response.json()) as Reply['body'],
-  };
+async function call(r: Rig, method: string, url: string, options: ApiCallOptions = {}) {
+  const reply = await callApi(method, `${r.base}${url}`, options);
+  expect(reply.headers.get('x-request-id')).toMatch(/^req_/);
+  return reply;
 }
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -60,7 +39,7 @@ const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 describe('REST customer API over a listening daemon', () => {
   it('sells a number, shows the code of the SMS its SIM received, retries and finishes', async () => {
     const r = await rig();
-    const alice = await customer(r.daemon, 'alice@example.com', 10);
+    const alice = await newCustomer(r.daemon, 'alice@example.com', 10);
     const buy = () =>
       call(r, 'POST', '/api/v1/customer/purchase', {
         key: alice.key,
@@ -108,7 +87,7 @@ describe('REST customer API over a listening daemon', () => {
     const order = await r.daemon.rental.orders.get(alice.customerId, orderId);
     const modem = r.daemon.simulator!.bank.modems.find((m) => m.identity.iccid === order.simIccid);
     modem!.injectSms({ from: 'Telegram', text: 'Telegram code: 48213. Do not share it.' });
-    let seen: Reply | undefined;
+    let seen: ApiReply | undefined;
     for (let i = 0; i < 300; i++) {
       seen = await call(r, 'GET', `/api/v1/customer/order/${orderId}`, { key: alice.key });
       if (seen.body.code === '48213') break;
@@ -160,7 +139,7 @@ describe('REST customer API over a listening daemon', () => {
 
   it('answers 425 with Retry-After inside the hold, then swaps and cancels with a refund', async () => {
     const r = await rig();
-    const bob = await customer(r.daemon, 'bob@example.com', 2);
+    const bob = await newCustomer(r.daemon, 'bob@example.com', 2);
     const bought = await call(r, 'POST', '/api/v1/customer/purchase', {
       key: bob.key,
       body: { service: 'wa', country: 'gb' },
@@ -206,8 +185,8 @@ describe('REST customer API over a listening daemon', () => {
 
   it('keeps customers apart and refuses bad requests without a 5xx', async () => {
     const r = await rig();
-    const alice = await customer(r.daemon, 'a@example.com', 5);
-    const mallory = await customer(r.daemon, 'm@example.com', 5);
+    const alice = await newCustomer(r.daemon, 'a@example.com', 5);
+    const mallory = await newCustomer(r.daemon, 'm@example.com', 5);
     const bought = await call(r, 'POST', '/api/v1/customer/purchase', {
       key: alice.key,
       body: { service: 'go', country: 'US' },
@@ -252,7 +231,7 @@ describe('REST customer API over a listening daemon', () => {
 
   it('serves the public price, the catalog lists and the operational endpoints', async () => {
     const r = await rig();
-    const alice = await customer(r.daemon, 'a@example.com', 1);
+    const alice = await newCustomer(r.daemon, 'a@example.com', 1);
     const price = await call(r, 'GET', '/api/v1/price?service=tg&country=GB');
     expect(price.body).toEqual({
       success: true,

@@ -4,6 +4,13 @@ import { type Daemon } from '../../src/daemon/index.js';
 import { type ManualClock } from '../../src/shared/index.js';
 import { WebhookReceiver, type Received, type Reply } from '../helpers/webhook-receiver.js';
 import { useAppliance } from '../helpers/appliance.js';
+import {
+  buyAndInjectSms,
+  callApi,
+  newCustomer,
+  type ApiCallOptions,
+  type ApiReply,
+} from '../helpers/customer-api.js';
 
 /**
  * The webhook management routes on the daemon's own listening server (127.0.0.1, port 0) over
@@ -34,38 +41,20 @@ async function receiver(script?: (n: number) => Reply): Promise<WebhookReceiver>
   return rx;
 }
 
-async function customer(d: Daemon, email: string, usd: number) {
-  const created = await d.rental.customers.createCustomer(email);
-  const { plainKey } = await d.rental.customers.createKey(created.id, { scopes: ['orders'] });
-  if (usd > 0) await d.rental.customers.credit(created.id, usd * 10_000);
-  return { customerId: created.id, key: plainKey };
-}
+type Answer = Pick<ApiReply, 'status' | 'body'>;
 
-type Json = Record<string, unknown> & { data?: Array<Record<string, unknown>> };
-
-interface Answer {
-  readonly status: number;
-  readonly body: Json;
-}
-
+/**
+ * A customer-API call (`url` below /api/v1/customer) with the customer's key: status and body
+ * only, so a replayed answer compares equal to the first (their headers differ).
+ */
 async function call(
   r: Rig,
   method: string,
   url: string,
-  options: { key: string; body?: unknown; headers?: Record<string, string> },
+  options: ApiCallOptions & { key: string },
 ): Promise<Answer> {
-  const headers: Record<string, string> = { ...options.headers, 'x-api-key': options.key };
-  let body: string | undefined;
-  if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    headers['content-type'] = 'application/json';
-  }
-  const response = await fetch(`${r.base}/api/v1/customer${url}`, {
-    method,
-    headers,
-    ...(body !== undefined ? { body } : {}),
-  });
-  return { status: response.status, body: (await response.json()) as Json };
+  const { status, body } = await callApi(method, `${r.base}/api/v1/customer${url}`, options);
+  return { status, body };
 }
 
 /** Lets simulated time pass (the worker polls on the clock) until `done` holds. */
@@ -80,15 +69,8 @@ async function until(r: Rig, done: () => boolean | Promise<boolean>, what: strin
 
 /** Buys a number and has the network deliver an SMS with a code to its SIM. */
 async function buyAndReceive(r: Rig, who: { customerId: string; key: string }, code: string) {
-  const bought = await call(r, 'POST', '/purchase', {
-    key: who.key,
-    body: { service: 'tg', country: 'GB' },
-  });
-  expect(bought.status).toBe(201);
-  const orderId = String(bought.body.order_id);
-  const order = await r.daemon.rental.orders.get(who.customerId, orderId);
-  const modem = r.daemon.simulator!.bank.modems.find((m) => m.identity.iccid === order.simIccid);
-  modem!.injectSms({ from: 'Telegram', text: `Telegram code: ${code}. Do not share it.` });
+  const text = `Telegram code: ${code}. Do not share it.`;
+  const { orderId } = await buyAndInjectSms(r.daemon, who, text);
   await until(
     r,
     async () => (await r.daemon.rental.orders.get(who.customerId, orderId)).lastCode === code,
@@ -119,7 +101,7 @@ const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 describe('webhook management over a listening daemon', () => {
   it('creates an endpoint (secret once) and delivers a signed sms.received, logged', async () => {
     const r = await rig();
-    const alice = await customer(r.daemon, 'alice@example.com', 10);
+    const alice = await newCustomer(r.daemon, 'alice@example.com', 10);
     const rx = await receiver();
     const created = await call(r, 'POST', '/webhooks', {
       key: alice.key,
@@ -193,7 +175,7 @@ describe('webhook management over a listening daemon', () => {
 
   it('holds deliveries while paused, sends them on un-pause and resets the failure count', async () => {
     const r = await rig();
-    const alice = await customer(r.daemon, 'alice@example.com', 10);
+    const alice = await newCustomer(r.daemon, 'alice@example.com', 10);
     // The first request (the test event) fails once: the endpoint then has one failure.
     const rx = await receiver((n) => (n === 0 ? { status: 500 } : { status: 200 }));
     const created = await call(r, 'POST', '/webhooks', {
@@ -240,7 +222,7 @@ describe('webhook management over a listening daemon', () => {
 
   it('sends a test event on POST test, idempotently, and forgets a deleted endpoint', async () => {
     const r = await rig();
-    const alice = await customer(r.daemon, 'alice@example.com', 0);
+    const alice = await newCustomer(r.daemon, 'alice@example.com', 0);
     const rx = await receiver();
     const created = await call(r, 'POST', '/webhooks', {
       key: alice.key,
@@ -291,8 +273,8 @@ describe('webhook management over a listening daemon', () => {
 
   it("answers 404 for another customer's endpoint on every route and changes nothing", async () => {
     const r = await rig();
-    const alice = await customer(r.daemon, 'alice@example.com', 0);
-    const bob = await customer(r.daemon, 'bob@example.com', 0);
+    const alice = await newCustomer(r.daemon, 'alice@example.com', 0);
+    const bob = await newCustomer(r.daemon, 'bob@example.com', 0);
     const rx = await receiver();
     const created = await call(r, 'POST', '/webhooks', {
       key: alice.key,
@@ -320,7 +302,7 @@ describe('webhook management over a listening daemon', () => {
 
   it('refuses non-http URLs, and private addresses unless the operator allows them', async () => {
     const r = await rig(false);
-    const alice = await customer(r.daemon, 'alice@example.com', 0);
+    const alice = await newCustomer(r.daemon, 'alice@example.com', 0);
     for (const url of ['ftp://example.com/hook', 'http://127.0.0.1:9/hook', 'http://[::1]/x']) {
       const refused = await call(r, 'POST', '/webhooks', {
         key: alice.key,

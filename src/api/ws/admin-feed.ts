@@ -24,6 +24,7 @@ import {
   type FeedClient,
   type FeedSocketOptions,
 } from './feed-sockets.js';
+import { FeedQueue } from './feed-queue.js';
 import type { FeedHost } from './index.js';
 import { refuseUpgrade, routeUpgrade } from './upgrade-router.js';
 
@@ -43,14 +44,14 @@ export class AdminFeed {
   private readonly dirtyModems = new Set<string>();
   private readonly offs: (() => void)[] = [];
   private cursor = 0;
-  private queue: Promise<void> = Promise.resolve();
-  private pumpQueued = false;
+  private readonly queue: FeedQueue;
   private flushQueued = false;
 
   constructor(
     private readonly deps: AdminFeedDeps,
     options: FeedSocketOptions = DEFAULT_FEED_SOCKET_OPTIONS,
   ) {
+    this.queue = new FeedQueue(deps.logger, 'admin feed');
     this.sockets = new FeedSockets<'admin'>(
       {
         clock: deps.clock,
@@ -74,7 +75,7 @@ export class AdminFeed {
 
   /** Starts feeding an authenticated socket: hello, then live frames. */
   attach(ws: WebSocket): Promise<void> {
-    return this.enqueue(async () => {
+    return this.queue.enqueue(async () => {
       const client = this.sockets.get(ws);
       if (!client) return; // closed while authenticating
       if (this.attached.size === 0 && this.deps.events) {
@@ -91,26 +92,13 @@ export class AdminFeed {
     await this.sockets.close();
   }
 
-  private enqueue(task: () => Promise<void>): Promise<void> {
-    const run = this.queue.then(task).catch((error: unknown) => {
-      this.deps.logger.error({ err: describeError(error) }, 'admin feed failed');
-    });
-    this.queue = run;
-    return run;
-  }
-
   private broadcast(frame: string): void {
     const bytes = Buffer.from(frame);
     for (const client of [...this.attached]) this.sockets.send(client, bytes);
   }
 
   private schedulePump(): void {
-    if (this.pumpQueued || this.sockets.isClosing) return;
-    this.pumpQueued = true;
-    void this.enqueue(async () => {
-      this.pumpQueued = false;
-      await this.pump();
-    });
+    if (!this.sockets.isClosing) this.queue.schedulePump(() => this.pump());
   }
 
   private async pump(): Promise<void> {
@@ -135,7 +123,7 @@ export class AdminFeed {
     this.flushQueued = true;
     queueMicrotask(
       () =>
-        void this.enqueue(async () => {
+        void this.queue.enqueue(async () => {
           this.flushQueued = false;
           const ids = new Set(this.dirtyModems);
           this.dirtyModems.clear();

@@ -6,13 +6,14 @@
  */
 import type { WebSocket } from 'ws';
 import type { DomainEvent, EventPort, OrderDetail, OrderService } from '../../domain/index.js';
-import { describeError, type Clock, type Logger } from '../../shared/index.js';
+import type { Clock, Logger } from '../../shared/index.js';
 import {
   DEFAULT_FEED_SOCKET_OPTIONS,
   FeedSockets,
   type FeedClient as SocketClient,
   type FeedSocketOptions,
 } from './feed-sockets.js';
+import { FeedQueue } from './feed-queue.js';
 import { framesFor, isFeedEvent } from './frames.js';
 
 export interface OrderFeedOptions extends FeedSocketOptions {
@@ -52,14 +53,14 @@ export class OrderFeed {
   private cursor = 0;
   /** With nobody subscribed the outbox is not read; the cursor is re-read before the next one. */
   private stale = true;
-  private queue: Promise<void> = Promise.resolve();
-  private pumpQueued = false;
+  private readonly queue: FeedQueue;
   private readonly unsubscribe: () => void;
 
   constructor(
     private readonly deps: OrderFeedDeps,
     private readonly options: OrderFeedOptions = DEFAULT_ORDER_FEED_OPTIONS,
   ) {
+    this.queue = new FeedQueue(deps.logger, 'order feed');
     this.sockets = new FeedSockets<FeedSubscription>(
       {
         clock: deps.clock,
@@ -91,7 +92,7 @@ export class OrderFeed {
 
   /** Starts feeding an authenticated socket, after replaying events after `sinceSeq`. */
   attach(ws: WebSocket, sub: FeedSubscription, sinceSeq: number | null): Promise<void> {
-    return this.enqueue(async () => {
+    return this.queue.enqueue(async () => {
       const client = this.sockets.get(ws);
       if (!client) return; // closed while authenticating
       if (this.stale) {
@@ -114,21 +115,8 @@ export class OrderFeed {
     await this.sockets.close();
   }
 
-  private enqueue(task: () => Promise<void>): Promise<void> {
-    const run = this.queue.then(task).catch((error: unknown) => {
-      this.deps.logger.error({ err: describeError(error) }, 'order feed failed');
-    });
-    this.queue = run;
-    return run;
-  }
-
   private schedulePump(): void {
-    if (this.pumpQueued || this.sockets.isClosing) return;
-    this.pumpQueued = true;
-    void this.enqueue(async () => {
-      this.pumpQueued = false;
-      await this.pump();
-    });
+    if (!this.sockets.isClosing) this.queue.schedulePump(() => this.pump());
   }
 
   private async pump(): Promise<void> {

@@ -11,6 +11,7 @@ import {
   type ModemEvent,
   type Order,
 } from '../../../domain/index.js';
+import { messageSummary, messageSummaryFields } from '../../message-objects.js';
 import { iso, orderSummary } from '../../present.js';
 import { Iso, Nullable, OrderSummarySchema, Usd, errors } from '../../schemas.js';
 
@@ -165,27 +166,10 @@ export const adminOrderObject = (o: Order) => ({
   sim_id: o.simIccid,
 });
 
-export const MessageSchema = Type.Object({
-  id: Type.String(),
-  direction: Type.String(),
-  from: Nullable(Type.String()),
-  to: Nullable(Type.String()),
-  body: Type.String(),
-  parts: Type.Integer(),
-  status: Type.String(),
-  sim_id: Nullable(Type.String()),
-  created_at: Iso,
-});
+export const MessageSchema = Type.Object({ ...messageSummaryFields, created_at: Iso });
 
 export const messageObject = (m: AdminMessage) => ({
-  id: m.id,
-  direction: m.direction,
-  from: m.from,
-  to: m.to,
-  body: m.body,
-  parts: m.parts,
-  status: m.status,
-  sim_id: m.simId,
+  ...messageSummary(m),
   created_at: iso(m.createdAt),
 });
 

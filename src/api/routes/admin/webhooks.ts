@@ -1,67 +1,31 @@
 /** Every webhook endpoint (customers' and the operator's), their delivery logs, manual retry. */
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { unitsToUsd, type WebhookDelivery, type WebhookEndpoint } from '../../../domain/index.js';
-import { iso } from '../../present.js';
-import { Iso, NoBody, Nullable, PageQuery, Usd } from '../../schemas.js';
+import type { WebhookEndpoint } from '../../../domain/index.js';
+import { NoBody, Nullable, PageQuery } from '../../schemas.js';
+import {
+  webhookDeliveryFields,
+  webhookDeliveryObject,
+  webhookEndpointFields,
+  webhookEndpointObject,
+} from '../../webhook-objects.js';
 import type { AdminContext } from './context.js';
 import { Ok, adminSchema, dataOf, listOf } from './schemas.js';
 
+// The customer routes' fields with the owner (null: the operator's own endpoint) after the id.
+const { id: EndpointId, ...endpointRest } = webhookEndpointFields;
 const EndpointSchema = Type.Object({
-  id: Type.String(),
+  id: EndpointId,
   customer_id: Nullable(Type.String()),
-  url: Type.String(),
-  events: Type.Array(Type.String()),
-  description: Type.String(),
-  threshold: Nullable(Usd),
-  active: Type.Boolean(),
-  paused: Type.Boolean(),
-  failure_count: Type.Integer(),
-  created_at: Iso,
-  updated_at: Iso,
+  ...endpointRest,
 });
 
-const DeliverySchema = Type.Object({
-  id: Type.String(),
-  event_id: Type.String(),
-  event_type: Type.String(),
-  attempt: Type.Integer(),
-  status: Type.String(),
-  response_status: Nullable(Type.Integer()),
-  response_body: Nullable(Type.String()),
-  scheduled_for: Nullable(Iso),
-  delivered_at: Nullable(Iso),
-  error_message: Nullable(Type.String()),
-  created_at: Iso,
-});
+const DeliverySchema = Type.Object(webhookDeliveryFields);
 
-const endpointObject = (e: WebhookEndpoint) => ({
-  id: e.id,
-  customer_id: e.customerId,
-  url: e.url,
-  events: [...e.events],
-  description: e.description,
-  threshold: e.thresholdUnits === null ? null : unitsToUsd(e.thresholdUnits),
-  active: e.active,
-  paused: e.paused,
-  failure_count: e.failureCount,
-  created_at: iso(e.createdAt),
-  updated_at: iso(e.updatedAt),
-});
-
-const deliveryObject = (d: WebhookDelivery) => ({
-  id: d.id,
-  event_id: d.eventId,
-  event_type: d.eventType,
-  attempt: d.attempt,
-  status: d.status,
-  response_status: d.responseStatus,
-  response_body: d.responseBody,
-  scheduled_for: d.nextAttemptAt === null ? null : iso(d.nextAttemptAt),
-  delivered_at: d.deliveredAt === null ? null : iso(d.deliveredAt),
-  error_message: d.errorMessage,
-  created_at: iso(d.createdAt),
-});
+function endpointObject(e: WebhookEndpoint) {
+  const { id, ...rest } = webhookEndpointObject(e);
+  return { id, customer_id: e.customerId, ...rest };
+}
 
 const Id = (prefix: string) =>
   Type.String({ minLength: 1, maxLength: 64, pattern: `^${prefix}_[0-9A-Za-z]+$` });
@@ -95,7 +59,7 @@ export function webhookRoutes({ admin }: AdminContext): FastifyPluginCallbackTyp
         });
         return {
           success: true as const,
-          data: result.items.map(deliveryObject),
+          data: result.items.map(webhookDeliveryObject),
           next_cursor: result.nextCursor,
         };
       },

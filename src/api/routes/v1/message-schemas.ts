@@ -7,6 +7,7 @@ import {
   type MessageView,
   type QueuedMessage,
 } from '../../../domain/index.js';
+import { messageSummary, messageSummaryFields } from '../../message-objects.js';
 import { iso } from '../../present.js';
 import { Iso, Nullable, PageQuery, errors, page } from '../../schemas.js';
 
@@ -47,14 +48,8 @@ const Queued = Type.Object({
 const History = Type.Array(Type.Object({ status: Type.String(), at: Iso }));
 
 const messageFields = {
-  id: Type.String(),
+  ...messageSummaryFields,
   direction: Type.Union([Type.Literal('in'), Type.Literal('out')]),
-  from: Nullable(Type.String()),
-  to: Nullable(Type.String()),
-  body: Type.String(),
-  parts: Type.Integer(),
-  status: Type.String(),
-  sim_id: Nullable(Type.String()),
   error: Nullable(
     Type.Object({
       code: Type.String(),
@@ -132,14 +127,7 @@ export function queuedObject(queued: QueuedMessage) {
 
 export function messageItem(message: MessageView) {
   return {
-    id: message.id,
-    direction: message.direction,
-    from: message.from,
-    to: message.to,
-    body: message.body,
-    parts: message.parts,
-    status: message.status,
-    sim_id: message.simId,
+    ...messageSummary(message),
     error:
       message.error === null
         ? null

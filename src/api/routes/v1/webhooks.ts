@@ -9,15 +9,17 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import {
   WEBHOOK_EVENT_TYPES,
-  unitsToUsd,
-  type WebhookDelivery,
-  type WebhookEndpoint,
   type WebhookScope,
   type WebhookService,
 } from '../../../domain/index.js';
 import { principalOf } from '../../plugins/auth.js';
-import { iso } from '../../present.js';
-import { Iso, NoBody, Nullable, PageQuery, Usd, errors, page } from '../../schemas.js';
+import { NoBody, Nullable, PageQuery, errors, page } from '../../schemas.js';
+import {
+  webhookDeliveryFields,
+  webhookDeliveryObject,
+  webhookEndpointFields,
+  webhookEndpointObject,
+} from '../../webhook-objects.js';
 
 /**
  * Customer keys subscribe to customer events only; admin-only types are refused here. An enum,
@@ -58,78 +60,21 @@ const EndpointParams = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 64, pattern: '^whe_[0-9A-Za-z]+$' }),
 });
 
-const endpointFields = {
-  id: Type.String(),
-  url: Type.String(),
-  events: Type.Array(Type.String()),
-  description: Type.String(),
-  threshold: Nullable(Usd),
-  active: Type.Boolean(),
-  paused: Type.Boolean(),
-  failure_count: Type.Integer(),
-  created_at: Iso,
-  updated_at: Iso,
-};
-const EndpointItem = Type.Object(endpointFields);
-const EndpointSchema = Type.Object({ success: Type.Literal(true), ...endpointFields });
+const EndpointItem = Type.Object(webhookEndpointFields);
+const EndpointSchema = Type.Object({ success: Type.Literal(true), ...webhookEndpointFields });
 const CreatedSchema = Type.Object({
   success: Type.Literal(true),
-  ...endpointFields,
+  ...webhookEndpointFields,
   secret: Type.String(),
 });
 
-const deliveryFields = {
-  id: Type.String(),
-  event_id: Type.String(),
-  event_type: Type.String(),
-  attempt: Type.Integer(),
-  status: Type.String(),
-  response_status: Nullable(Type.Integer()),
-  response_body: Nullable(Type.String()),
-  scheduled_for: Nullable(Iso),
-  delivered_at: Nullable(Iso),
-  error_message: Nullable(Type.String()),
-  created_at: Iso,
-};
-const DeliveryItem = Type.Object(deliveryFields);
-const TestSchema = Type.Object({ success: Type.Literal(true), ...deliveryFields });
+const DeliveryItem = Type.Object(webhookDeliveryFields);
+const TestSchema = Type.Object({ success: Type.Literal(true), ...webhookDeliveryFields });
 const DeletedSchema = Type.Object({
   success: Type.Literal(true),
   id: Type.String(),
   deleted: Type.Literal(true),
 });
-
-/** Without `secret`: only the create response carries it. */
-function endpointObject(e: WebhookEndpoint) {
-  return {
-    id: e.id,
-    url: e.url,
-    events: [...e.events],
-    description: e.description,
-    threshold: e.thresholdUnits === null ? null : unitsToUsd(e.thresholdUnits),
-    active: e.active,
-    paused: e.paused,
-    failure_count: e.failureCount,
-    created_at: iso(e.createdAt),
-    updated_at: iso(e.updatedAt),
-  };
-}
-
-function deliveryObject(d: WebhookDelivery) {
-  return {
-    id: d.id,
-    event_id: d.eventId,
-    event_type: d.eventType,
-    attempt: d.attempt,
-    status: d.status,
-    response_status: d.responseStatus,
-    response_body: d.responseBody,
-    scheduled_for: d.nextAttemptAt === null ? null : iso(d.nextAttemptAt),
-    delivered_at: d.deliveredAt === null ? null : iso(d.deliveredAt),
-    error_message: d.errorMessage,
-    created_at: iso(d.createdAt),
-  };
-}
 
 /** Endpoints belong to the customer (WebhookScope has no mode): live and sandbox keys share them. */
 const scopeOf = (request: FastifyRequest): WebhookScope => ({
@@ -152,7 +97,7 @@ export function webhookRoutes(webhooks: WebhookService): FastifyPluginCallbackTy
         });
         return reply.code(201).send({
           success: true as const,
-          ...endpointObject(created.endpoint),
+          ...webhookEndpointObject(created.endpoint),
           secret: created.secret,
         });
       },
@@ -164,7 +109,7 @@ export function webhookRoutes(webhooks: WebhookService): FastifyPluginCallbackTy
       async (request) => ({
         success: true as const,
         // A customer has a handful of endpoints: one page, in the shape of every other list.
-        data: (await webhooks.list(scopeOf(request))).map(endpointObject),
+        data: (await webhooks.list(scopeOf(request))).map(webhookEndpointObject),
         next_cursor: null,
       }),
     );
@@ -174,7 +119,7 @@ export function webhookRoutes(webhooks: WebhookService): FastifyPluginCallbackTy
       { schema: { params: EndpointParams, response: { 200: EndpointSchema, ...errors } } },
       async (request) => ({
         success: true as const,
-        ...endpointObject(await webhooks.get(scopeOf(request), request.params.id)),
+        ...webhookEndpointObject(await webhooks.get(scopeOf(request), request.params.id)),
       }),
     );
 
@@ -192,7 +137,7 @@ export function webhookRoutes(webhooks: WebhookService): FastifyPluginCallbackTy
           Object.entries(request.body).filter(([, value]) => value !== undefined),
         );
         const updated = await webhooks.update(scopeOf(request), request.params.id, patch);
-        return { success: true as const, ...endpointObject(updated) };
+        return { success: true as const, ...webhookEndpointObject(updated) };
       },
     );
 
@@ -217,7 +162,7 @@ export function webhookRoutes(webhooks: WebhookService): FastifyPluginCallbackTy
       async (request, reply) => {
         const delivery = await webhooks.sendTest(scopeOf(request), request.params.id);
         // Queued, not yet sent: the delivery log shows how it went.
-        return reply.code(202).send({ success: true as const, ...deliveryObject(delivery) });
+        return reply.code(202).send({ success: true as const, ...webhookDeliveryObject(delivery) });
       },
     );
 
@@ -238,7 +183,7 @@ export function webhookRoutes(webhooks: WebhookService): FastifyPluginCallbackTy
         });
         return {
           success: true as const,
-          data: result.items.map(deliveryObject),
+          data: result.items.map(webhookDeliveryObject),
           next_cursor: result.nextCursor,
         };
       },
