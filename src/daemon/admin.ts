@@ -49,6 +49,7 @@ export async function startAdmin(
     webhooks: webhooks.service,
     clock: deps.clock,
     onDeliveryRetried: () => webhooks.worker.poke(),
+    operator,
   });
   return {
     service,

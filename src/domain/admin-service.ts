@@ -30,6 +30,9 @@ import { pageLimit, requireInteger, requireText, validationError } from './valid
 import type { WebhookService } from './webhook-service.js';
 import type { WebhookDelivery, WebhookEndpoint } from './webhook-types.js';
 
+/** The customer id under which the admin API manages the operator account's own keys. */
+export const OPERATOR_ALIAS = 'operator';
+
 export interface AdminServiceDeps {
   readonly ports: AdminPorts;
   readonly modems: ModemControlPort;
@@ -39,6 +42,8 @@ export interface AdminServiceDeps {
   readonly clock: Clock;
   /** Wakes the webhook worker after a delivery was made due again. */
   readonly onDeliveryRetried?: () => void;
+  /** The built-in operator account, addressed as customer id `operator` (its own API keys). */
+  readonly operator?: { ensure(): Promise<Customer> };
 }
 
 /** A modem row of the admin API: the pool's view plus what its SIM is doing. */
@@ -168,21 +173,21 @@ export class AdminService {
   }
 
   async keys(customerId: string): Promise<ApiKeyInfo[]> {
-    await this.customer(customerId);
-    return this.deps.customers.listKeys(customerId);
+    const customer = await this.customer(customerId);
+    return this.deps.customers.listKeys(customer.id);
   }
 
   async createKey(
     customerId: string,
     input: { readonly scopes?: readonly string[]; readonly sandbox?: boolean },
   ): Promise<CreatedKey> {
-    await this.customer(customerId);
-    return this.deps.customers.createKey(customerId, input);
+    const customer = await this.customer(customerId);
+    return this.deps.customers.createKey(customer.id, input);
   }
 
   async revokeKey(customerId: string, keyId: string): Promise<void> {
-    await this.customer(customerId);
-    await this.deps.customers.revokeKey(customerId, keyId);
+    const customer = await this.customer(customerId);
+    await this.deps.customers.revokeKey(customer.id, keyId);
   }
 
   // --- catalog, orders, messages ------------------------------------------------------------
@@ -256,7 +261,9 @@ export class AdminService {
     return view;
   }
 
+  /** A customer by id; `operator` names the built-in operator account (for its own keys). */
   private customer(id: string): Promise<Customer> {
+    if (id === OPERATOR_ALIAS && this.deps.operator) return this.deps.operator.ensure();
     return this.deps.customers.getCustomer(id);
   }
 

@@ -173,6 +173,17 @@ describe('admin API views and changes', () => {
       (await admin(r, 'POST', '/customers', { body: { email: 'shop@example.com' } })).status,
     ).toBe(400);
     expect((await admin(r, 'GET', '/customers/cus_nope/keys')).status).toBe(404);
+
+    // `operator` names the operator account: its own keys, e.g. one for the Messaging API.
+    const ops = await admin(r, 'POST', '/customers/operator/keys', {
+      body: { scopes: ['messages'] },
+    });
+    expect(ops.status).toBe(201);
+    const opsAuth = await r.daemon.rental.customers.authenticate(String(ops.body.api_key));
+    expect(opsAuth?.key.scopes).toEqual(['messages']);
+    expect(opsAuth?.customer.email).toBe('operator@simpool.local');
+    const opsKeys = (await admin(r, 'GET', '/customers/operator/keys')).body.data!;
+    expect(opsKeys.map((k) => k.id)).toContain(ops.body.key_id);
   });
 
   it('updates a price in the catalog and lists orders and messages of every customer', async () => {

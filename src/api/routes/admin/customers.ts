@@ -19,6 +19,10 @@ import {
 
 const Amount = Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 });
 const CustomerParams = Type.Object({ id: CustomerIdParam });
+/** Key routes also take `operator`: the built-in operator account's own keys. */
+const KeyOwnerParams = Type.Object({
+  id: Type.Union([CustomerIdParam, Type.Literal('operator')]),
+});
 
 export function customerRoutes({ admin, deps }: AdminContext): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
@@ -107,7 +111,7 @@ export function customerRoutes({ admin, deps }: AdminContext): FastifyPluginCall
     app.get(
       '/customers/:id/keys',
       adminSchema(
-        { summary: "The customer's API keys", params: CustomerParams },
+        { summary: "The customer's API keys", params: KeyOwnerParams },
         {
           200: dataOf(KeySchema),
         },
@@ -123,7 +127,7 @@ export function customerRoutes({ admin, deps }: AdminContext): FastifyPluginCall
       adminSchema(
         {
           summary: 'Create an API key (shown once)',
-          params: CustomerParams,
+          params: KeyOwnerParams,
           body: Type.Union([
             Type.Object(
               {
@@ -169,7 +173,7 @@ export function customerRoutes({ admin, deps }: AdminContext): FastifyPluginCall
       adminSchema(
         {
           summary: 'Revoke an API key at once',
-          params: Type.Object({ id: CustomerIdParam, keyId: KeyIdParam }),
+          params: Type.Object({ id: KeyOwnerParams.properties.id, keyId: KeyIdParam }),
         },
         { 200: Ok },
       ),
