@@ -28,11 +28,13 @@ export interface MessagingServiceOptions {
   readonly onQueued?: () => void;
 }
 
-/** Operator keys (scope `messages`, or `admin`) see every SMS; others their orders' SMS only. */
-export function audienceOf(principal: MessagingPrincipal): MessageAudience {
-  if (principal.scopes.includes('messages') || principal.scopes.includes('admin')) {
-    return { kind: 'operator' };
-  }
+/**
+ * The operator account's keys with scope `messages` (or `admin`) see every SMS; every other key
+ * the inbound SMS of its own orders only (`isOperator`: the key belongs to the operator account).
+ */
+export function audienceOf(principal: MessagingPrincipal, isOperator: boolean): MessageAudience {
+  const wide = principal.scopes.includes('messages') || principal.scopes.includes('admin');
+  if (wide && isOperator) return { kind: 'operator' };
   return { kind: 'customer', customerId: principal.customerId, sandbox: principal.sandbox };
 }
 
@@ -110,7 +112,7 @@ export class MessagingService {
   /** Another account's message, or one a customer key may not see, is not found (no 403). */
   async get(id: string, principal: MessagingPrincipal): Promise<MessageDetail> {
     const found = MESSAGE_ID.test(id)
-      ? await this.port.getMessage(id, audienceOf(principal))
+      ? await this.port.getMessage(id, await this.audience(principal))
       : undefined;
     if (!found) throw new SimpoolError('not_found', `no message ${id}`);
     return found;
@@ -121,7 +123,11 @@ export class MessagingService {
     principal: MessagingPrincipal,
   ): Promise<Page<MessageView>> {
     const limit = pageLimit(query.limit);
-    return this.port.listMessages({ ...query, limit }, audienceOf(principal));
+    return this.port.listMessages({ ...query, limit }, await this.audience(principal));
+  }
+
+  private async audience(principal: MessagingPrincipal): Promise<MessageAudience> {
+    return audienceOf(principal, await this.port.isOperatorAccount(principal.customerId));
   }
 
   private async senderIccid(from: string): Promise<string> {

@@ -130,6 +130,8 @@ export interface SenderSim {
 }
 
 export interface MessagingPort {
+  /** Whether the account is the built-in operator account (the only one that sees every SMS). */
+  isOperatorAccount(customerId: string): Promise<boolean>;
   /** By ICCID or by the SIM's own number. */
   findSim(iccidOrNumber: string): Promise<SenderSim | undefined>;
   /** Encodes the draft into its PDUs and queues it, one transaction. */

@@ -240,11 +240,16 @@ export interface OutboundRepository {
   /** Runs `work` (calls of this repository) in one transaction: one commit, one fsync. */
   transaction(work: () => void): void;
   /**
-   * Queued messages with a part due at `at` that a free SIM may take (any SIM, or bound to one
-   * of `freeIccids`), highest priority first, then oldest; at most `limit`. Messages past their
-   * `valid_until` are left out (see `expireDue`).
+   * Queued messages with a part due at `at` that a free SIM may take now: unbound ones, ones
+   * bound to a SIM of `senders.ready`, and urgent ones (priority ≥ 100) bound to a SIM of
+   * `senders.urgentReady`; highest priority first, then oldest; at most `limit`. Messages past
+   * their `valid_until` with nothing sent yet are left out (see `expireDue`).
    */
-  listRoutable(at: number, limit: number, freeIccids: readonly string[]): RoutableMessage[];
+  listRoutable(
+    at: number,
+    limit: number,
+    senders: { readonly ready: readonly string[]; readonly urgentReady: readonly string[] },
+  ): RoutableMessage[];
   /** Whether any queued part is due: one cheap check instead of routing on every tick. */
   hasClaimable(at: number): boolean;
   /**

@@ -115,9 +115,14 @@ export class SendRouter {
     if (free.length === 0) return;
     const rented = this.options.sendFromRentedSims ? null : offLimits.rented;
     let earliest = Number.POSITIVE_INFINITY;
+    // Messages bound to a SIM are listed only when that SIM may send now: a backlog for one
+    // resting SIM must not hide the work another free SIM could take.
+    const senders = {
+      ready: free.filter((c) => c.nextAt <= at).map((c) => c.iccid),
+      urgentReady: free.filter((c) => c.urgentNextAt <= at).map((c) => c.iccid),
+    };
     // A few more than free workers: some wait for a throttle or avoid the SIM that failed them.
-    const freeIccids = free.map((c) => c.iccid);
-    const messages = this.options.outbound.listRoutable(at, free.length * 4 + 16, freeIccids);
+    const messages = this.options.outbound.listRoutable(at, free.length * 4 + 16, senders);
     for (const message of messages) {
       const choice = this.choose(message, free, rented, at);
       if ('worker' in choice) {
@@ -128,6 +133,8 @@ export class SendRouter {
         earliest = Math.min(earliest, choice.retryAt);
       }
     }
+    // A resting SIM may have bound work the query left out: look again when it may send.
+    for (const c of free) if (c.nextAt > at) earliest = Math.min(earliest, c.nextAt);
     if (earliest !== Number.POSITIVE_INFINITY) this.wakeAt(earliest);
   }
 

@@ -13,6 +13,8 @@ import type { WriteBatch } from './write-batch.js';
 const RETRY_BASE_MS = 30_000;
 const RETRY_MAX_MS = 10 * 60_000;
 export const DEFAULT_MAX_ATTEMPTS = 5;
+/** Tries at recording a sent part before giving up (each waits out the store's busy timeout). */
+const RECORD_ATTEMPTS = 5;
 
 export interface SenderModem {
   /** The SIM that sends, while the modem can send (ready, registered); null otherwise. */
@@ -119,18 +121,8 @@ export class SendWorker {
       // Not awaited: the record joins the batch that also claims this modem's next message, so
       // the modem gets new work after one commit instead of two. Batches commit in order; a
       // crash before this one commits resends the part (the at-least-once window of a tick).
-      writes
-        .run(() => outbound.markPartSent(part.messageId, part.sequence, iccid, mr, at))
-        .catch((error: unknown) =>
-          logger.error(
-            { err: describeError(error), messageId: part.messageId, part: part.sequence },
-            'recording a sent part failed',
-          ),
-        );
-      logger.debug(
-        { messageId: part.messageId, part: part.sequence, mr: outcome.messageReference },
-        'SMS part sent',
-      );
+      void this.recordSent(part, iccid, mr, at);
+      logger.debug({ messageId: part.messageId, part: part.sequence, mr }, 'SMS part sent');
       return true;
     }
     const failure = this.failureOf(outcome, part.attempts + 1, at);
@@ -140,6 +132,35 @@ export class SendWorker {
       failure.permanent ? 'SMS failed permanently' : 'SMS part failed; queued again',
     );
     return false;
+  }
+
+  /**
+   * Records a part the network took. A failed write (the database busy past its timeout) is
+   * tried again: left unrecorded, the part would be sent a second time after a restart.
+   */
+  private async recordSent(
+    part: OutboundPartToSend,
+    iccid: string,
+    mr: number,
+    at: number,
+  ): Promise<void> {
+    const { outbound, writes, logger } = this.deps;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await writes.run(() => outbound.markPartSent(part.messageId, part.sequence, iccid, mr, at));
+        return;
+      } catch (error) {
+        const context = { err: describeError(error), messageId: part.messageId, attempt };
+        if (attempt >= RECORD_ATTEMPTS) {
+          logger.error(
+            context,
+            'recording a sent part failed; it may be sent again after a restart',
+          );
+          return;
+        }
+        logger.warn(context, 'recording a sent part failed; trying again');
+      }
+    }
   }
 
   private failureOf(

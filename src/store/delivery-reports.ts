@@ -14,7 +14,12 @@ interface CandidateRow {
   readonly message_id: string;
   readonly sequence: number;
   readonly to_number: string;
+  readonly delivery_status: string | null;
 }
+
+/** Still waiting for its outcome: no report yet, or only "the network is still trying". */
+const open = (row: CandidateRow) =>
+  row.delivery_status === null || row.delivery_status === 'pending';
 
 /** The last 8 digits: national and international forms of one number agree on them. */
 function numberTail(value: string): string {
@@ -24,7 +29,7 @@ function numberTail(value: string): string {
 function prepareReportStatements(db: SqliteDatabase) {
   return {
     candidates: db.prepare<[string, number, number, number], CandidateRow>(
-      `SELECT p.message_id, p.sequence, m.to_number
+      `SELECT p.message_id, p.sequence, m.to_number, p.delivery_status
            FROM outbound_parts p JOIN outbound_messages m ON m.id = p.message_id
           WHERE p.sim_iccid = ? AND p.message_reference = ? AND p.sent_at >= ?
           ORDER BY p.sent_at DESC, p.rowid DESC
@@ -120,8 +125,10 @@ export class DeliveryReports {
       CANDIDATES,
     );
     const tail = numberTail(report.recipient.value);
-    const best =
-      (tail === '' ? undefined : rows.find((row) => numberTail(row.to_number) === tail)) ?? rows[0];
+    const same = tail === '' ? rows : rows.filter((row) => numberTail(row.to_number) === tail);
+    // Newest first, one still waiting for its outcome before one that has it. A report for a
+    // recipient none of the candidates has is applied only when there is no doubt (one part).
+    const best = same.find(open) ?? same[0] ?? (rows.length === 1 ? rows[0] : undefined);
     return best ? { messageId: best.message_id, sequence: best.sequence } : null;
   }
 

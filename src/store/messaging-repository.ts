@@ -21,6 +21,7 @@ import type { SqliteOutboundRepository } from './outbound-repository.js';
 
 export class SqliteMessagingRepository implements MessagingPort {
   private readonly reads: SqliteMessageReads;
+  private readonly kindOf;
 
   constructor(
     db: SqliteDatabase,
@@ -28,6 +29,11 @@ export class SqliteMessagingRepository implements MessagingPort {
     private readonly inventory: SqliteInventoryRepository,
   ) {
     this.reads = new SqliteMessageReads(db);
+    this.kindOf = db.prepare<[string], string>('SELECT kind FROM customers WHERE id = ?').pluck();
+  }
+
+  isOperatorAccount(customerId: string): Promise<boolean> {
+    return Promise.resolve(this.kindOf.get(customerId) === 'operator');
   }
 
   findSim(iccidOrNumber: string): Promise<SenderSim | undefined> {

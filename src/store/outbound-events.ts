@@ -37,8 +37,10 @@ export class OutboundEvents {
         .pluck(),
       attempts: db
         .prepare<[string], number>(
-          `SELECT COUNT(*) FROM outbound_history
-            WHERE message_id = ? AND sequence IS NOT NULL AND status = 'sending'`,
+          // Tries of its most-tried part: a 3-part message sent at once took 1 attempt.
+          `SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM outbound_history
+            WHERE message_id = ? AND sequence IS NOT NULL AND status = 'sending'
+            GROUP BY sequence)`,
         )
         .pluck(),
     };

@@ -1,12 +1,13 @@
 import type Database from 'better-sqlite3';
 import { SimpoolError } from '../shared/index.js';
-import type {
-  NewOutboundMessage,
-  OutboundMessageRow,
-  OutboundPartToSend,
-  OutboundRepository,
-  PartFailure,
-  RoutableMessage,
+import {
+  URGENT_PRIORITY,
+  type NewOutboundMessage,
+  type OutboundMessageRow,
+  type OutboundPartToSend,
+  type OutboundRepository,
+  type PartFailure,
+  type RoutableMessage,
 } from '../pool/index.js';
 import type { SqliteDatabase } from './database.js';
 import { OutboundEvents } from './outbound-events.js';
@@ -78,7 +79,9 @@ export class SqliteOutboundRepository implements OutboundRepository {
       const message = s.message.get(id);
       if (!message || (message.status !== 'queued' && message.status !== 'sending')) return;
       if (message.sender_iccid !== null && message.sender_iccid !== iccid) return;
-      if (message.valid_until !== null && message.valid_until <= at) return;
+      // Past valid_until only a message with nothing sent yet stops (it will expire).
+      const expired = message.valid_until !== null && message.valid_until <= at;
+      if (expired && s.anyPartSent.get(id) === undefined) return;
       if (s.partInFlight.get(id)) return;
       const row = s.nextPart.get({ id, at });
       if (!row) return;
@@ -103,6 +106,13 @@ export class SqliteOutboundRepository implements OutboundRepository {
       // Only a part being sent can fail; anything else is a stale or repeated report.
       if (this.requirePart(key).status !== 'sending') return;
       const cms = failure.cmsError;
+      const status = s.message.get(key.id)?.status;
+      if (status !== 'queued' && status !== 'sending') {
+        // Its message ended meanwhile (a failure report of another part): no retry.
+        s.partFailed.run({ ...key, cms, detail: failure.detail });
+        events.record(key.id, key.sequence, 'failed', at, { detail: failure.detail });
+        return;
+      }
       if (failure.permanent) {
         s.partFailed.run({ ...key, cms, detail: failure.detail });
         events.record(key.id, key.sequence, 'failed', at, { detail: failure.detail });
@@ -158,9 +168,20 @@ export class SqliteOutboundRepository implements OutboundRepository {
     this.batchTx.immediate(work);
   }
 
-  listRoutable(at: number, limit: number, freeIccids: readonly string[]): RoutableMessage[] {
-    const free = JSON.stringify(freeIccids);
-    return this.s.routable.all({ at, limit, free }).map(routableFromRow);
+  listRoutable(
+    at: number,
+    limit: number,
+    senders: { readonly ready: readonly string[]; readonly urgentReady: readonly string[] },
+  ): RoutableMessage[] {
+    return this.s.routable
+      .all({
+        at,
+        limit,
+        ready: JSON.stringify(senders.ready),
+        urgentReady: JSON.stringify(senders.urgentReady),
+        urgent: URGENT_PRIORITY,
+      })
+      .map(routableFromRow);
   }
 
   hasClaimable(at: number): boolean {

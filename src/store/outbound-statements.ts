@@ -40,11 +40,20 @@ export function prepareOutboundStatements(db: SqliteDatabase) {
     ),
     // Served by the partial index outbound_messages_routable; a message with a part in flight
     // is not queued (its status is `sending`).
-    routable: db.prepare<{ at: number; limit: number; free: string }, RoutableRow>(
+    routable: db.prepare<
+      { at: number; limit: number; ready: string; urgentReady: string; urgent: number },
+      RoutableRow
+    >(
       `SELECT m.id, m.to_country, m.priority, m.sender_iccid, m.avoid_iccid, m.avoid_until
          FROM outbound_messages m
-        WHERE m.status = 'queued' AND (m.valid_until IS NULL OR m.valid_until > @at)
-          AND (m.sender_iccid IS NULL OR m.sender_iccid IN (SELECT value FROM json_each(@free)))
+        WHERE m.status = 'queued'
+          AND (m.valid_until IS NULL OR m.valid_until > @at
+               OR EXISTS (SELECT 1 FROM outbound_parts s
+                           WHERE s.message_id = m.id AND s.status = 'sent'))
+          AND (m.sender_iccid IS NULL
+               OR m.sender_iccid IN (SELECT value FROM json_each(@ready))
+               OR (m.priority >= @urgent
+                   AND m.sender_iccid IN (SELECT value FROM json_each(@urgentReady))))
           AND EXISTS (SELECT 1 FROM outbound_parts p WHERE p.message_id = m.id
                         AND p.status = 'queued' AND p.next_attempt_at <= @at)
         ORDER BY m.priority DESC, m.created_at, m.rowid
@@ -146,8 +155,13 @@ export function prepareOutboundStatements(db: SqliteDatabase) {
     ),
     expiring: db
       .prepare<[number], string>(
-        `SELECT id FROM outbound_messages
-          WHERE status = 'queued' AND valid_until IS NOT NULL AND valid_until <= ?`,
+        // The first three terms are the partial index outbound_messages_expiring's own. A
+        // message with parts out is finished, never cut short (a truncated concatenation).
+        `SELECT id FROM outbound_messages m
+          WHERE status IN ('queued', 'sending') AND valid_until IS NOT NULL AND valid_until <= ?
+            AND status = 'queued'
+            AND NOT EXISTS (SELECT 1 FROM outbound_parts p
+                             WHERE p.message_id = m.id AND p.status = 'sent')`,
       )
       .pluck(),
     interrupted: db

@@ -43,7 +43,10 @@ describe('/ws/admin', () => {
     ).toBe(4401);
 
     const { cookie } = await login(r);
-    const feed = connect(`${ws}/ws/admin`, { headers: { cookie } });
+    // The session cookie is for the admin page's own origin, not another page on this host.
+    const elsewhere = { cookie, origin: 'http://127.0.0.1:1' };
+    expect((await connect(`${ws}/ws/admin`, { headers: elsewhere }).closed).code).toBe(4401);
+    const feed = connect(`${ws}/ws/admin`, { headers: { cookie, origin: r.base } });
     const byKey = connect(`${ws}/ws/admin?api_key=${r.credential}`);
     await advanceUntilAsync(r, () => feed.frames.length > 0 && byKey.frames.length > 0, 'hello');
     expect(feed.frames[0]).toEqual({ type: 'hello' });

@@ -44,8 +44,8 @@ async function rig(options: { throttle?: boolean; allowPrivate?: boolean } = {})
     startMs: Math.floor(Date.now() / 1000) * 1000,
     configure: settings(options.throttle ?? false, options.allowPrivate),
   });
-  const ops = await daemon.rental.customers.createCustomer('ops@example.com');
-  const { plainKey } = await daemon.rental.customers.createKey(ops.id, { scopes: ['messages'] });
+  // An operator key: scope `messages` on the operator account (what `simpool key create` makes).
+  const { plainKey } = await daemon.admin.operator.createKey(['messages']);
   return { daemon, clock, base: daemon.api.url, operator: plainKey };
 }
 

@@ -182,6 +182,17 @@ export function registerAdminFeed(
   return feed;
 }
 
+/** No Origin (not a browser) or the request's own host: the page that got the cookie. */
+function sameOrigin(request: { readonly headers: Record<string, string | string[] | undefined> }) {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return typeof origin === 'string' && new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
 /** The admin hook's rules, answered with a close code: 4401 for anything but an admin. */
 async function authenticate(
   deps: AdminFeedDeps,
@@ -190,6 +201,9 @@ async function authenticate(
 ): Promise<void> {
   const plain = keyOf(request as Parameters<typeof keyOf>[0], url);
   if (plain === undefined) {
+    // A cookie rides along with any page's WebSocket, and SameSite does not separate ports of
+    // one host: only the admin page's own origin may use the session.
+    if (!sameOrigin(request)) throw new FeedRefusal(4401, 'the session is for the admin page only');
     if (await deps.sessions.resume(sessionToken(request))) return;
     throw new FeedRefusal(4401, 'log in, or send an admin key as api_key');
   }

@@ -127,6 +127,13 @@ describe('MessagingService over a real SQLite store', () => {
       path: '/dev/ttyUSB0',
       at: T0,
     });
+    // The operator account (kind `operator`): only its keys see every SMS.
+    void store.admin.accounts.ensureOperator({
+      id: operator.customerId,
+      email: 'operator@simpool.local',
+      createdAt: T0,
+      bannedUntil: null,
+    });
     let woken = 0;
     const service = new MessagingService(store.messaging, new ManualClock(T0), {
       onQueued: () => woken++,
@@ -214,5 +221,14 @@ describe('MessagingService over a real SQLite store', () => {
       id,
     ]);
     expect((await service.list({ direction: 'in' }, operator)).items).toEqual([]);
+  });
+
+  it('shows a customer account holding the messages scope only its own orders SMS', async () => {
+    const { service } = setUp();
+    const { id } = await service.send({ to: '+447700900123', body: 'hi' }, operator);
+    const stranger: MessagingPrincipal = { ...operator, customerId: 'cus_someone' };
+    expect((await rejection(service.get(id, stranger))).code).toBe('not_found');
+    expect((await service.list({}, stranger)).items).toEqual([]);
+    expect((await service.get(id, operator)).id).toBe(id);
   });
 });

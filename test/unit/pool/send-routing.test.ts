@@ -26,7 +26,7 @@ interface Rig {
   queue(
     to: string,
     text: string,
-    options?: { country?: string; priority?: number; validUntil?: number },
+    options?: { country?: string; priority?: number; validUntil?: number; from?: string },
   ): string;
   row(id: string): OutboundMessageRow;
 }
@@ -75,7 +75,7 @@ async function rig(count: number, limits: ThrottleLimits = OFF): Promise<Rig> {
       const message = composeOutbound({
         to,
         text,
-        iccid: null,
+        iccid: options.from ?? null,
         now: clock.now(),
         toCountry: options.country ?? null,
         priority: options.priority ?? 0,
@@ -189,5 +189,20 @@ describe('routing outbound SMS', () => {
     expect(r.row(first).status).not.toBe('queued');
     expect(r.row(late)).toMatchObject({ status: 'expired', errorCode: 'sms_expired' });
     expect(sentBy(r, 0)).toEqual(['takes the only slot this minute']);
+  });
+
+  it("does not let one resting SIM's backlog hide work another free SIM can take", async () => {
+    const limits = { ...OFF, enabled: true, perMinute: 1, perHour: 100, perDay: 500 };
+    const r = await rig(2, limits);
+    const fromA = Array.from({ length: 40 }, (_, i) =>
+      r.queue('+447700900555', `from A ${i}`, { from: iccidOf(r, 0) }),
+    );
+    const any = r.queue('+447700900555', 'any SIM will do');
+    await advanceBy(r.clock, 10_000, 250);
+    // A sent one (its cap), B took the unbound message at once although 39 wait before it.
+    expect(sentBy(r, 0)).toEqual(['from A 0']);
+    expect(sentBy(r, 1)).toEqual(['any SIM will do']);
+    expect(r.row(any).senderIccid).toBe(iccidOf(r, 1));
+    expect(r.row(fromA[1]!).status).toBe('queued');
   });
 });

@@ -12,6 +12,8 @@ import {
 } from './helpers.js';
 
 const SIM_C = '8949020000000000037';
+/** No SIM free: only messages any SIM may take. */
+const NONE = { ready: [], urgentReady: [] };
 
 function thrown(run: () => unknown): unknown {
   try {
@@ -31,7 +33,7 @@ describe('SqliteOutboundRepository', () => {
   afterEach(() => fx.close());
 
   const routable = (at: number, free: string[] = []) =>
-    store.outbound.listRoutable(at, 10, free).map((m) => m.id);
+    store.outbound.listRoutable(at, 10, { ready: free, urgentReady: free }).map((m) => m.id);
   const history = (id: string) =>
     store.db
       .prepare<[string], { sequence: number | null; status: string; sim_iccid: string | null }>(
@@ -70,9 +72,42 @@ describe('SqliteOutboundRepository', () => {
     expect(routable(T0 + 5)).toEqual(['urgent', 'old', 'new', 'later']);
     expect(routable(T0 + 5, [SIM_B])).toEqual(['urgent', 'for-b', 'old', 'new', 'later']);
     expect(routable(T0 + 1)).toEqual(['old', 'new']);
-    expect(store.outbound.listRoutable(T0 + 5, 1, [])).toMatchObject([
+    expect(store.outbound.listRoutable(T0 + 5, 1, NONE)).toMatchObject([
       { id: 'urgent', priority: 100, senderIccid: null, avoidIccid: null },
     ]);
+  });
+
+  it('lists a message bound to a resting SIM only when urgent and the SIM takes urgent work', () => {
+    store.outbound.enqueue(message('normal', { iccid: SIM_B }));
+    store.outbound.enqueue(message('urgent', { iccid: SIM_B, priority: 100 }));
+    const listed = (ready: string[], urgentReady: string[]) =>
+      store.outbound.listRoutable(T0, 10, { ready, urgentReady }).map((m) => m.id);
+    expect(listed([], [])).toEqual([]);
+    expect(listed([], [SIM_B])).toEqual(['urgent']);
+    expect(listed([SIM_B], [SIM_B])).toEqual(['urgent', 'normal']);
+  });
+
+  it('finishes a half-sent message past valid_until instead of cutting it short', () => {
+    store.outbound.enqueue(message('long', { parts: 2, validUntil: T0 + MINUTE }));
+    store.outbound.claimPart('long', SIM_A, T0);
+    store.outbound.markPartSent('long', 1, SIM_A, 1, T0);
+    store.outbound.release('long', T0);
+    expect(store.outbound.expireDue(T0 + MINUTE)).toEqual([]);
+    expect(routable(T0 + MINUTE, [SIM_A])).toEqual(['long']);
+    expect(store.outbound.claimPart('long', SIM_A, T0 + MINUTE)?.sequence).toBe(2);
+    store.outbound.markPartSent('long', 2, SIM_A, 2, T0 + MINUTE);
+    expect(store.outbound.getMessage('long')?.status).toBe('sent');
+  });
+
+  it('does not requeue a part whose message failed while it was in flight', () => {
+    store.outbound.enqueue(message('m', { parts: 2 }));
+    store.outbound.claimPart('m', SIM_A, T0);
+    store.outbound.markPartSent('m', 1, SIM_A, 1, T0);
+    store.outbound.claimPart('m', SIM_A, T0);
+    store.db.prepare("UPDATE outbound_messages SET status = 'failed' WHERE id = 'm'").run();
+    store.outbound.markPartFailed('m', 2, { permanent: false, cmsError: 42, detail: 't' }, T0);
+    expect(store.outbound.getParts('m').map((p) => p.status)).toEqual(['sent', 'failed']);
+    expect(store.outbound.hasClaimable(T0 + MINUTE)).toBe(false);
   });
 
   it('claims the parts of a message for one SIM, one at a time, in order', () => {
@@ -104,7 +139,7 @@ describe('SqliteOutboundRepository', () => {
       { sequence: null, status: 'sent', sim_iccid: SIM_A },
     ]);
     expect(events()).toMatchObject([
-      { type: 'message.sent', id: 'long', status: 'sent', parts: 3, attempts: 3, sim_id: SIM_A },
+      { type: 'message.sent', id: 'long', status: 'sent', parts: 3, attempts: 1, sim_id: SIM_A },
     ]);
   });
 
@@ -160,7 +195,7 @@ describe('SqliteOutboundRepository', () => {
       T0 + 1,
     );
     expect(store.outbound.getMessage('m')).toMatchObject({ status: 'queued', senderIccid: null });
-    expect(store.outbound.listRoutable(T0 + 1, 10, [])).toMatchObject([
+    expect(store.outbound.listRoutable(T0 + 1, 10, NONE)).toMatchObject([
       { id: 'm', avoidIccid: SIM_A, avoidUntil: T0 + MINUTE },
     ]);
     expect(store.outbound.getParts('m')).toMatchObject([

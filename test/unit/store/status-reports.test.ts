@@ -93,6 +93,26 @@ describe('SqliteInboundRepository: status reports', () => {
     expect(result).toMatchObject({ matched: { messageId: 'to-first' } });
   });
 
+  it('gives a second report with a reference to the part still waiting, not the one reported', () => {
+    sent('older', SIM_A, [42], T0);
+    sent('newer', SIM_A, [42], T0 + HOUR);
+    expect(report(SIM_A, 42, T0 + HOUR + MINUTE)).toMatchObject({
+      matched: { messageId: 'newer' },
+    });
+    expect(report(SIM_A, 42, T0 + HOUR + 2 * MINUTE, { dischargedAt: T0 + HOUR })).toMatchObject({
+      matched: { messageId: 'older' },
+    });
+    expect(store.outbound.getMessage('older')?.status).toBe('delivered');
+  });
+
+  it('leaves a report for a recipient no candidate has unmatched when it could be either', () => {
+    sent('to-first', SIM_A, [9], T0, '+4917600000001');
+    sent('to-second', SIM_A, [9], T0 + MINUTE, '+4917600000002');
+    const result = report(SIM_A, 9, T0 + 2 * MINUTE, { recipient: '+4917699999999' });
+    expect(result).toMatchObject({ matched: null });
+    expect(store.outbound.getMessage('to-second')?.status).toBe('sent');
+  });
+
   it('leaves a report unmatched (but stored) when the part is older than the window', () => {
     sent('ancient', SIM_A, [77], T0);
     expect(report(SIM_A, 77, T0 + 8 * DAY)).toEqual({
