@@ -1,7 +1,25 @@
 /** Domain records → the JSON shapes of API.md (snake_case, USD numbers, RFC 3339 UTC times). */
-import { unitsToUsd, type Order, type OrderMessage } from '../domain/index.js';
+import { unitsToUsd, type Order, type OrderMessage, type Page } from '../domain/index.js';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * A query without the parameters the client left out: the services' inputs are optional fields
+ * that may not be `undefined` (exactOptionalPropertyTypes).
+ */
+export const defined = <T extends Record<string, unknown>>(value: T) =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+
+/** A page of domain records as API.md's list body. */
+export function pageBody<T, R>(result: Page<T>, present: (item: T) => R) {
+  return {
+    success: true as const,
+    data: result.items.map(present),
+    next_cursor: result.nextCursor,
+  };
+}
 
 export function orderSummary(order: Order) {
   // The hold restarts with every number (a swap), so its length is read from the current one.

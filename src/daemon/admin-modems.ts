@@ -7,13 +7,7 @@
 import type { EventEmitter } from 'node:events';
 import type { ModemControlPort, ModemEvent, ModemView, RecentError } from '../domain/index.js';
 import type { ModemDriver } from '../modem/index.js';
-import {
-  composeOutbound,
-  type ModemPool,
-  type ModemPoolEvents,
-  type OutboundRepository,
-  type StoredInboundMessage,
-} from '../pool/index.js';
+import type { ModemPool, ModemPoolEvents, StoredInboundMessage } from '../pool/index.js';
 import { SimpoolError, describeError, isSimpoolError, type Clock } from '../shared/index.js';
 
 const EVENTS_PER_MODEM = 100;
@@ -21,7 +15,9 @@ const RECENT_ERRORS = 50;
 
 export interface PoolModemsDeps {
   readonly pool: ModemPool;
-  readonly outbound: OutboundRepository;
+  /** Queues an SMS from this SIM through the Messaging API's service (validation, routing,
+   * history, events as for any message); resolves with its id. */
+  readonly sendSms: (iccid: string, to: string, body: string) => Promise<string>;
   readonly clock: Clock;
 }
 
@@ -124,28 +120,17 @@ export class PoolModems implements ModemControlPort {
     }
   }
 
-  sendTestSms(id: string, to: string, body: string): Promise<string> {
+  async sendTestSms(id: string, to: string, body: string): Promise<string> {
     const iccid = this.driver(id).sim?.iccid;
     if (!iccid) throw new SimpoolError('bad_status', `modem ${id} has no SIM`);
-    const messageId = this.queueSms(iccid, to, body);
+    const messageId = await this.deps.sendSms(iccid, to, body);
     this.note(id, 'test_sms', `test SMS ${messageId} to ${to} queued`);
-    return Promise.resolve(messageId);
+    return messageId;
   }
 
   subscribe(listener: (id: string) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  /**
-   * The one place the admin API queues an SMS: through the outbound queue, bound to the SIM.
-   * (When the Messaging service owns the queue, this becomes a call to it.)
-   */
-  private queueSms(iccid: string, to: string, body: string): string {
-    const message = composeOutbound({ to, text: body, iccid, now: this.deps.clock.now() });
-    this.deps.outbound.enqueue(message);
-    this.deps.pool.wakeSenders();
-    return message.id;
   }
 
   private driver(id: string): ModemDriver {

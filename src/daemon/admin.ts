@@ -7,9 +7,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SystemInfo } from '../api/index.js';
-import { AdminService, OperatorAccount } from '../domain/index.js';
+import {
+  AdminService,
+  OperatorAccount,
+  type MessagingPrincipal,
+  type MessagingService,
+} from '../domain/index.js';
 import type { ModemPool } from '../pool/index.js';
-import type { Clock, Logger } from '../shared/index.js';
+import { SimpoolError, type Clock, type Logger } from '../shared/index.js';
 import type { Store } from '../store/index.js';
 import { ensureAdminCredential, type AdminCredential } from './admin-credential.js';
 import { PoolModems } from './admin-modems.js';
@@ -32,15 +37,23 @@ export async function startAdmin(
     readonly pool: ModemPool;
     readonly rental: OrderEngine;
     readonly webhooks: Webhooks;
+    readonly messaging: MessagingService;
   },
   config: Config,
   deps: { readonly clock: Clock; readonly logger: Logger },
 ): Promise<Admin> {
-  const { store, pool, rental, webhooks } = parts;
+  const { store, pool, rental, webhooks, messaging } = parts;
   const operator = new OperatorAccount(store.admin.accounts, rental.customers, deps.clock);
   const credential = await ensureAdminCredential(config.dataDir, operator);
   if (credential.created) deps.logger.info({ file: credential.file }, 'admin credential created');
-  const modems = new PoolModems({ pool, outbound: store.outbound, clock: deps.clock });
+  // The admin page's test SMS is sent as the operator, by the admin credential's key.
+  const sender = await operatorPrincipal(rental, credential.credential);
+  const modems = new PoolModems({
+    pool,
+    sendSms: async (iccid, to, body) =>
+      (await messaging.send({ to, body, from: iccid }, sender)).id,
+    clock: deps.clock,
+  });
   const service = new AdminService({
     ports: store.admin,
     modems,
@@ -102,4 +115,19 @@ export function simpoolVersion(): string {
     }
   }
   return (version = 'unknown');
+}
+
+async function operatorPrincipal(
+  rental: OrderEngine,
+  credential: string,
+): Promise<MessagingPrincipal> {
+  const found = await rental.customers.authenticate(credential);
+  if (!found)
+    throw new SimpoolError('internal_error', 'the admin credential does not authenticate');
+  return {
+    customerId: found.customer.id,
+    apiKeyId: found.key.id,
+    scopes: found.key.scopes,
+    sandbox: false,
+  };
 }

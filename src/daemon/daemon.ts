@@ -109,10 +109,14 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
   const messaging = new MessagingService(repositories.messaging, clock, {
     onQueued: () => pool.wakeSenders(),
   });
-  const admin = await startAdmin({ store: repositories, pool, rental, webhooks }, config, {
-    clock,
-    logger,
-  });
+  const admin = await startAdmin(
+    { store: repositories, pool, rental, webhooks, messaging },
+    config,
+    {
+      clock,
+      logger,
+    },
+  );
   const api = await startApiServer(
     {
       admin,

@@ -32,6 +32,7 @@ import {
   type NewMessageRow,
   type PartRow,
 } from './inbound-rows.js';
+import { iso } from './iso-time.js';
 
 /** The id the Messaging API shows for an inbound message (outbound ones are `msg_…`). */
 export function inboundMessageId(id: number): string {
@@ -250,8 +251,8 @@ export class SqliteInboundRepository implements InboundRepository, RawPduReads {
         parts: stored.partCount,
         complete: stored.complete,
         missing_parts: stored.missingParts,
-        sent_at: new Date(stored.sentAt).toISOString(),
-        received_at: new Date(stored.receivedAt).toISOString(),
+        sent_at: iso(stored.sentAt),
+        received_at: iso(stored.receivedAt),
       },
     });
     return stored;

@@ -23,6 +23,7 @@ import {
   type OrderTx,
 } from './order-context.js';
 import { orderEventData, orderFromRow } from './order-rows.js';
+import { iso } from './iso-time.js';
 
 export function cancelTx(
   tx: OrderTx,
@@ -144,7 +145,7 @@ export function attachSmsTx(tx: OrderTx, sms: InboundSms, ctx: OrderCommandConte
       code,
       full_text: sms.text,
       sender: sms.sender,
-      received_at: new Date(sms.receivedAt).toISOString(),
+      received_at: iso(sms.receivedAt),
     },
     now,
   });

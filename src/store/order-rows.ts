@@ -6,6 +6,7 @@ import {
   type OrderStatus,
   type ReleaseReason,
 } from '../domain/index.js';
+import { iso } from './iso-time.js';
 
 export interface OrderTableRow {
   readonly id: string;
@@ -90,8 +91,6 @@ export function messageFromRow(row: OrderMessageRow): OrderMessage {
     receivedAt: row.received_at,
   };
 }
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
  * The order as events carry it: API.md field names, RFC 3339 times, USD numbers, so outbox

@@ -5,10 +5,6 @@ import type {
   RoutableMessage,
 } from '../pool/index.js';
 
-export function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
 export interface OutboundMessageTableRow {
   readonly id: string;
   readonly sim_iccid: string | null;

@@ -104,6 +104,12 @@ describe('modem controls', () => {
       body: { to: '+447700900555', body: 'admin test' },
     });
     expect(sent.status).toBe(202);
+    // Checked like any message of the Messaging API: the bad field is named.
+    const bad = await admin(r, 'POST', `/modems/${id}/test-sms`, {
+      body: { to: '07700900555', body: 'admin test' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details).toEqual([expect.objectContaining({ field: 'to' })]);
     const simulated = r.daemon.simulator!.bank.modems[0]!;
     await advanceUntilAsync(r, () => simulated.sent.length > 0, 'the test SMS to go out');
     expect(simulated.sent[0]).toMatchObject({ to: '+447700900555' });

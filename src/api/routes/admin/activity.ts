@@ -2,23 +2,18 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ORDER_STATUSES } from '../../../domain/index.js';
-import { iso } from '../../present.js';
-import { Iso, PageQuery } from '../../schemas.js';
+import { defined, iso, pageBody } from '../../present.js';
+import { Iso, page, PageQuery } from '../../schemas.js';
 import type { AdminContext } from './context.js';
 import {
   AdminOrderSchema,
   MessageSchema,
   adminOrderObject,
   adminSchema,
-  listOf,
   messageObject,
 } from './schemas.js';
 
 const Search = Type.Optional(Type.String({ maxLength: 200 }));
-const defined = <T extends Record<string, unknown>>(value: T) =>
-  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
 
 export function activityRoutes({ admin, deps }: AdminContext): FastifyPluginCallbackTypebox {
   return (app, _options, done) => {
@@ -69,15 +64,11 @@ export function activityRoutes({ admin, deps }: AdminContext): FastifyPluginCall
             ...PageQuery,
           }),
         },
-        { 200: listOf(AdminOrderSchema) },
+        { 200: page(AdminOrderSchema) },
       ),
       async (request) => {
         const result = await admin.orders(defined(request.query));
-        return {
-          success: true as const,
-          data: result.items.map(adminOrderObject),
-          next_cursor: result.nextCursor,
-        };
+        return pageBody(result, adminOrderObject);
       },
     );
 
@@ -93,15 +84,11 @@ export function activityRoutes({ admin, deps }: AdminContext): FastifyPluginCall
             ...PageQuery,
           }),
         },
-        { 200: listOf(MessageSchema) },
+        { 200: page(MessageSchema) },
       ),
       async (request) => {
         const result = await admin.messages(defined(request.query));
-        return {
-          success: true as const,
-          data: result.items.map(messageObject),
-          next_cursor: result.nextCursor,
-        };
+        return pageBody(result, messageObject);
       },
     );
 

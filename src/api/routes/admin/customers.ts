@@ -2,7 +2,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { API_SCOPES, unitsToUsd, usdToUnits } from '../../../domain/index.js';
-import { PageQuery, Usd } from '../../schemas.js';
+import { page, PageQuery, Usd } from '../../schemas.js';
 import type { AdminContext } from './context.js';
 import {
   CustomerIdParam,
@@ -14,8 +14,8 @@ import {
   customerObject,
   dataOf,
   keyObject,
-  listOf,
 } from './schemas.js';
+import { defined, pageBody } from '../../present.js';
 
 const Amount = Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 });
 const CustomerParams = Type.Object({ id: CustomerIdParam });
@@ -36,21 +36,12 @@ export function customerRoutes({ admin, deps }: AdminContext): FastifyPluginCall
             ...PageQuery,
           }),
         },
-        { 200: listOf(CustomerSchema) },
+        { 200: page(CustomerSchema) },
       ),
       async (request) => {
-        const { q, limit, cursor } = request.query;
-        const result = await admin.customers({
-          ...(q !== undefined ? { q } : {}),
-          ...(limit !== undefined ? { limit } : {}),
-          ...(cursor !== undefined ? { cursor } : {}),
-        });
+        const result = await admin.customers(defined(request.query));
         const now = deps.clock.now();
-        return {
-          success: true as const,
-          data: result.items.map((c) => customerObject(c, now)),
-          next_cursor: result.nextCursor,
-        };
+        return pageBody(result, (c) => customerObject(c, now));
       },
     );
 

@@ -27,13 +27,6 @@ export function adminSchema<P extends Record<string, unknown>, R extends Record<
   return { schema: { tags: TAGS, ...parts, response: { ...success, ...errors } } };
 }
 
-export const listOf = <T extends TProperties>(item: TObject<T>) =>
-  Type.Object({
-    success: Type.Literal(true),
-    data: Type.Array(item),
-    next_cursor: Nullable(Type.String()),
-  });
-
 export const dataOf = <T extends TProperties>(item: TObject<T>) =>
   Type.Object({ success: Type.Literal(true), data: Type.Array(item) });
 

@@ -2,7 +2,7 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { WebhookEndpoint } from '../../../domain/index.js';
-import { NoBody, Nullable, PageQuery } from '../../schemas.js';
+import { NoBody, Nullable, page, PageQuery } from '../../schemas.js';
 import {
   webhookDeliveryFields,
   webhookDeliveryObject,
@@ -10,7 +10,8 @@ import {
   webhookEndpointObject,
 } from '../../webhook-objects.js';
 import type { AdminContext } from './context.js';
-import { Ok, adminSchema, dataOf, listOf } from './schemas.js';
+import { Ok, adminSchema, dataOf } from './schemas.js';
+import { defined, pageBody } from '../../present.js';
 
 // The customer routes' fields with the owner (null: the operator's own endpoint) after the id.
 const { id: EndpointId, ...endpointRest } = webhookEndpointFields;
@@ -49,19 +50,11 @@ export function webhookRoutes({ admin }: AdminContext): FastifyPluginCallbackTyp
           params: Type.Object({ id: Id('whe') }),
           querystring: Type.Object({ ...PageQuery }),
         },
-        { 200: listOf(DeliverySchema) },
+        { 200: page(DeliverySchema) },
       ),
       async (request) => {
-        const { limit, cursor } = request.query;
-        const result = await admin.deliveries(request.params.id, {
-          ...(limit !== undefined ? { limit } : {}),
-          ...(cursor !== undefined ? { cursor } : {}),
-        });
-        return {
-          success: true as const,
-          data: result.items.map(webhookDeliveryObject),
-          next_cursor: result.nextCursor,
-        };
+        const result = await admin.deliveries(request.params.id, defined(request.query));
+        return pageBody(result, webhookDeliveryObject);
       },
     );
 

@@ -17,6 +17,7 @@ import {
   queuedObject,
   sendSchema,
 } from './message-schemas.js';
+import { defined, pageBody } from '../../present.js';
 
 function messagingPrincipal(request: FastifyRequest): MessagingPrincipal {
   const principal = principalOf(request);
@@ -63,21 +64,8 @@ export function messageRoutes(messaging: MessagingService): FastifyPluginCallbac
     );
 
     app.get('/', { schema: listSchema }, async (request) => {
-      const { direction, status, limit, cursor } = request.query;
-      const result = await messaging.list(
-        {
-          ...(direction !== undefined ? { direction } : {}),
-          ...(status !== undefined ? { status } : {}),
-          ...(limit !== undefined ? { limit } : {}),
-          ...(cursor !== undefined ? { cursor } : {}),
-        },
-        messagingPrincipal(request),
-      );
-      return {
-        success: true as const,
-        data: result.items.map(messageItem),
-        next_cursor: result.nextCursor,
-      };
+      const result = await messaging.list(defined(request.query), messagingPrincipal(request));
+      return pageBody(result, messageItem);
     });
     done();
   };

@@ -5,7 +5,7 @@ import { ORDER_STATUSES, usdToUnits } from '../../../domain/index.js';
 import { SimpoolError } from '../../../shared/index.js';
 import type { ApiDeps } from '../../deps.js';
 import { principalOf } from '../../plugins/auth.js';
-import { orderObject, orderSummary } from '../../present.js';
+import { defined, orderObject, orderSummary } from '../../present.js';
 import {
   OrderRefParams,
   OrderSchema,
@@ -71,12 +71,7 @@ export function orderRoutes(deps: ApiDeps): FastifyPluginCallbackTypebox {
       },
       async (request) => {
         const principal = principalOf(request);
-        const { status, limit, cursor } = request.query;
-        const result = await deps.orders.list(principal.customerId, {
-          ...(status !== undefined ? { status } : {}),
-          ...(limit !== undefined ? { limit } : {}),
-          ...(cursor !== undefined ? { cursor } : {}),
-        });
+        const result = await deps.orders.list(principal.customerId, defined(request.query));
         return {
           success: true as const,
           // The page is the customer's; the other mode's orders are left out of it.

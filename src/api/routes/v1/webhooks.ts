@@ -20,6 +20,7 @@ import {
   webhookEndpointFields,
   webhookEndpointObject,
 } from '../../webhook-objects.js';
+import { defined, pageBody } from '../../present.js';
 
 /**
  * Customer keys subscribe to customer events only; admin-only types are refused here. An enum,
@@ -176,16 +177,12 @@ export function webhookRoutes(webhooks: WebhookService): FastifyPluginCallbackTy
         },
       },
       async (request) => {
-        const { limit, cursor } = request.query;
-        const result = await webhooks.deliveries(scopeOf(request), request.params.id, {
-          ...(limit !== undefined ? { limit } : {}),
-          ...(cursor !== undefined ? { cursor } : {}),
-        });
-        return {
-          success: true as const,
-          data: result.items.map(webhookDeliveryObject),
-          next_cursor: result.nextCursor,
-        };
+        const result = await webhooks.deliveries(
+          scopeOf(request),
+          request.params.id,
+          defined(request.query),
+        );
+        return pageBody(result, webhookDeliveryObject);
       },
     );
     done();
