@@ -1,5 +1,6 @@
 import { SimpoolError, systemClock, type Clock } from '../shared/index.js';
 import type { LinkFactory } from '../transport/index.js';
+import type { CallNoise } from './calls.js';
 import type { FlavourName } from './flavours.js';
 import type { SimulatorTiming } from './modem-core.js';
 import { SimulatedModem } from './simulated-modem.js';
@@ -18,6 +19,8 @@ export interface ModemBankOptions {
   readonly timing?: Partial<SimulatorTiming>;
   /** Every modem re-enumerates under a new PTY name on a reset (see SimulatedModemOptions). */
   readonly reenumerateOnReset?: boolean;
+  /** Seeded random incoming calls on every modem (each with its own PRNG). */
+  readonly callNoise?: CallNoise;
 }
 
 export function flavourFor(bank: BankFlavour, index: number): FlavourName {
@@ -47,6 +50,7 @@ export class ModemBank {
           ...(options.lineDelayMs === undefined ? {} : { lineDelayMs: options.lineDelayMs }),
           ...(options.timing === undefined ? {} : { timing: options.timing }),
           ...(options.reenumerateOnReset ? { reenumerateOnReset: true } : {}),
+          ...(options.callNoise ? { callNoise: options.callNoise } : {}),
         }),
     );
   }

@@ -2,7 +2,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeError, isSimpoolError } from '../shared/index.js';
 import type { ModemBank } from './bank.js';
-import { parseFaultRequest, parseSmsRequest } from './control-validate.js';
+import {
+  parseCallNoiseRequest,
+  parseCallRequest,
+  parseFaultRequest,
+  parseSmsRequest,
+} from './control-validate.js';
 import type { SimulatedModem } from './simulated-modem.js';
 
 export interface ControlServerOptions {
@@ -74,6 +79,8 @@ function describeModem(modem: SimulatedModem, link: string): Record<string, unkn
     pendingInNetwork: modem.pendingInNetwork,
     /** SMS in the modem's storage (SIM and phone memory). */
     stored: modem.stored('SM').length + modem.stored('ME').length,
+    /** The call ringing or in progress, or null. */
+    call: modem.activeCall ?? null,
   };
 }
 
@@ -108,6 +115,18 @@ export async function startControlServer(
         const result = 'pdu' in parsed ? modem.injectPdu(parsed.pdu) : modem.injectSms(parsed.sms);
         return [201, result];
       }
+      case 'POST call':
+        return [201, modem.incomingCall(parseCallRequest(await readBody(request)))];
+      case 'GET calls':
+        return [200, modem.calls];
+      case 'POST call-noise': {
+        const noise = parseCallNoiseRequest(await readBody(request));
+        modem.setCallNoise(noise);
+        return [200, { ok: true, callNoise: noise }];
+      }
+      case 'DELETE call-noise':
+        modem.setCallNoise(undefined);
+        return [200, { ok: true, callNoise: null }];
       case 'POST fault': {
         const fault = parseFaultRequest(await readBody(request));
         modem.fault(fault);

@@ -1,5 +1,6 @@
 import { SimpoolError } from '../shared/index.js';
 import { FAULT_KINDS, type Fault, type FaultKind } from './faults.js';
+import type { CallNoise, IncomingCallRequest } from './calls.js';
 import type { InboundSms } from './inbound.js';
 
 /** Request bodies of the control API, checked field by field: unknown fields are errors. */
@@ -141,4 +142,40 @@ export function parseFaultRequest(input: unknown): Fault {
         kind: faultKind,
       };
   }
+}
+
+/** `POST /modems/{i}/call`: `{ from, rings?, talkMs?, hangupAfterMs? }`. */
+export function parseCallRequest(input: unknown): IncomingCallRequest {
+  const body = asObject(input);
+  onlyFields(body, ['from', 'rings', 'talkMs', 'hangupAfterMs']);
+  const from = optionalString(body, 'from');
+  if (from === undefined) throw invalid('from is required');
+  if (!/^\+?[0-9]{3,20}$/.test(from)) throw invalid('from must be 3 to 20 digits, + allowed first');
+  const rings = optionalInt(body, 'rings', 1, 100);
+  const talkMs = optionalInt(body, 'talkMs', 0, 3_600_000);
+  const hangupAfterMs = optionalInt(body, 'hangupAfterMs', 0, 600_000);
+  return {
+    from,
+    ...(rings === undefined ? {} : { rings }),
+    ...(talkMs === undefined ? {} : { talkMs }),
+    ...(hangupAfterMs === undefined ? {} : { hangupAfterMs }),
+  };
+}
+
+/** `POST /modems/{i}/call-noise`: `{ meanIntervalMs, maxRings?, insideResponses? }`. */
+export function parseCallNoiseRequest(input: unknown): CallNoise {
+  const body = asObject(input);
+  onlyFields(body, ['meanIntervalMs', 'maxRings', 'insideResponses']);
+  const meanIntervalMs = optionalInt(body, 'meanIntervalMs', 1, 86_400_000);
+  if (meanIntervalMs === undefined) throw invalid('meanIntervalMs is required');
+  const maxRings = optionalInt(body, 'maxRings', 1, 100);
+  const inside = body.insideResponses;
+  if (inside !== undefined && (typeof inside !== 'number' || !(inside >= 0 && inside <= 1))) {
+    throw invalid('insideResponses must be a number from 0 to 1');
+  }
+  return {
+    meanIntervalMs,
+    ...(maxRings === undefined ? {} : { maxRings }),
+    ...(inside === undefined ? {} : { insideResponses: inside }),
+  };
 }

@@ -13,6 +13,7 @@ export type { ModemIdentity } from './identity.js';
 export { FAULT_KINDS } from './faults.js';
 export type { Fault, FaultKind } from './faults.js';
 export type { InboundSms, InboundPart } from './inbound.js';
+export type { CallEnd, CallNoise, CallRecord, IncomingCallRequest } from './calls.js';
 export { DEFAULT_TIMING } from './modem-core.js';
 export type { SimulatorTiming } from './modem-core.js';
 export type { SentMessage, StoredMessage, Settings, StorageName, MessageStat } from './state.js';

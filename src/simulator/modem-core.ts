@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '../shared/index.js';
+import { CallLine } from './calls.js';
 import type { Flavour } from './flavours.js';
 import type { ModemIdentity } from './identity.js';
 import type { Output } from './output.js';
@@ -27,6 +28,8 @@ export interface SimulatorTiming {
   readonly sendDelayMs: number;
   /** `AT+COPS=?` scan time. */
   readonly copsScanDelayMs: number;
+  /** Gap between the RINGs of an incoming call. */
+  readonly ringIntervalMs: number;
 }
 
 export const DEFAULT_TIMING: SimulatorTiming = {
@@ -36,6 +39,7 @@ export const DEFAULT_TIMING: SimulatorTiming = {
   bootUrcGapMs: 100,
   sendDelayMs: 0,
   copsScanDelayMs: 3000,
+  ringIntervalMs: 4000,
 };
 
 export interface FaultState {
@@ -78,6 +82,8 @@ export class ModemCore {
   resetting = false;
   /** Service centre number stored on the SIM (`AT+CSCA`). */
   smsc: string;
+  /** Incoming voice calls (RING, +CLIP, NO CARRIER; ATA/ATH). */
+  readonly calls: CallLine = new CallLine(this);
   private mr: number;
   private lastStat: number;
   private readonly timers = new Set<TimerHandle>();
@@ -248,6 +254,7 @@ export class ModemCore {
   reboot(): void {
     for (const listener of this.rebootListeners) listener();
     this.cancelTimers();
+    this.calls.drop();
     this.resetting = true;
     this.output.clear();
     this.output.muted = true;
@@ -270,6 +277,7 @@ export class ModemCore {
   /** Power loss without the boot sequence (unplug): settings gone, timers gone. */
   powerOff(): void {
     this.cancelTimers();
+    this.calls.drop();
     this.settings = defaultSettings();
     this.pinLocked = this.pin !== undefined;
     this.resetting = false;

@@ -30,6 +30,8 @@ export class Output {
   private pumping = false;
   private nextBlock = 1;
   private sink: Sink | undefined;
+  /** Called as the next response line starts (URCs they raise land inside that response). */
+  private responseLineWaiters: (() => void)[] = [];
   /** While muted (hung, resetting, unplugged) everything is dropped. */
   muted = false;
 
@@ -46,6 +48,14 @@ export class Output {
 
   newBlock(): number {
     return this.nextBlock++;
+  }
+
+  /**
+   * Runs `callback` when the next response line starts being written: a URC it raises goes in
+   * right after that line, between a command's lines and its final result (call noise).
+   */
+  onNextResponseLine(callback: () => void): void {
+    this.responseLineWaiters.push(callback);
   }
 
   /** Drops anything not yet written (the port was closed, the modem reset). */
@@ -83,6 +93,11 @@ export class Output {
         const item = this.queue.shift();
         if (!item) break;
         this.writing = item;
+        if (item.kind === 'response' && this.responseLineWaiters.length > 0) {
+          const waiters = this.responseLineWaiters;
+          this.responseLineWaiters = [];
+          for (const waiter of waiters) waiter();
+        }
         if (item.kind === 'response' && this.options.lineDelayMs > 0) {
           await sleep(this.clock, this.options.lineDelayMs);
         }

@@ -6,7 +6,9 @@ export type Final =
   | { readonly type: 'ok' }
   | { readonly type: 'error' }
   | { readonly type: 'cme'; readonly code: number }
-  | { readonly type: 'cms'; readonly code: number };
+  | { readonly type: 'cms'; readonly code: number }
+  /** `ATA` with nothing ringing. */
+  | { readonly type: 'no_carrier' };
 
 export interface Outcome {
   readonly lines: readonly string[];
@@ -72,6 +74,8 @@ export function formatFinal(final: Final, cmee: number, verbose: boolean): strin
       return verbose ? 'OK' : '0';
     case 'error':
       return verbose ? 'ERROR' : '4';
+    case 'no_carrier':
+      return verbose ? 'NO CARRIER' : '3';
     case 'cme':
     case 'cms': {
       if (cmee === 0) return verbose ? 'ERROR' : '4';

@@ -1,5 +1,7 @@
 import { SimpoolError, systemClock, type Clock } from '../shared/index.js';
 import { createMemoryPair, type ByteLink } from '../transport/index.js';
+import type { CallNoise, CallRecord, IncomingCallRequest } from './calls.js';
+import { callCommands } from './commands-call.js';
 import { smsSendCommands } from './commands-sms-send.js';
 import { smsStorageCommands } from './commands-sms-storage.js';
 import { identityCommands } from './commands-identity.js';
@@ -22,6 +24,7 @@ const COMMANDS: CommandTable = {
   ...smsStorageCommands,
   ...smsSendCommands,
   ...ussdCfunCommands,
+  ...callCommands,
 };
 
 export interface SimulatedModemOptions {
@@ -44,6 +47,8 @@ export interface SimulatedModemOptions {
   readonly ussdReplies?: Readonly<Record<string, string>>;
   /** Re-enumerate (vanish, come back under a new name) on every `AT+CFUN=1,1` or power cycle. */
   readonly reenumerateOnReset?: boolean;
+  /** Seeded random incoming calls from the start (see `setCallNoise`). */
+  readonly callNoise?: CallNoise;
 }
 
 export interface InjectResult {
@@ -95,6 +100,7 @@ export class SimulatedModem {
     );
     this.interpreter = new Interpreter(this.core, COMMANDS);
     if (options.reenumerateOnReset) this.core.rebootListeners.add(() => this.reenumerate());
+    if (options.callNoise) this.setCallNoise(options.callNoise);
   }
 
   /** How often the modem re-enumerated: its PTY name carries it (`ttySIM0-2`). */
@@ -209,6 +215,37 @@ export class SimulatedModem {
     };
   }
 
+  /**
+   * A voice call from `from`: RING every `ringIntervalMs` (with `+CLIP` after AT+CLIP=1) until
+   * the caller hangs up after `rings` RINGs (`NO CARRIER`), or the host sends ATH (OK, no NO
+   * CARRIER) or ATA. Throws `simulator_invalid_request` while a call is in progress or the
+   * modem is off the network (a real caller would hear a busy tone).
+   */
+  incomingCall(request: IncomingCallRequest): Readonly<CallRecord> {
+    if (!/^\+?[0-9]{3,20}$/.test(request.from)) {
+      throw new SimpoolError('simulator_invalid_request', `invalid caller number: ${request.from}`);
+    }
+    return this.core.calls.incoming(request);
+  }
+
+  /** The call ringing or in progress, if any. */
+  get activeCall(): Readonly<CallRecord> | undefined {
+    return this.core.calls.active;
+  }
+
+  /** Every call this modem got, oldest first, with how it ended. */
+  get calls(): readonly Readonly<CallRecord>[] {
+    return this.core.calls.log;
+  }
+
+  /**
+   * Seeded random incoming calls (the modem's PRNG): RING/+CLIP/NO CARRIER at random moments,
+   * some held back to land inside the next command's response. `undefined` switches it off.
+   */
+  setCallNoise(noise: CallNoise | undefined): void {
+    this.core.calls.setNoise(noise);
+  }
+
   /** Everything the modem submitted, oldest first. */
   get sent(): readonly SentMessage[] {
     return this.core.sent;
@@ -278,6 +315,7 @@ export class SimulatedModem {
   /** Detaches from any link and stops timers (end of a test or of the bank). */
   close(): void {
     this.detach(true);
+    this.core.calls.stopNoise();
     this.core.cancelTimers();
   }
 }

@@ -21,6 +21,10 @@ export interface Settings {
   cfun: number;
   csmsService: number;
   ussdEnabled: boolean;
+  /** AT+CLIP=1: each RING is followed by `+CLIP: "<number>",<type>,…`. */
+  clip: boolean;
+  /** AT+CRC=1: `+CRING: VOICE` instead of RING. */
+  crc: boolean;
 }
 
 export function defaultSettings(): Settings {
@@ -41,6 +45,8 @@ export function defaultSettings(): Settings {
     cfun: 1,
     csmsService: 0,
     ussdEnabled: false,
+    clip: false,
+    crc: false,
   };
 }
 
@@ -57,8 +63,9 @@ export interface StoredMessage {
   /** The PDU with its SMSC prefix, as `AT+CMGR` prints it. */
   readonly pdu: string;
   readonly tpduLength: number;
-  readonly kind: 'deliver' | 'status-report';
-  /** Decoded facts for text mode and tests. */
+  /** `submit`: written with AT+CMGW (stat 2/3), to be sent with AT+CMSS. */
+  readonly kind: 'deliver' | 'status-report' | 'submit';
+  /** Decoded facts for text mode and tests (a submit's recipient). */
   readonly from: string;
   readonly text: string;
   readonly timestampMs: number;
