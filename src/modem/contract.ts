@@ -150,6 +150,8 @@ export interface ModemDriverOptions {
   readonly powerCycle?: () => Promise<void>;
   /** Delays and bounds of init and recovery (defaults in DEFAULT_MODEM_TIMING). */
   readonly timing?: Partial<ModemTiming>;
+  /** Incoming voice calls; default `{ onIncoming: 'reject' }`. */
+  readonly calls?: CallPolicy;
 }
 
 export interface ModemTiming {
@@ -180,6 +182,30 @@ export interface ModemTiming {
   readonly cfunTimeoutMs: number;
 }
 
+/** What the driver does with an incoming voice call. */
+export interface CallPolicy {
+  /** `reject`: hang up (`ATH`) after the first RING; `ignore`: let it ring until the caller quits. */
+  readonly onIncoming: 'reject' | 'ignore';
+}
+
+/** How an incoming call ended: our ATH, the caller's NO CARRIER, or silence (no more RINGs). */
+export type CallEnd = 'rejected' | 'caller_hung_up' | 'unknown';
+
+/** One incoming voice call, reported once it is over. */
+export interface IncomingCall {
+  readonly imei: string | null;
+  readonly iccid: string | null;
+  /** From `+CLIP` (digits, `+` for international); null when withheld or caller id is off. */
+  readonly caller: string | null;
+  /** `+CLIP`'s type of address: 145 international, 129 national/unknown. */
+  readonly callerType: number | null;
+  /** The first RING (or +CLIP). */
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly rings: number;
+  readonly end: CallEnd;
+}
+
 /** Events of ModemDriver (a typed node EventEmitter). The driver never emits 'error'. */
 export interface ModemDriverEvents {
   state: [change: { from: ModemState; to: ModemState; reason: StateChangeReason }];
@@ -187,4 +213,6 @@ export interface ModemDriverEvents {
   health: [health: ModemHealth];
   recovery: [event: { step: RecoveryStep; ok: boolean; detail: string }];
   inbound: [event: { read: InboundPduRead }];
+  /** An incoming voice call ended (rejected, abandoned by the caller, or silent). */
+  call: [call: IncomingCall];
 }

@@ -28,6 +28,7 @@ import type {
   StateChangeReason,
   SubmitPdu,
 } from './contract.js';
+import { CallTracker } from './calls.js';
 import { Lifetime } from './helpers.js';
 import { DEFAULT_MODEM_TIMING } from './timing.js';
 import { StorageTracker, sweepStorage } from './inbound.js';
@@ -62,6 +63,8 @@ export class ModemDriver extends EventEmitter<ModemDriverEvents> {
   readonly queue = new WorkQueue();
   readonly lifetime: Lifetime;
   readonly machine: ModemStateMachine;
+  /** Incoming voice calls: tracked from URCs, rejected or ignored per `options.calls`. */
+  readonly calls: CallTracker;
   storage: StorageTracker | null = null;
   vendor: VendorProfile | null = null;
   session: Session | null = null;
@@ -88,6 +91,7 @@ export class ModemDriver extends EventEmitter<ModemDriverEvents> {
       this.safeEmit('state', change);
     });
     this.monitor = new DriverMonitor(this);
+    this.calls = new CallTracker(this, options.calls ?? { onIncoming: 'reject' });
   }
 
   get state(): ModemState {
@@ -350,6 +354,7 @@ export class ModemDriver extends EventEmitter<ModemDriverEvents> {
       ),
     );
     this.lifetime.end();
+    this.calls.reset();
     await this.closeSession();
   }
 

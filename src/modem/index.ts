@@ -9,6 +9,7 @@ export type { ModemDriverConfig, ModemDriverDeps } from './driver.js';
 export { ModemStateMachine, canTransition } from './state-machine.js';
 export type { StateChange } from './state-machine.js';
 export { WorkPriority } from './work-queue.js';
+export { CALL_SILENCE_MS, parseClip } from './calls.js';
 export { VENDOR_PROFILES, chooseVendor } from './profiles.js';
 export type { VendorProfile } from './profiles.js';
 export {

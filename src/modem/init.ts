@@ -132,6 +132,9 @@ export async function setupSim(ctx: InitContext, vendor: VendorProfile): Promise
   // Registration URCs (+CREG: <stat>,<lac>,<ci>); the LTE view too where the modem has it.
   await tryCommand(ctx.engine, 'AT+CREG=2');
   await tryCommand(ctx.engine, 'AT+CEREG=2');
+  // Caller id on every RING (+CLIP), so calls are data; a modem that refuses still rings.
+  if (!(await tryCommand(ctx.engine, 'AT+CLIP=1')))
+    ctx.logger.info('caller id (AT+CLIP=1) refused');
   const sms = await setupSms(ctx);
   return { status, sim, sms };
 }

@@ -76,6 +76,7 @@ export class DriverMonitor {
 
   private onUrc(urc: AtUrc): void {
     const d = this.driver;
+    if (d.calls.onUrc(urc)) return;
     if (urc.type === 'stored_message') {
       const storage = urc.storage.toUpperCase();
       d.storage?.seen.add(storage);

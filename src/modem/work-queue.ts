@@ -12,6 +12,8 @@ import type { SimpoolError } from '../shared/index.js';
 export const WorkPriority = {
   /** +CMTI/+CDSI reads: an SMS waiting on the SIM is the most valuable thing. */
   inbound: 100,
+  /** ATH for an incoming call: one short command after the read in flight, before sweeps. */
+  call: 95,
   sweep: 90,
   health: 50,
   send: 10,
