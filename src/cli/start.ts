@@ -8,6 +8,7 @@ interface StartOptions extends StoreOptions {
   readonly modems?: string;
   readonly host?: string;
   readonly port?: number;
+  readonly simulatorPort?: number;
 }
 
 async function runStart(options: StartOptions): Promise<void> {
@@ -17,6 +18,7 @@ async function runStart(options: StartOptions): Promise<void> {
       : { modems: options.modems.split(',').map((m) => m.trim()) }),
     ...(options.host === undefined ? {} : { host: options.host }),
     ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.simulatorPort === undefined ? {} : { simulatorControlPort: options.simulatorPort }),
   });
   const logger = createLogger(config.logLevel);
   const daemon = await startDaemon(config, { logger });
@@ -62,6 +64,11 @@ export function registerStartCommand(program: Command): void {
     .option(
       '-p, --port <port>',
       'HTTP port (overrides the config; default 8080)',
+      integer(0, 65535),
+    )
+    .option(
+      '--simulator-port <port>',
+      "control API port of the simulated modems (overrides the config's simulatorControlPort; default 8765, 0: any free port)",
       integer(0, 65535),
     )
     .action(async (options: StartOptions) => {

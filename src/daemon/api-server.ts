@@ -13,6 +13,7 @@ import { databaseWritable, type SqliteDatabase } from '../store/index.js';
 import type { Admin } from './admin.js';
 import type { Config } from './config.js';
 import type { OrderEngine } from './order-engine.js';
+import { API_LISTEN, listenFailure } from './start-failures.js';
 
 export interface ApiListener {
   /** `http://host:port` the API answers on. */
@@ -76,7 +77,14 @@ export async function startApiServer(
       return { status: modems.some((m) => m.state === 'ready') ? 'ok' : 'degraded', modems };
     },
   });
-  await app.listen({ host: config.host, port: config.port });
+  const address = { host: config.host, port: config.port };
+  try {
+    await app.listen(address);
+  } catch (error) {
+    // The built server holds sockets and timers of its own (WebSocket server, limits).
+    await app.close().catch(() => undefined);
+    throw listenFailure(API_LISTEN, address, error);
+  }
   const { port } = app.server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return { url: `http://${host}:${port}`, app, close: () => app.close() };

@@ -28,7 +28,31 @@ export const ENVIRONMENT_FIELDS: ReadonlyArray<{
   { variable: 'SIMPOOL_LOG_LEVEL', field: 'logLevel', parse: asText },
   { variable: 'SIMPOOL_MODEMS', field: 'modems', parse: asList },
   { variable: 'SIMPOOL_POWER_CYCLE_COMMAND', field: 'powerCycleCommand', parse: asText },
+  { variable: 'SIMPOOL_SIMULATOR_PORT', field: 'simulatorControlPort', parse: asNumber },
 ];
+
+/**
+ * The `simpool start` flag of each top-level field that has one (src/cli/start.ts and
+ * src/cli/common.ts declare them), so start-up errors name every way to change a setting.
+ */
+export const START_FLAGS: Readonly<Record<string, string>> = {
+  dataDir: '--data-dir',
+  host: '--host',
+  port: '--port',
+  modems: '--modems',
+  simulatorControlPort: '--simulator-port',
+};
+
+/**
+ * How an operator changes a top-level setting, for messages: `--port, SIMPOOL_PORT`; a field
+ * without a flag is also named by its config-file key (`SIMPOOL_DATABASE, "database" in …`).
+ */
+export function waysToSet(field: string): string {
+  const flag = START_FLAGS[field];
+  const variable = ENVIRONMENT_FIELDS.find((e) => e.field === field)?.variable;
+  const file = flag === undefined ? `"${field}" in the config file` : undefined;
+  return [flag, variable, file].filter((w): w is string => w !== undefined).join(', ');
+}
 
 export interface EnvironmentValues {
   /** Config fields set from the environment. */

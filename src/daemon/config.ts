@@ -73,7 +73,10 @@ export function onlySimulatedModems(modems: readonly string[]): boolean {
 
 /** Values from the command line (or a test) that win over the file and the environment. */
 export type ConfigOverrides = Partial<
-  Pick<ConfigFile, 'dataDir' | 'database' | 'host' | 'port' | 'modems' | 'logLevel'>
+  Pick<
+    ConfigFile,
+    'dataDir' | 'database' | 'host' | 'port' | 'modems' | 'logLevel' | 'simulatorControlPort'
+  >
 >;
 
 /** What `checkConfig` found: the effective configuration, or every problem with it. */

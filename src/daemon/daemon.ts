@@ -1,6 +1,6 @@
 import { MessagingService } from '../domain/index.js';
 import { ModemPool, parseModemSource, type FixedSlot, type ModemSource } from '../pool/index.js';
-import { describeError, systemClock, type Clock, type Logger } from '../shared/index.js';
+import { systemClock, type Clock, type Logger } from '../shared/index.js';
 import { ModemBank, startControlServer, type ControlServer } from '../simulator/index.js';
 import { openDatabase, createRepositories, type SqliteDatabase } from '../store/index.js';
 import { startAdmin, type Admin } from './admin.js';
@@ -8,6 +8,8 @@ import { startApiServer, type ApiListener } from './api-server.js';
 import type { Config } from './config.js';
 import { startOrderEngine, type OrderEngine } from './order-engine.js';
 import { startSandboxSender, type SandboxSender } from './sandbox-sender.js';
+import { SIMULATOR_LISTEN, databaseFailure, listenFailure } from './start-failures.js';
+import { StopStack } from './stop-stack.js';
 import { startWebhooks, type Webhooks } from './webhooks.js';
 
 export interface Daemon {
@@ -48,22 +50,49 @@ function splitSources(modems: readonly string[]): { watched: ModemSource[]; simu
 
 /**
  * The composition root: store, simulated modems (when configured), modem pool, the rental
- * engine and the HTTP API, started in that order and stopped in the reverse one.
+ * engine and the HTTP API, started in that order and stopped in the reverse one. A failure
+ * part-way (API port taken, database unwritable) stops what had started, modems included, and
+ * rejects with an error naming the setting to change.
  */
 export async function startDaemon(config: Config, options: DaemonOptions): Promise<Daemon> {
+  const started = new StopStack(options.logger);
+  try {
+    return await startParts(config, options, started);
+  } catch (error) {
+    await started.unwind();
+    throw error;
+  }
+}
+
+async function startParts(
+  config: Config,
+  options: DaemonOptions,
+  started: StopStack,
+): Promise<Daemon> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
   const { watched, simulated } = splitSources(config.modems);
-  const db: SqliteDatabase = openDatabase(config.database, {
-    onMigration: (id, name) => logger.info({ id, name }, 'database migrated'),
-  });
+  let db: SqliteDatabase;
+  try {
+    db = openDatabase(config.database, {
+      onMigration: (id, name) => logger.info({ id, name }, 'database migrated'),
+    });
+  } catch (error) {
+    throw databaseFailure(config.database, error);
+  }
+  started.push('database', () => db.close());
   const repositories = createRepositories(db);
 
   let simulator: Daemon['simulator'] = null;
   const fixedSlots: FixedSlot[] = [];
   if (simulated > 0) {
     const bank = new ModemBank({ count: simulated, flavour: 'mixed', clock });
-    const control = await startControlServer(bank, { port: config.simulatorControlPort });
+    started.push('simulated modems', () => bank.close());
+    const port = config.simulatorControlPort;
+    const control = await startControlServer(bank, { port }).catch((error: unknown) => {
+      throw listenFailure(SIMULATOR_LISTEN, { host: '127.0.0.1', port }, error);
+    });
+    started.push('simulator control API', () => control.close());
     simulator = { bank, control };
     for (const modem of bank.modems) {
       fixedSlots.push({ address: `simulated:${modem.index}`, linkFactory: modem.connect });
@@ -96,15 +125,20 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
       'SMS received',
     ),
   );
+  // Registered before start: a start that fails half-way has modems to close all the same.
+  started.push('modem pool', () => pool.stop());
   await pool.start();
   const rental = await startOrderEngine(repositories, pool, config, { clock, logger });
+  started.push('order engine', () => rental.stop());
   const sandbox = startSandboxSender({
     deliveries: repositories.sandboxDeliveries,
     modems: simulator?.bank.modems ?? [],
     clock,
     logger,
   });
+  started.push('sandbox sender', () => sandbox.stop());
   const webhooks = await startWebhooks(repositories, config, { clock, logger });
+  started.push('webhooks', () => webhooks.stop());
   // A queued message goes out at once when a SIM is free (no wait for the next sweep).
   const messaging = new MessagingService(repositories.messaging, clock, {
     onQueued: () => pool.wakeSenders(),
@@ -117,6 +151,7 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
       logger,
     },
   );
+  started.push('admin', () => admin.stop());
   const api = await startApiServer(
     {
       admin,
@@ -132,6 +167,8 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
     config,
     { clock, logger },
   );
+  // The API stops first: no request may reach services whose store is closing.
+  started.push('API server', () => api.close());
 
   let stopping: Promise<void> | undefined;
   return {
@@ -144,22 +181,7 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
     messaging,
     admin,
     stop() {
-      stopping ??= (async () => {
-        // The API first: no request may reach services whose store is closing.
-        await api
-          .close()
-          .catch((e: unknown) => logger.warn({ err: describeError(e) }, 'API server close'));
-        admin.stop();
-        await webhooks.stop();
-        await sandbox.stop();
-        await rental.stop();
-        await pool.stop();
-        if (simulator) {
-          await simulator.control.close();
-          simulator.bank.close();
-        }
-        db.close();
-      })();
+      stopping ??= started.unwind();
       return stopping;
     },
   };

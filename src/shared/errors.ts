@@ -58,6 +58,8 @@ export type ErrorCode =
   // general
   | 'invalid_argument'
   | 'config_invalid'
+  /** The daemon could not listen on a configured address (port in use, no such address). */
+  | 'listen_failed'
   | 'not_found'
   | 'webhook_not_found'
   | 'internal_error';
