@@ -14,20 +14,19 @@ import {
   type WebhookPort,
 } from '../domain/index.js';
 import { describeError, type Clock, type Logger, type TimerHandle } from '../shared/index.js';
-import { fetchSend, type WebhookSend } from './webhook-http.js';
+import { httpSend, type WebhookSend } from './webhook-http.js';
 
 export interface WebhookWorkerOptions {
   readonly port: WebhookPort;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The POST of one attempt; the daemon's resolves and checks the URL first (`checkedSend`). */
   readonly send?: WebhookSend;
   /** Parallel deliveries (to different endpoints). Default 8. */
   readonly concurrency?: number;
   /** How often the outbox is checked for new events. Default 1 s. */
   readonly pollMs?: number;
   readonly timeoutMs?: number;
-  /** Re-checks the URL before each attempt (its DNS may now point somewhere private). */
-  readonly checkUrl?: (url: string) => Promise<unknown>;
 }
 
 export interface WebhookWorker {
@@ -43,7 +42,7 @@ const FAN_OUT_BATCH = 500;
 
 export async function startWebhookWorker(options: WebhookWorkerOptions): Promise<WebhookWorker> {
   const { port, clock, logger } = options;
-  const send = options.send ?? fetchSend;
+  const send = options.send ?? httpSend;
   const concurrency = Math.max(1, options.concurrency ?? 8);
   const pollMs = options.pollMs ?? 1_000;
   const timeoutMs = options.timeoutMs ?? DELIVERY_TIMEOUT_MS;
@@ -65,7 +64,6 @@ export async function startWebhookWorker(options: WebhookWorkerOptions): Promise
     );
     let result: AttemptResult;
     try {
-      await options.checkUrl?.(delivery.url);
       const response = await send({
         url: delivery.url,
         headers: webhookHeaders({

@@ -3,10 +3,11 @@
  * Test events and un-paused endpoints poke the worker so they go out at once, not at the next
  * poll.
  */
-import { WebhookService } from '../domain/index.js';
+import { WebhookService, type HostResolver } from '../domain/index.js';
 import type { Clock, Logger } from '../shared/index.js';
 import type { Store } from '../store/index.js';
 import type { Config } from './config.js';
+import { checkedSend } from './webhook-http.js';
 import { startWebhookWorker, type WebhookWorker } from './webhook-worker.js';
 
 export interface Webhooks {
@@ -18,13 +19,20 @@ export interface Webhooks {
 export async function startWebhooks(
   store: Store,
   config: Pick<Config, 'webhooks'>,
-  deps: { readonly clock: Clock; readonly logger: Logger },
+  deps: {
+    readonly clock: Clock;
+    readonly logger: Logger;
+    /** How webhook hosts are resolved (tests answer for made-up names); default: the system's. */
+    readonly resolve?: HostResolver;
+  },
 ): Promise<Webhooks> {
-  // The service is built first (the worker re-checks URLs with it); it pokes the worker later.
+  // The service is built first (each attempt resolves and checks its URL with it); it pokes the
+  // worker later.
   const wake: { worker?: WebhookWorker } = {};
   const service = new WebhookService(store.webhooks, deps.clock, {
     allowPrivate: config.webhooks.allowPrivate,
     allowedHosts: config.webhooks.allowedHosts,
+    ...(deps.resolve ? { resolve: deps.resolve } : {}),
     onQueued: () => wake.worker?.poke(),
   });
   const worker = await startWebhookWorker({
@@ -32,8 +40,9 @@ export async function startWebhooks(
     clock: deps.clock,
     logger: deps.logger,
     concurrency: config.webhooks.concurrency,
-    // Checked again at each attempt: a hostname may have been re-pointed at the LAN since.
-    checkUrl: (url) => service.checkUrl(url),
+    // Checked again at each attempt (a hostname may have been re-pointed at the LAN since), and
+    // sent to the checked addresses only: no second lookup between the check and the connect.
+    send: checkedSend((url) => service.deliveryTarget(url)),
   });
   wake.worker = worker;
   return { service, worker, stop: () => worker.stop() };

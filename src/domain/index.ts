@@ -165,8 +165,13 @@ export {
 export type { AttemptResult } from './webhook-policy.js';
 export { fanOutEvent, envelope } from './webhook-events.js';
 export type { Envelope } from './webhook-events.js';
-export { validateWebhookUrl, isPrivateAddress, systemResolver } from './webhook-url.js';
-export type { WebhookUrlPolicy, HostResolver } from './webhook-url.js';
+export {
+  validateWebhookUrl,
+  resolveWebhookTarget,
+  isPrivateAddress,
+  systemResolver,
+} from './webhook-url.js';
+export type { WebhookUrlPolicy, HostResolver, WebhookTarget } from './webhook-url.js';
 export { WebhookService } from './webhook-service.js';
 export type {
   WebhookServiceOptions,

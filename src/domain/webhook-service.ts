@@ -24,7 +24,13 @@ import {
   type WebhookPort,
   type WebhookScope,
 } from './webhook-types.js';
-import { validateWebhookUrl, type HostResolver, type WebhookUrlPolicy } from './webhook-url.js';
+import {
+  resolveWebhookTarget,
+  validateWebhookUrl,
+  type HostResolver,
+  type WebhookTarget,
+  type WebhookUrlPolicy,
+} from './webhook-url.js';
 
 export interface WebhookServiceOptions extends Partial<WebhookUrlPolicy> {
   readonly resolve?: HostResolver;
@@ -75,9 +81,17 @@ export class WebhookService {
     this.onQueued = options.onQueued ?? (() => undefined);
   }
 
-  /** The URL rules, for the worker's re-check before each send (DNS may have changed). */
+  /** The URL rules, for creating and changing an endpoint. */
   checkUrl(url: string): Promise<string> {
     return validateWebhookUrl(url, this.policy, this.resolve);
+  }
+
+  /**
+   * Where a delivery attempt connects: resolved and checked again at each attempt (the host may
+   * have been re-pointed at the LAN since), and only to the addresses that were checked.
+   */
+  deliveryTarget(url: string): Promise<WebhookTarget> {
+    return resolveWebhookTarget(url, this.policy, this.resolve);
   }
 
   async create(scope: WebhookScope, input: WebhookInput): Promise<CreatedWebhook> {

@@ -1,8 +1,10 @@
 /**
  * Webhook URL checks. A webhook makes the appliance send requests where a customer says, so an
  * unchecked URL would let customers probe the operator's LAN (SSRF): only http(s), and no
- * private, loopback, link-local or unspecified address — by the addresses the hostname resolves
- * to, not its spelling — unless the operator allows the host (or all private hosts) in config.
+ * private, loopback, link-local or unspecified address — nor an IPv6 form that carries one — by
+ * the addresses the hostname resolves to, not its spelling, unless the operator allows the host
+ * (or all private hosts) in config. A delivery resolves once and connects only to the addresses
+ * it checked (`resolveWebhookTarget`): a second lookup could answer a LAN address (DNS rebinding).
  */
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
@@ -21,9 +23,16 @@ export type HostResolver = (hostname: string) => Promise<string[]>;
 export const systemResolver: HostResolver = async (hostname) =>
   (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
 
+/** Where one delivery attempt goes: the URL, and the addresses to connect to (already checked). */
+export interface WebhookTarget {
+  readonly url: string;
+  /** The host's addresses from the one lookup of this attempt (the literal for an IP host). */
+  readonly addresses: readonly string[];
+}
+
 const MAX_URL_LENGTH = 2048;
 
-const blocked = new BlockList();
+const blockedV4 = new BlockList();
 for (const [net, prefix] of [
   ['0.0.0.0', 8], // unspecified / "this network"
   ['10.0.0.0', 8],
@@ -37,36 +46,69 @@ for (const [net, prefix] of [
   ['224.0.0.0', 4], // multicast
   ['240.0.0.0', 4], // reserved, broadcast
 ] as const) {
-  blocked.addSubnet(net, prefix, 'ipv4');
+  blockedV4.addSubnet(net, prefix, 'ipv4');
 }
+
+const blockedV6 = new BlockList();
 for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  // IPv4-compatible (deprecated): ::a.b.c.d; also the unspecified :: and loopback ::1.
+  ['::', 96],
+  // Local-use NAT64 (RFC 8215): the operator's own translator, into its own networks.
+  ['64:ff9b:1::', 48],
+  // Teredo and 6to4 carry an IPv4 address (the relay reaches it); both are obsolete for webhooks.
+  ['2001::', 32],
+  ['2002::', 16],
   ['fc00::', 7], // unique local
   ['fe80::', 10], // link-local
+  ['fec0::', 10], // site-local (deprecated, still routed by some stacks)
   ['ff00::', 8], // multicast
 ] as const) {
-  blocked.addSubnet(net, prefix, 'ipv6');
+  blockedV6.addSubnet(net, prefix, 'ipv6');
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (a trailing dotted quad is two groups). */
+function ipv6Groups(address: string): number[] {
+  let text = address;
+  const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (quad) {
+    const [a, b, c, d] = quad.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, quad.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const groups = (part: string | undefined): number[] =>
+    part === undefined || part === '' ? [] : part.split(':').map((g) => parseInt(g, 16));
+  const [head, tail] = text.split('::');
+  const first = groups(head);
+  const last = groups(tail);
+  const zeros = tail === undefined ? 0 : 8 - first.length - last.length;
+  return [...first, ...new Array<number>(zeros).fill(0), ...last];
+}
+
+/**
+ * The IPv4 address an IPv6 address reaches through a well-defined translation, judged like that
+ * IPv4 address: IPv4-mapped `::ffff:a.b.c.d`, and the NAT64 well-known prefix `64:ff9b::/96` (a
+ * DNS64 network gives public IPv4-only receivers such addresses, which must keep working).
+ */
+function translatedIpv4(address: string): string | undefined {
+  const g = ipv6Groups(address);
+  const mapped = g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff;
+  const nat64 = g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0);
+  if (!mapped && !nat64) return undefined;
+  const [high = 0, low = 0] = g.slice(6);
+  return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
 }
 
 /** True for addresses a webhook must not reach without the operator's consent. */
 export function isPrivateAddress(address: string): boolean {
   const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
-  // IPv4-mapped IPv6 (::ffff:127.0.0.1) reaches the IPv4 host: judge that one.
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
-  if (mapped?.[1]) return blocked.check(mapped[1], 'ipv4');
   const family = isIP(bare);
-  if (family === 4) return blocked.check(bare, 'ipv4');
-  if (family === 6) return blocked.check(bare, 'ipv6');
-  return true; // not an address at all: refuse rather than guess
+  if (family === 4) return blockedV4.check(bare, 'ipv4');
+  if (family !== 6) return true; // not an address at all: refuse rather than guess
+  const ipv4 = translatedIpv4(bare);
+  return ipv4 === undefined ? blockedV6.check(bare, 'ipv6') : blockedV4.check(ipv4, 'ipv4');
 }
 
-/** Parses and checks a webhook URL; returns its normalised form or throws validation_failed. */
-export async function validateWebhookUrl(
-  raw: unknown,
-  policy: WebhookUrlPolicy,
-  resolve: HostResolver = systemResolver,
-): Promise<string> {
+/** Parses a webhook URL: http(s) only, no credentials, bounded length; else validation_failed. */
+function parseWebhookUrl(raw: unknown): URL {
   if (typeof raw !== 'string' || raw.trim() === '' || raw.length > MAX_URL_LENGTH) {
     throw validationError('url', `must be a URL of at most ${MAX_URL_LENGTH} characters`);
   }
@@ -82,24 +124,66 @@ export async function validateWebhookUrl(
   if (url.username !== '' || url.password !== '') {
     throw validationError('url', 'credentials in the URL are not allowed');
   }
-  if (policy.allowPrivate) return url.href;
-  const host = url.hostname.toLowerCase();
-  const bare = host.replace(/^\[|\]$/g, '');
-  const allowed = policy.allowedHosts.map((h) => h.toLowerCase().replace(/^\[|\]$/g, ''));
-  if (allowed.includes(bare)) return url.href;
+  return url;
+}
+
+/** The URL's host without IPv6 brackets, lower case. */
+function bareHost(url: URL): string {
+  return url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+}
+
+/** Whether the operator's config lets this host through without an address check. */
+function unchecked(host: string, policy: WebhookUrlPolicy): boolean {
+  if (policy.allowPrivate) return true;
+  return policy.allowedHosts.some((h) => h.toLowerCase().replace(/^\[|\]$/g, '') === host);
+}
+
+async function addressesOf(host: string, resolve: HostResolver): Promise<string[]> {
+  if (isIP(host) !== 0) return [host];
   let addresses: string[];
-  if (isIP(bare) !== 0) {
-    addresses = [bare];
-  } else {
-    try {
-      addresses = await resolve(bare);
-    } catch {
-      throw validationError('url', `cannot resolve host ${bare}`);
-    }
-    if (addresses.length === 0) throw validationError('url', `cannot resolve host ${bare}`);
+  try {
+    addresses = await resolve(host);
+  } catch {
+    throw validationError('url', `cannot resolve host ${host}`);
   }
+  if (addresses.length === 0) throw validationError('url', `cannot resolve host ${host}`);
+  return addresses;
+}
+
+function refusePrivate(addresses: readonly string[]): void {
   if (addresses.some(isPrivateAddress)) {
-    throw validationError('url', 'private, loopback and link-local addresses are not allowed');
+    throw validationError(
+      'url',
+      'private, loopback and link-local addresses (and IPv6 forms that embed an IPv4 address) are not allowed',
+    );
   }
+}
+
+/** Parses and checks a webhook URL (creating or changing an endpoint); returns its normal form. */
+export async function validateWebhookUrl(
+  raw: unknown,
+  policy: WebhookUrlPolicy,
+  resolve: HostResolver = systemResolver,
+): Promise<string> {
+  const url = parseWebhookUrl(raw);
+  const host = bareHost(url);
+  if (!unchecked(host, policy)) refusePrivate(await addressesOf(host, resolve));
   return url.href;
+}
+
+/**
+ * One delivery attempt's target: the host resolved once, every address checked (unless the
+ * config allows the host), and those addresses returned for the connection, so no later lookup
+ * can point the request somewhere else.
+ */
+export async function resolveWebhookTarget(
+  raw: unknown,
+  policy: WebhookUrlPolicy,
+  resolve: HostResolver = systemResolver,
+): Promise<WebhookTarget> {
+  const url = parseWebhookUrl(raw);
+  const host = bareHost(url);
+  const addresses = await addressesOf(host, resolve);
+  if (!unchecked(host, policy)) refusePrivate(addresses);
+  return { url: url.href, addresses };
 }
