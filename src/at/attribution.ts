@@ -1,10 +1,18 @@
 /**
  * Who does a line belong to? Pure functions over the command text and the pending command's
  * state, in the fixed order of DESIGN.md: echo → final result → expected prefix → URC → body
- * of the pending command → unsolicited noise.
+ * of the pending command → unsolicited noise. A line belongs to the command only when the
+ * command claims it (its finals, its answer prefixes, the body it owns); a line that can only
+ * be another command's answer is `stale`: proof that answers and commands no longer line up.
  */
 import { SimpoolError } from '../shared/index.js';
-import { parseFinalResult, type FinalCodeDefinition, type FinalResult } from './result-codes.js';
+import { KNOWN_ANSWER_PREFIXES, type BodyOwnership } from './command-shapes.js';
+import {
+  isCallResult,
+  parseFinalResult,
+  type FinalCodeDefinition,
+  type FinalResult,
+} from './result-codes.js';
 import type { CommandForm, UrcDefinition, UrcRegistry } from './urc-registry.js';
 
 /** Default per-command timeouts (ms): plain commands 10 s, sends 120 s, network scans minutes. */
@@ -89,7 +97,24 @@ export interface PendingContext {
   /** The payload written after the prompt, for dropping its echo; null before the prompt. */
   readonly payload: string | null;
   readonly expectedPrefixes: readonly string[];
+  /**
+   * Echo is known to be on and this command's echo has not arrived: nothing but a URC can be
+   * its own yet, so a final, answer or body line now is a late answer to an earlier command.
+   */
+  readonly awaitingEcho: boolean;
+  /** `NO CARRIER`, `BUSY`, `NO ANSWER`, `NO DIALTONE` end it (ATD, ATA, ATH); else URCs. */
+  readonly ownsCallResults: boolean;
+  readonly body: BodyOwnership;
 }
+
+/** Why a line cannot belong to the command in flight. */
+export type StaleReason =
+  /** A final, answer or body line before the echo, with echo on. */
+  | 'before_echo'
+  /** Another command's answer (`+CMGR:` while `AT+CMGD` is in flight). */
+  | 'foreign_answer'
+  /** A PDU line for a command that owns no PDU. */
+  | 'foreign_pdu';
 
 export interface ClassifierTables {
   readonly finals: readonly FinalCodeDefinition[];
@@ -103,32 +128,66 @@ export type LineRole =
   | { readonly role: 'answer'; readonly prefix: string }
   | { readonly role: 'urc'; readonly definition: UrcDefinition }
   | { readonly role: 'body' }
+  | { readonly role: 'stale'; readonly reason: StaleReason }
   | { readonly role: 'unsolicited' };
 
 const HEX = /^[0-9A-Fa-f]+$/;
+/** Call results and other URCs that are nobody's answer when no call command is in flight. */
+const CALL_RESULT_URC: UrcDefinition = { name: 'NO CARRIER', match: '', exact: true };
 
 export function classifyLine(
   line: string,
   pending: PendingContext | undefined,
   tables: ClassifierTables,
 ): LineRole {
-  if (pending) {
-    // Line noise right before the echo glues onto it ("x#q@AT+CSQ"): still the echo.
-    if (pending.echoPossible && line.toUpperCase().endsWith(pending.command.toUpperCase())) {
-      return { role: 'echo' };
-    }
-    // Some modems echo the PDU after the prompt, sometimes cut into several lines.
-    if (pending.payload !== null && HEX.test(line) && pending.payload.includes(line)) {
-      return { role: 'payload_echo' };
-    }
-    const final = parseFinalResult(line, tables.finals);
-    if (final) return { role: 'final', final };
-    const prefix = pending.expectedPrefixes.find((p) => line.toUpperCase().startsWith(p));
-    if (prefix !== undefined) return { role: 'answer', prefix };
+  if (!pending) {
+    const definition = urcOf(line, tables);
+    return definition ? { role: 'urc', definition } : { role: 'unsolicited' };
   }
-  const definition = tables.urcs.match(line);
+  // Line noise right before the echo glues onto it ("x#q@AT+CSQ"): still the echo.
+  if (pending.echoPossible && line.toUpperCase().endsWith(pending.command.toUpperCase())) {
+    return { role: 'echo' };
+  }
+  // Some modems echo the PDU after the prompt, sometimes cut into several lines.
+  if (pending.payload !== null && HEX.test(line) && pending.payload.includes(line)) {
+    return { role: 'payload_echo' };
+  }
+  const final = parseFinalResult(line, tables.finals);
+  const ownFinal = final !== undefined && (pending.ownsCallResults || !isCallResult(final));
+  const prefix = pending.expectedPrefixes.find((p) => line.toUpperCase().startsWith(p));
+  const definition = ownFinal || prefix !== undefined ? undefined : urcOf(line, tables);
   if (definition) return { role: 'urc', definition };
-  return pending ? { role: 'body' } : { role: 'unsolicited' };
+  if (pending.awaitingEcho) return { role: 'stale', reason: 'before_echo' };
+  if (final && ownFinal) return { role: 'final', final };
+  if (prefix !== undefined) return { role: 'answer', prefix };
+  return bodyRole(line, pending);
+}
+
+/** A line that is no final, answer or URC: the command's body if it owns one. */
+function bodyRole(line: string, pending: PendingContext): LineRole {
+  const upper = line.toUpperCase();
+  if (KNOWN_ANSWER_PREFIXES.some((p) => upper.startsWith(p))) {
+    return { role: 'stale', reason: 'foreign_answer' };
+  }
+  switch (pending.body) {
+    case 'any':
+      return { role: 'body' };
+    case 'pdu':
+      return isPduLine(line) ? { role: 'body' } : { role: 'unsolicited' };
+    case 'none':
+      // An unknown vendor line is noise; a PDU can only be an earlier read's answer.
+      return isPduLine(line) && line.length >= 16
+        ? { role: 'stale', reason: 'foreign_pdu' }
+        : { role: 'unsolicited' };
+  }
+}
+
+function urcOf(line: string, tables: ClassifierTables): UrcDefinition | undefined {
+  const definition = tables.urcs.match(line);
+  if (definition) return definition;
+  // A profile that dropped the call-result URCs still must not take them as a final.
+  const final = parseFinalResult(line, tables.finals);
+  return final && isCallResult(final) ? { ...CALL_RESULT_URC, name: line, match: line } : undefined;
 }
 
 /** A PDU line following a `+CMT:`/`+CDS:` header. */

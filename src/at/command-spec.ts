@@ -1,6 +1,8 @@
 import { defaultTimeoutFor, expectedPrefixes } from './attribution.js';
+import { bodyOwnership } from './command-shapes.js';
 import type { AtPromptOptions } from './engine-types.js';
 import type { AtProfile } from './profile.js';
+import { ownsCallResults } from './result-codes.js';
 import type { TransactionSpec } from './transaction.js';
 import type { UrcRegistry } from './urc-registry.js';
 
@@ -35,6 +37,8 @@ export function buildSpec(
     expectedPrefixes: prefixes,
     timeoutMs: options.timeoutMs ?? defaultTimeoutFor(command, context.defaultTimeoutMs),
     promptTimeoutMs: options.promptTimeoutMs ?? context.promptTimeoutMs,
+    ownsCallResults: ownsCallResults(command),
+    body: bodyOwnership(command),
     completeOnAnswer:
       options.completeOnAnswer === true
         ? prefixes

@@ -75,7 +75,23 @@ export type AtNoise =
   /** A complete line with no command pending that is no known URC (a late answer, a stray OK). */
   | { readonly reason: 'unsolicited'; readonly line: string }
   /** A `> ` prompt nobody asked for: the engine answers it with ESC. */
-  | { readonly reason: 'unexpected_prompt' };
+  | { readonly reason: 'unexpected_prompt' }
+  /** A line that can only be an earlier command's answer (see `AtDesyncEvent`). */
+  | { readonly reason: 'stale'; readonly line: string };
+
+/**
+ * Answers and commands no longer line up: a line arrived that can only answer an earlier
+ * command. The engine resyncs before the next command and raises `syncEpoch`; with echo off the
+ * command in flight fails with `at_desync` (which of the finals is its own cannot be told).
+ */
+export interface AtDesyncEvent {
+  readonly line: string;
+  readonly reason: 'before_echo' | 'foreign_answer' | 'foreign_pdu';
+  /** The command in flight when it arrived, if any. */
+  readonly command: string | null;
+  /** The engine's sync epoch after this event. */
+  readonly epoch: number;
+}
 
 export interface AtTimeoutEvent {
   readonly command: string;
@@ -102,6 +118,7 @@ export interface AtEngineEvents {
   noise: [noise: AtNoise];
   timeout: [event: AtTimeoutEvent];
   resync: [event: AtResyncEvent];
+  desync: [event: AtDesyncEvent];
   disconnect: [event: DisconnectEvent];
   wire: [event: AtWireEvent];
 }

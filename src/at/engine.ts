@@ -7,6 +7,11 @@
  *
  * The transaction is registered before its bytes are written and its timer starts once the
  * write resolved, so a fast answer is never missed and a slow serial drain never eats the budget.
+ *
+ * Answers are bound to commands: with echo on (learned from the echoes themselves, or from
+ * ATE0/ATE1), nothing before a command's echo is its own; with echo off, a line that only another
+ * command could produce gives the desync away. Either way the engine resyncs and raises
+ * `syncEpoch`, so callers can tell that what they read before may have been someone else's.
  */
 import { EventEmitter } from 'node:events';
 import {
@@ -32,7 +37,8 @@ import { AtFramer } from './framer.js';
 import { LineRouter } from './line-router.js';
 import { concludeOutcome } from './outcome.js';
 import { genericProfile, type AtProfile } from './profile.js';
-import { isBusyResult } from './result-codes.js';
+import type { StaleReason } from './attribution.js';
+import { isBusyResult, parseFinalResult } from './result-codes.js';
 import { Transaction, type Outcome, type TransactionSpec } from './transaction.js';
 
 const CTRL_Z = '\x1a';
@@ -60,6 +66,12 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
   private current: Transaction | undefined;
   private running = false;
   private needsResync = false;
+  private resyncing = false;
+  /** A prompt may be open that no transaction owns any more (one timed out waiting for it). */
+  private promptMayBeOpen = false;
+  /** Whether the modem echoes commands; learned from echoes, ATE0/ATE1 and resync probes. */
+  private echoMode: 'unknown' | 'on' | 'off' = 'unknown';
+  private epoch = 0;
   /** Lines nobody asked for (URCs excluded): stale answers show up here. */
   private unsolicitedLines = 0;
   private closedError: SimpoolError | undefined;
@@ -100,6 +112,15 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
   /** True once the link disconnected or `close()` was called; every call then rejects. */
   get isClosed(): boolean {
     return this.closedError !== undefined;
+  }
+
+  /**
+   * Rises whenever answers and commands may have been out of step (a desync was detected, a
+   * command timed out, a resync ran). An SMS read in an earlier epoch must be read again before
+   * its slot is deleted.
+   */
+  get syncEpoch(): number {
+    return this.epoch;
   }
 
   /** Commands waiting, not counting the one in flight. */
@@ -147,11 +168,11 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
   }
 
   /**
-   * Runs a resync now (ahead of queued commands): ESC, then `AT` until a final result.
-   * Resolves true when the modem answered.
+   * Runs a resync now (ahead of queued commands): ESC (the modem's state is unknown: it may sit
+   * in a prompt), then `AT` until a final result. Resolves true when the modem answered.
    */
   resync(): Promise<boolean> {
-    return this.schedule(Number.POSITIVE_INFINITY, () => this.runResync());
+    return this.schedule(Number.POSITIVE_INFINITY, () => this.runResync(true));
   }
 
   /** Rejects everything pending and queued with `at_engine_closed`, then closes the link. */
@@ -197,7 +218,7 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
       while (!this.closedError) {
         if (this.needsResync) {
           this.needsResync = false;
-          await this.runResync();
+          await this.runResync(this.promptMayBeOpen);
           continue;
         }
         const task = this.queue.shift();
@@ -225,7 +246,7 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
           { command: spec.command, final: outcome.final.line, attempt },
           'modem busy, retrying',
         );
-        if (spec.payload !== null) await this.writeQuietly(ESC);
+        // No ESC: the busy final closed the prompt (if one was open at all).
         await this.delay(this.settings.busyRetryDelayMs);
         continue;
       }
@@ -235,7 +256,7 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
 
   /** Registers the transaction, writes the command, arms the timer once the write resolved. */
   private async transact(spec: TransactionSpec): Promise<Transaction> {
-    const tx = new Transaction(spec, this.clock);
+    const tx = new Transaction(spec, this.clock, this.echoMode === 'on');
     if (this.closedError) {
       tx.finish({ type: 'closed', error: this.closedError });
       return tx;
@@ -259,10 +280,17 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
 
   /** Maps an outcome to the caller's result or error, with ESC and resync where needed. */
   private async conclude(tx: Transaction, outcome: Outcome): Promise<AtResponse> {
+    this.learnEcho(tx, outcome);
     const conclusion = concludeOutcome(tx, outcome);
     if (conclusion.ok) return conclusion.response;
     if (conclusion.escape) await this.writeQuietly(ESC);
     if (conclusion.resync) this.needsResync = true;
+    if (outcome.type === 'timeout') {
+      this.epoch++;
+      // A prompt that comes late is answered with ESC when it arrives; until then, resync
+      // starts with ESC in case it came and was lost in noise.
+      if (tx.expectsPrompt && !tx.promptSeen) this.promptMayBeOpen = true;
+    }
     if (conclusion.timeout) {
       this.logger.warn(conclusion.timeout, 'AT command timed out');
       this.safeEmit('timeout', conclusion.timeout);
@@ -270,36 +298,81 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
     throw conclusion.error;
   }
 
-  /** ESC, then `AT` with a short timeout until the modem answers, bounded. */
-  private async runResync(): Promise<boolean> {
+  /**
+   * `AT` with a short timeout until the modem answers and then stays quiet, bounded. ESC goes
+   * first only when a prompt may be open (`escapeFirst`) or the modem did not answer: in a prompt
+   * a modem takes "AT" as message text, but out of one an ESC is a stray byte — the probe's own
+   * `AT` absorbs it, so the next real command starts on a clean line.
+   */
+  private async runResync(escapeFirst: boolean): Promise<boolean> {
     const attempts = this.settings.resyncAttempts;
-    for (let attempt = 1; attempt <= attempts && !this.closedError; attempt++) {
-      // ESC first: a modem stuck in the SMS prompt would take "AT" as message text.
-      await this.writeQuietly(ESC);
-      const unsolicitedBefore = this.unsolicitedLines;
-      const tx = await this.transact({
-        command: 'AT',
-        payload: null,
-        expectedPrefixes: [],
-        timeoutMs: this.settings.resyncTimeoutMs,
-        promptTimeoutMs: this.settings.resyncTimeoutMs,
-        completeOnAnswer: [],
-      });
-      const outcome = await tx.done;
-      if (outcome.type === 'closed') return false;
-      if (
-        outcome.type === 'final' &&
-        (await this.staysQuiet(unsolicitedBefore, this.settings.resyncQuietMs))
-      ) {
-        this.logger.info({ attempts: attempt }, 'resynchronised');
-        this.safeEmit('resync', { ok: true, attempts: attempt });
-        return true;
+    this.resyncing = true;
+    this.epoch++;
+    try {
+      for (let attempt = 1; attempt <= attempts && !this.closedError; attempt++) {
+        if (escapeFirst || attempt > 1) await this.writeQuietly(ESC);
+        if (await this.probe()) {
+          this.promptMayBeOpen = false;
+          this.logger.info({ attempts: attempt }, 'resynchronised');
+          this.safeEmit('resync', { ok: true, attempts: attempt });
+          return true;
+        }
       }
+    } finally {
+      this.resyncing = false;
     }
     if (this.closedError) return false;
     this.logger.warn({ attempts }, 'resync failed: the modem does not answer AT');
     this.safeEmit('resync', { ok: false, attempts });
     return false;
+  }
+
+  /** One resync probe: `AT`, any final result, then a quiet window. Re-learns the echo mode. */
+  private async probe(): Promise<boolean> {
+    this.echoMode = 'unknown';
+    const unsolicitedBefore = this.unsolicitedLines;
+    const tx = await this.transact({
+      command: 'AT',
+      payload: null,
+      expectedPrefixes: [],
+      timeoutMs: this.settings.resyncTimeoutMs,
+      promptTimeoutMs: this.settings.resyncTimeoutMs,
+      completeOnAnswer: [],
+      ownsCallResults: false,
+      body: 'none',
+    });
+    const outcome = await tx.done;
+    if (outcome.type !== 'final') return false;
+    if (!(await this.staysQuiet(unsolicitedBefore, this.settings.resyncQuietMs))) return false;
+    this.echoMode = tx.echoSeen ? 'on' : 'off';
+    return true;
+  }
+
+  /**
+   * Echo is on once an echo was seen (not merely because ATE1 answered OK: a modem that ignores
+   * it would then have every answer taken for a stale one); a successful ATE0 turns it off.
+   */
+  private learnEcho(tx: Transaction, outcome: Outcome): void {
+    if (tx.echoSeen) this.echoMode = 'on';
+    const ok = outcome.type === 'final' && outcome.final.kind === 'ok';
+    if (ok && /^ATE0$/i.test(tx.spec.command)) this.echoMode = 'off';
+  }
+
+  /** A line only an earlier command could have produced: resync, and distrust what is pending. */
+  private onStale(line: string, reason: StaleReason, tx: Transaction | undefined): void {
+    this.unsolicitedLines++;
+    this.epoch++;
+    // With echo on the command in flight is unaffected (its answer comes after its echo); with
+    // echo off nobody can tell whose final comes next.
+    if (tx && !tx.echoExpected) tx.doubtful = true;
+    if (!this.resyncing) this.needsResync = true;
+    this.safeEmit('noise', { reason: 'stale', line });
+    this.safeEmit('desync', {
+      line,
+      reason,
+      command: tx?.spec.command ?? null,
+      epoch: this.epoch,
+    });
   }
 
   /**
@@ -385,6 +458,14 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
     }
   }
 
+  /** A final result nobody waits for: some command took a final that was not its own. */
+  private onUnsolicited(line: string): void {
+    this.unsolicitedLines++;
+    if (parseFinalResult(line, this.currentProfile.extraFinalCodes) === undefined) return;
+    this.epoch++;
+    if (!this.resyncing) this.needsResync = true;
+  }
+
   private createFramer(): AtFramer {
     return new AtFramer({
       maxLineLength: this.settings.maxLineLength,
@@ -396,11 +477,16 @@ export class AtEngine extends EventEmitter<AtEngineEvents> {
     return new LineRouter(this.currentProfile, {
       urc: (urc) => this.safeEmit('urc', urc),
       noise: (noise) => {
-        if (noise.reason === 'unsolicited') this.unsolicitedLines++;
+        if (noise.reason === 'unsolicited') this.onUnsolicited(noise.line);
         this.safeEmit('noise', noise);
       },
       prompt: (tx) => this.onPrompt(tx),
-      strayPrompt: () => void this.writeQuietly(ESC),
+      // The modem sits in a prompt nobody owns: ESC takes it out; resync before the next command.
+      strayPrompt: () => {
+        if (!this.resyncing) this.needsResync = true;
+        void this.writeQuietly(ESC);
+      },
+      stale: (line, reason, tx) => this.onStale(line, reason, tx),
       log: this.logger,
     });
   }

@@ -5,6 +5,7 @@
 export { AtEngine } from './engine.js';
 export { AtPriority } from './engine-types.js';
 export type {
+  AtDesyncEvent,
   AtEngineEvents,
   AtEngineOptions,
   AtNoise,
@@ -19,11 +20,14 @@ export { isAtTimeout, isCmeError, isCmsError } from './at-errors.js';
 export { AtFramer, DEFAULT_MAX_LINE_LENGTH } from './framer.js';
 export type { AtToken, FramerOptions, LineToken, NoiseToken, PromptToken } from './framer.js';
 export {
+  CALL_RESULT_LINES,
   DEFAULT_BUSY_CODES,
   STANDARD_FINAL_CODES,
   cmeErrorName,
   cmsErrorName,
   isBusyResult,
+  isCallResult,
+  ownsCallResults,
   parseFinalResult,
 } from './result-codes.js';
 export type { BusyCodes, FinalCodeDefinition, FinalResult } from './result-codes.js';
@@ -53,6 +57,8 @@ export {
   defaultTimeoutFor,
   expectedPrefixes,
 } from './attribution.js';
-export type { LineRole, PendingContext } from './attribution.js';
+export type { LineRole, PendingContext, StaleReason } from './attribution.js';
+export { bodyOwnership } from './command-shapes.js';
+export type { BodyOwnership } from './command-shapes.js';
 export { splitFields } from './fields.js';
 export type { Field } from './fields.js';

@@ -4,7 +4,7 @@
  * its PDU line stay together even in the middle of another command's answer.
  */
 import type { Logger } from '../shared/index.js';
-import { classifyLine, type ClassifierTables } from './attribution.js';
+import { classifyLine, type ClassifierTables, type StaleReason } from './attribution.js';
 import type { AtNoise } from './engine-types.js';
 import type { AtToken } from './framer.js';
 import type { AtProfile } from './profile.js';
@@ -20,6 +20,8 @@ export interface RouterSinks {
   readonly prompt: (tx: Transaction) => void;
   /** A prompt nobody waits for: the modem must be taken out of it. */
   readonly strayPrompt: () => void;
+  /** A line that can only be an earlier command's answer: commands and answers are out of step. */
+  readonly stale: (line: string, reason: StaleReason, tx: Transaction | undefined) => void;
   readonly log: Logger;
 }
 
@@ -65,7 +67,8 @@ export class LineRouter {
   }
 
   private prompt(tx: Transaction | undefined): void {
-    if (tx && tx.expectsPrompt && !tx.promptSeen) {
+    // With echo on, a prompt before the command's own echo is an earlier command's prompt.
+    if (tx && tx.expectsPrompt && !tx.promptSeen && !tx.context().awaitingEcho) {
       this.sinks.prompt(tx);
       return;
     }
@@ -111,6 +114,10 @@ export class LineRouter {
       }
       case 'body':
         tx?.lines.push(text);
+        return;
+      case 'stale':
+        this.sinks.log.warn({ line: text, reason: role.reason }, 'an earlier command answers');
+        this.sinks.stale(text, role.reason, tx);
         return;
       case 'unsolicited':
         this.sinks.log.debug({ line: text }, 'unsolicited line');

@@ -1,8 +1,9 @@
 /**
  * What a finished transaction means for the caller and for the port: the result or the error,
- * whether the modem must be sent ESC (any failure of a prompt command), and whether the port
- * must be resynchronised before the next command (a timeout). Pure, so the policy reads in one
- * place and is tested without I/O.
+ * whether the modem must be sent ESC (only while its `> ` prompt is open: after a final result
+ * the prompt is closed and an ESC would glue itself to the next command), and whether the port
+ * must be resynchronised before the next command (a timeout, an ESC, a desync). Pure, so the
+ * policy reads in one place and is tested without I/O.
  */
 import { SimpoolError, describeError } from '../shared/index.js';
 import { finalResultError } from './at-errors.js';
@@ -25,17 +26,29 @@ export function concludeOutcome(tx: Transaction, outcome: Outcome): Conclusion {
   const { command } = tx.spec;
   const lines = [...tx.lines];
   const prompted = tx.expectsPrompt;
+  const escape = tx.promptOpen && outcome.type !== 'final';
   const fail = (error: Error, timeout?: AtTimeoutEvent): Conclusion => ({
     ok: false,
     error,
-    escape: prompted,
-    resync: timeout !== undefined,
+    escape,
+    resync: timeout !== undefined || escape || tx.doubtful,
     timeout,
   });
 
+  if (outcome.type === 'closed') {
+    return { ok: false, error: outcome.error, escape: false, resync: false, timeout: undefined };
+  }
+  if (tx.doubtful) {
+    const final = outcome.type === 'final' ? outcome.final.line : null;
+    return fail(
+      new SimpoolError(
+        'at_desync',
+        `${command}: an earlier command's answer arrived in the middle; this answer is not trusted`,
+        { details: { command, lines, final } },
+      ),
+    );
+  }
   switch (outcome.type) {
-    case 'closed':
-      return { ok: false, error: outcome.error, escape: false, resync: false, timeout: undefined };
     case 'final':
       if (outcome.final.kind !== 'ok') return fail(finalResultError(command, lines, outcome.final));
       if (prompted && !tx.promptSeen) {

@@ -24,7 +24,10 @@ export type FinalResult =
       readonly text: string;
     };
 
-/** Finals every modem may send. `COMMAND NOT SUPPORT` is Huawei's, common enough to be default. */
+/**
+ * Finals every modem may send. `COMMAND NOT SUPPORT` is Huawei's, common enough to be default.
+ * The call results among them end only call commands (see `CALL_RESULT_LINES`).
+ */
 export const STANDARD_FINAL_CODES: readonly FinalCodeDefinition[] = [
   { line: 'OK', success: true },
   { line: 'ERROR', success: false },
@@ -34,6 +37,28 @@ export const STANDARD_FINAL_CODES: readonly FinalCodeDefinition[] = [
   { line: 'NO DIALTONE', success: false },
   { line: 'COMMAND NOT SUPPORT', success: false },
 ];
+
+/**
+ * Results of a call. V.250 makes them finals of `ATD`/`ATA`/`ATH`, but SIM800 and EC25 also send
+ * `NO CARRIER` unsolicited when an incoming caller hangs up, at any moment — inside the answer to
+ * `AT+CMGS` or `AT+CMGD` too. For any other command they are URCs, never its final result.
+ */
+export const CALL_RESULT_LINES: readonly string[] = [
+  'NO CARRIER',
+  'BUSY',
+  'NO ANSWER',
+  'NO DIALTONE',
+];
+
+/** True for `NO CARRIER`, `BUSY`, `NO ANSWER`, `NO DIALTONE`. */
+export function isCallResult(final: FinalResult): boolean {
+  return final.kind === 'error' && CALL_RESULT_LINES.includes(final.line);
+}
+
+/** The commands that may end with a call result: dial, answer, hang up. */
+export function ownsCallResults(command: string): boolean {
+  return /^AT(D|A$|H|\+CHUP)/i.test(command);
+}
 
 type ErrorEntry = readonly [number, string, string];
 

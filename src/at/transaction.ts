@@ -8,6 +8,7 @@
  */
 import type { Clock, TimerHandle } from '../shared/index.js';
 import type { PendingContext } from './attribution.js';
+import type { BodyOwnership } from './command-shapes.js';
 import type { FinalResult } from './result-codes.js';
 
 export type TransactionPhase =
@@ -32,13 +33,21 @@ export interface TransactionSpec {
   readonly promptTimeoutMs: number;
   /** Answer prefixes that complete the command without a final result code. */
   readonly completeOnAnswer: readonly string[];
+  /** Call results (`NO CARRIER` …) are its finals: ATD, ATA, ATH. */
+  readonly ownsCallResults: boolean;
+  readonly body: BodyOwnership;
 }
 
 export class Transaction {
   phase: TransactionPhase = 'writing';
   promptSeen = false;
-  private echoSeen = false;
-  private payloadWritten = false;
+  echoSeen = false;
+  payloadWritten = false;
+  /**
+   * A line that could only be an earlier command's answer arrived while this one was in flight
+   * with echo off: which final is its own cannot be told, so its answer is not trusted.
+   */
+  doubtful = false;
   /** Answer and body lines, in order (echo and URCs never land here). */
   readonly lines: string[] = [];
   readonly done: Promise<Outcome>;
@@ -48,6 +57,8 @@ export class Transaction {
   constructor(
     readonly spec: TransactionSpec,
     private readonly clock: Clock,
+    /** Echo is known to be on: nothing before this command's echo is its own. */
+    readonly echoExpected = false,
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
@@ -60,12 +71,24 @@ export class Transaction {
     return this.spec.payload !== null;
   }
 
+  /**
+   * The modem may still sit in the `> ` prompt: it was shown and the payload with its Ctrl-Z
+   * never went out. Only then does ESC mean "abort"; any other time ESC would be a stray byte
+   * glued to the next command.
+   */
+  get promptOpen(): boolean {
+    return this.promptSeen && !this.payloadWritten;
+  }
+
   context(): PendingContext {
     return {
       command: this.spec.command,
       echoPossible: !this.echoSeen && !this.promptSeen,
       payload: this.payloadWritten || this.phase === 'sending_payload' ? this.spec.payload : null,
       expectedPrefixes: this.spec.expectedPrefixes,
+      awaitingEcho: this.echoExpected && !this.echoSeen && !this.promptSeen,
+      ownsCallResults: this.spec.ownsCallResults,
+      body: this.spec.body,
     };
   }
 

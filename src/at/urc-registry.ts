@@ -97,8 +97,12 @@ export const DEFAULT_URCS: readonly UrcDefinition[] = [
   prefix('+CGREG', { solicitedBy: readOnly }),
   prefix('+CEREG', { solicitedBy: readOnly }),
   prefix('+CUSD', { solicitedBy: readOnly, quotedMayContinue: true }),
-  // calls
+  // calls (the call results are URCs for every command but ATD/ATA/ATH: result-codes.ts)
   exact('RING'),
+  exact('NO CARRIER'),
+  exact('BUSY'),
+  exact('NO ANSWER'),
+  exact('NO DIALTONE'),
   prefix('+CRING'),
   prefix('+CLIP', { solicitedBy: readOnly }),
   prefix('+CCWA', { solicitedBy: readOnly }),

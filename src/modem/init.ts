@@ -1,7 +1,7 @@
 /**
  * The init sequence, tolerant of every vendor in MODEMS.md and safe to re-run after any reset:
  *
- *   ESC + AT until OK (auto-baud, a port left in the prompt) → ATE0 (echo either way is fine)
+ *   ESC + AT until OK (auto-baud, a port left in the prompt) → ATE1 (echo binds answers to commands)
  *   → AT+CMEE=1 → CGMI/CGMM/CGMR/CGSN → vendor profile (data) + its extra init
  *   → SIM (unlock, wait ready, identity) → AT+CREG=2 → SMS: CMGF=0, CPMS, CNMI (with fallbacks)
  *
@@ -142,8 +142,9 @@ export async function setupSim(ctx: InitContext, vendor: VendorProfile): Promise
 export async function initializeModem(ctx: InitContext): Promise<InitResult> {
   const { engine, logger } = ctx;
   await wakeModem(ctx);
-  // Echo off is a courtesy: the engine copes with echo either way.
-  await tryCommand(engine, 'ATE0');
+  // Echo on: the engine binds every answer to the command whose echo precedes it, so a late
+  // answer (or a result line a call produced) is never taken for the next command's.
+  await tryCommand(engine, 'ATE1');
   await tryCommand(engine, 'AT+CMEE=1');
   const { info, vendor } = await readModemInfo(ctx);
   engine.setProfile(vendor.at);

@@ -4,7 +4,7 @@
  * (ready ⇄ degraded, or recovering).
  */
 import { isCmsError, type AtEngine, type AtUrc } from '../at/index.js';
-import { describeError, type TimerHandle } from '../shared/index.js';
+import { describeError, isSimpoolError, type TimerHandle } from '../shared/index.js';
 import type { ModemHealth, ModemState, RegistrationStatus, StateChangeReason } from './contract.js';
 import type { ModemDriver } from './driver.js';
 import { isSimMissing } from './helpers.js';
@@ -45,6 +45,10 @@ export class DriverMonitor {
           this.timeouts = [];
           d.triggerRecovery('command_timeout');
         }
+      },
+      // What was read while out of step stays on the SIM (inbound.ts): a sweep collects it.
+      desync: () => {
+        if (this.operational) void d.sweep();
       },
       disconnected: (event) => {
         d.logger.warn({ reason: event.reason }, 'modem link lost');
@@ -113,8 +117,9 @@ export class DriverMonitor {
   /** Called with every failed work item's error. */
   noteFailure(error: unknown): void {
     if (isSimMissing(error) && this.driver.simStatus === 'ready') this.simLost();
-    // Memory full: the network stops delivering until storage is drained.
-    if (isCmsError(error, 322)) void this.driver.sweep();
+    // Memory full: the network stops delivering until storage is drained. Out of step with the
+    // modem: what a read got was not trusted, so the SMS is still stored; sweep it up.
+    if (isCmsError(error, 322) || isSimpoolError(error, 'at_desync')) void this.driver.sweep();
   }
 
   private simLost(): void {

@@ -3,7 +3,7 @@
  * events of a session being closed (by us) are not forwarded, so our own close is never taken
  * for an unplug.
  */
-import { AtEngine, type AtEngineOptions, type AtUrc } from '../at/index.js';
+import { AtEngine, type AtDesyncEvent, type AtEngineOptions, type AtUrc } from '../at/index.js';
 import { describeError, type Clock, type Logger } from '../shared/index.js';
 import type { ByteLink, DisconnectEvent, LinkFactory } from '../transport/index.js';
 
@@ -14,6 +14,8 @@ export interface SessionHandlers {
   /** The engine's resync after a timeout got no answer. */
   resyncFailed(): void;
   timeout(): void;
+  /** Answers and commands were out of step (the engine resyncs by itself). */
+  desync(): void;
   /** The link went away without us closing it (unplug, re-enumeration, I/O error). */
   disconnected(event: DisconnectEvent): void;
 }
@@ -44,17 +46,23 @@ export class Session {
       if (!event.ok) handlers.resyncFailed();
     });
     const onTimeout = live(() => handlers.timeout());
+    const onDesync = live((event: AtDesyncEvent) => {
+      logger.warn({ ...event }, 'answers out of step with commands');
+      handlers.desync();
+    });
     const onDisconnect = live((event: DisconnectEvent) => handlers.disconnected(event));
     const onNoise = (noise: unknown): void => logger.debug({ noise }, 'line noise');
     engine.on('urc', onUrc);
     engine.on('resync', onResync);
     engine.on('timeout', onTimeout);
+    engine.on('desync', onDesync);
     engine.on('disconnect', onDisconnect);
     engine.on('noise', onNoise);
     this.offs = [
       () => engine.off('urc', onUrc),
       () => engine.off('resync', onResync),
       () => engine.off('timeout', onTimeout),
+      () => engine.off('desync', onDesync),
       () => engine.off('disconnect', onDisconnect),
       () => engine.off('noise', onNoise),
     ];

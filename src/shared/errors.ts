@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'at_prompt_failed'
   | 'at_engine_closed'
   | 'at_invalid_command'
+  /** An earlier command's answer arrived while this one was in flight (echo off): not trusted. */
+  | 'at_desync'
   // modem driver
   | 'modem_no_answer'
   | 'modem_stopped'

@@ -24,6 +24,11 @@ export interface ScriptedModemOptions {
   readonly echoPayload?: boolean;
   /** Split every write into chunks of this many bytes (1 = byte by byte). Default: whole. */
   readonly chunkSize?: number;
+  /**
+   * Keep an ESC that arrives outside a prompt in the command line, as modems that do not skip
+   * bytes before `AT` do: `<ESC>AT+CMGS=23` is then an unknown command (ERROR). Default false.
+   */
+  readonly escGlues?: boolean;
 }
 
 /** Formats answer lines the way V.250 verbose mode does: `\r\n<line>\r\n` each. */
@@ -38,6 +43,7 @@ export class ScriptedModem {
   echo: boolean;
   echoPayload: boolean;
   chunkSize: number | undefined;
+  readonly escGlues: boolean;
   /** Everything received, in order: command lines, `<ESC>`, `<PAYLOAD:…>`. */
   readonly log: string[] = [];
   private readonly rules: Rule[] = [];
@@ -53,6 +59,7 @@ export class ScriptedModem {
     this.echo = options.echo ?? true;
     this.echoPayload = options.echoPayload ?? false;
     this.chunkSize = options.chunkSize;
+    this.escGlues = options.escGlues ?? false;
     link.onData((chunk) => this.receive(chunk.toString('latin1')));
     this.on('AT', lines('OK'));
     this.on(/^ATE[01]$/i, (command) => {
@@ -121,6 +128,7 @@ export class ScriptedModem {
       }
       if (char === ESC) {
         this.record('<ESC>');
+        if (this.escGlues) this.buffer += char;
       } else if (char === '\r') {
         const command = this.buffer.trim();
         this.buffer = '';

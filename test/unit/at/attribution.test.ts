@@ -5,6 +5,8 @@ import {
   classifyLine,
   defaultTimeoutFor,
   expectedPrefixes,
+  bodyOwnership,
+  ownsCallResults,
   type PendingContext,
 } from '../../../src/at/index.js';
 
@@ -15,6 +17,9 @@ const pending = (command: string, extra: Partial<PendingContext> = {}): PendingC
   echoPossible: true,
   payload: null,
   expectedPrefixes: expectedPrefixes(command, urcs),
+  awaitingEcho: false,
+  ownsCallResults: ownsCallResults(command),
+  body: bodyOwnership(command),
   ...extra,
 });
 
@@ -45,7 +50,7 @@ describe('line attribution', () => {
     expect(classifyLine('OK', ctx, tables).role).toBe('final');
     expect(classifyLine('+CREG: 2,1', ctx, tables).role).toBe('answer');
     expect(classifyLine('+CMTI: "SM",1', ctx, tables).role).toBe('urc');
-    expect(classifyLine('whatever', ctx, tables).role).toBe('body');
+    expect(classifyLine('whatever', pending('ATI'), tables).role).toBe('body');
   });
 
   it('takes a +CREG line as URC when no read of it is pending', () => {

@@ -48,7 +48,7 @@ describe('sendWithPrompt', () => {
     expect(urcs).toMatchObject([{ type: 'stored_message', index: 4 }]);
   });
 
-  it('rejects a +CMS ERROR that arrives instead of the prompt, and sends ESC', async () => {
+  it('rejects a +CMS ERROR that arrives instead of the prompt, with no ESC (no prompt is open)', async () => {
     const { engine, modem } = setup();
     modem.on('AT+CMGS=23', lines('+CMS ERROR: 330'));
     await expect(engine.sendWithPrompt('AT+CMGS=23', PDU)).rejects.toMatchObject({
@@ -56,7 +56,7 @@ describe('sendWithPrompt', () => {
       details: { number: 330, name: 'smsc_unknown' },
     });
     await flushIo();
-    expect(modem.log).toEqual(['AT+CMGS=23', '<ESC>']);
+    expect(modem.log).toEqual(['AT+CMGS=23']);
   });
 
   it('retries a busy error instead of the prompt, but never once the payload went out', async () => {
@@ -72,25 +72,27 @@ describe('sendWithPrompt', () => {
       error: { code: 'at_cms_error', details: { number: 500 } },
     });
     await flushIo();
-    expect(modem.log).toEqual(['AT+CMGS=23', '<ESC>', 'AT+CMGS=23', `<PAYLOAD:${PDU}>`, '<ESC>']);
+    // No ESC anywhere: each final result closed the prompt.
+    expect(modem.log).toEqual(['AT+CMGS=23', 'AT+CMGS=23', `<PAYLOAD:${PDU}>`]);
   });
 
-  it('sends ESC and resyncs when the prompt never comes', async () => {
+  it('resyncs with ESC first when the prompt never comes (it may come late)', async () => {
     const { engine, modem, clock, resyncs } = setup();
     modem.on('AT+CMGS=23', null);
     const result = settle(engine.sendWithPrompt('AT+CMGS=23', PDU));
     await modem.waitFor(/CMGS/);
+    await flushIo();
     await clock.advance(10_000);
     expect(await result).toMatchObject({
       ok: false,
       error: { code: 'at_prompt_failed', details: { reason: 'prompt_timeout' } },
     });
     await flushIo();
-    expect(modem.log).toEqual(['AT+CMGS=23', '<ESC>', '<ESC>', 'AT']);
+    expect(modem.log).toEqual(['AT+CMGS=23', '<ESC>', 'AT']);
     expect(resyncs).toEqual([{ ok: true, attempts: 1 }]);
   });
 
-  it('sends ESC and resyncs when +CMGS never comes after the payload (120 s default)', async () => {
+  it('resyncs without ESC when +CMGS never comes after the payload (120 s default)', async () => {
     const { engine, modem, clock, timeouts } = setup();
     modem.onPrompt('AT+CMGS=23', () => null);
     const result = settle(engine.sendWithPrompt('AT+CMGS=23', PDU));
@@ -101,10 +103,11 @@ describe('sendWithPrompt', () => {
     await clock.advance(1);
     expect(await result).toMatchObject({ ok: false, error: { code: 'at_timeout' } });
     await flushIo();
-    expect(modem.log).toEqual(['AT+CMGS=23', `<PAYLOAD:${PDU}>`, '<ESC>', '<ESC>', 'AT']);
+    // Ctrl-Z closed the prompt: an ESC now would only be a stray byte before the next command.
+    expect(modem.log).toEqual(['AT+CMGS=23', `<PAYLOAD:${PDU}>`, 'AT']);
   });
 
-  it('sends ESC after a network error for the message', async () => {
+  it('sends no ESC after a network error for the message (the final closed the prompt)', async () => {
     const { engine, modem } = setup();
     modem.onPrompt('AT+CMGS=23', () => lines('+CMS ERROR: 38'));
     await expect(engine.sendWithPrompt('AT+CMGS=23', PDU)).rejects.toMatchObject({
@@ -112,10 +115,10 @@ describe('sendWithPrompt', () => {
       details: { name: 'network_out_of_order' },
     });
     await flushIo();
-    expect(modem.log.at(-1)).toBe('<ESC>');
+    expect(modem.log).toEqual(['AT+CMGS=23', `<PAYLOAD:${PDU}>`]);
   });
 
-  it('fails with at_prompt_failed and sends ESC when writing the payload fails', async () => {
+  it('fails with at_prompt_failed, sends ESC to the open prompt and resyncs when writing the payload fails', async () => {
     const { engine, modem } = setup({
       wrap: (link) => failingWrites(link, (text) => text.endsWith('\x1a')),
     });
@@ -125,7 +128,7 @@ describe('sendWithPrompt', () => {
       details: { reason: 'payload_write_failed' },
     });
     await flushIo();
-    expect(modem.log).toEqual(['AT+CMGS=23', '<ESC>']);
+    expect(modem.log).toEqual(['AT+CMGS=23', '<ESC>', 'AT']);
   });
 
   it('answers a prompt nobody asked for with ESC', async () => {

@@ -145,7 +145,7 @@ describe('AtEngine queue', () => {
 });
 
 describe('AtEngine timeout and resync', () => {
-  it('rejects with the partial lines, resyncs with ESC and AT, then runs the next command', async () => {
+  it('rejects with the partial lines, resyncs with AT (no stray ESC), then runs the next command', async () => {
     const { engine, modem, clock, timeouts, resyncs } = setup();
     modem.on('AT+CMGL=4', lines('+CMGL: 1,0,,23', '0791AABB'));
     modem.on('AT+CSQ', lines('+CSQ: 20,99', 'OK'));
@@ -164,7 +164,7 @@ describe('AtEngine timeout and resync', () => {
       details: { command: 'AT+CMGL=4', partialLines: ['+CMGL: 1,0,,23', '0791AABB'] },
     });
     expect((await next).lines).toEqual(['+CSQ: 20,99']);
-    expect(modem.log).toEqual(['AT+CMGL=4', '<ESC>', 'AT', 'AT+CSQ']);
+    expect(modem.log).toEqual(['AT+CMGL=4', 'AT', 'AT+CSQ']);
     expect(timeouts).toEqual([
       {
         command: 'AT+CMGL=4',
@@ -207,7 +207,8 @@ describe('AtEngine timeout and resync', () => {
     }
     await flushIo();
     expect(resyncs).toEqual([{ ok: false, attempts: 3 }]);
-    expect(modem.log).toEqual(['AT+CSQ', '<ESC>', 'AT', '<ESC>', 'AT', '<ESC>', 'AT']);
+    // ESC only once the modem did not answer (it might sit in a prompt).
+    expect(modem.log).toEqual(['AT+CSQ', 'AT', '<ESC>', 'AT', '<ESC>', 'AT']);
   });
 
   it('does not take a late OK of the timed-out command for the answer to its resync AT', async () => {
@@ -224,7 +225,7 @@ describe('AtEngine timeout and resync', () => {
       await clock.advance(200);
     }
     expect(resyncs).toEqual([{ ok: true, attempts: 2 }]);
-    expect(modem.log).toEqual(['AT+CSQ', '<ESC>', 'AT', '<ESC>', 'AT']);
+    expect(modem.log).toEqual(['AT+CSQ', 'AT', '<ESC>', 'AT']);
   });
 
   it('runs a resync on request ahead of queued commands', async () => {
