@@ -10,6 +10,7 @@ import type {
   WebhookService,
 } from '../domain/index.js';
 import type { Clock, Logger } from '../shared/index.js';
+import type { ApiGuards } from './plugins/guards.js';
 import type { MetricsSources } from './plugins/metric-families.js';
 import type { FeedSocketOptions } from './ws/feed-sockets.js';
 import type { OrderFeedOptions } from './ws/order-feed.js';
@@ -66,6 +67,14 @@ export interface ApiDeps {
   readonly system?: SystemInfo;
 }
 
+/**
+ * What the routes get inside the server: the deps plus the server's one set of guards (failed
+ * authentication throttle, per-key rate limit), shared by every door.
+ */
+export interface ServerDeps extends ApiDeps {
+  readonly guards: ApiGuards;
+}
+
 export interface SystemInfo {
   readonly version: string;
   readonly startedAt: number;
@@ -85,8 +94,15 @@ export interface HealthReport {
 }
 
 export interface ApiConfig {
-  /** Requests per minute per API key on /api/v1/customer/* (API.md default 60). */
+  /**
+   * Requests per minute per API key (API.md default 60), one budget across REST, the legacy API
+   * and WebSocket upgrades.
+   */
   readonly rateLimitPerMinute: number;
+  /** Failed authentications per client address before it is refused for a while (default 10). */
+  readonly authFailureLimit?: number;
+  /** The window those failures are counted in, in seconds (default 300). */
+  readonly authFailureWindowSeconds?: number;
   /** The legacy API's DaisySMS spelling of a few tokens (LEGACY-API.md). */
   readonly legacyMode: 'sms-activate' | 'daisysms';
 }

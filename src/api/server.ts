@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
   LogController,
@@ -13,10 +12,12 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
 } from 'fastify';
-import type { ApiDeps } from './deps.js';
+import type { ApiDeps, ServerDeps } from './deps.js';
 import { toHttpError } from './http-errors.js';
 import { adminPage } from './plugins/admin-page.js';
+import { AdminSessions } from './plugins/admin-auth.js';
 import { requireKey } from './plugins/auth.js';
+import { createGuards } from './plugins/guards.js';
 import { registerIdempotency } from './plugins/idempotency.js';
 import { MemoryIdempotency } from './plugins/memory-idempotency.js';
 import { registerMetrics } from './plugins/metrics.js';
@@ -49,9 +50,9 @@ function requestId(request: IncomingMessage): string {
   return typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : newRequestId();
 }
 
-export function buildServer(deps: ApiDeps): ApiServer {
+export function buildServer(apiDeps: ApiDeps): ApiServer {
   const app = Fastify({
-    loggerInstance: deps.logger,
+    loggerInstance: apiDeps.logger,
     genReqId: requestId,
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT,
@@ -111,20 +112,28 @@ export function buildServer(deps: ApiDeps): ApiServer {
     return reply.code(404).send({ ...body, error: 'not_found', message: 'no such endpoint' });
   });
 
-  const idempotency = deps.idempotency ?? new MemoryIdempotency();
+  const idempotency = apiDeps.idempotency ?? new MemoryIdempotency();
   // First: the OpenAPI generator sees routes registered after it only.
   // (The root scope, seen without the TypeBox provider, as buildServer returns it.)
   registerOpenApi(app as unknown as ApiServer);
-  registerMetrics(app as unknown as ApiServer, deps);
-  void app.register(rateLimit, { global: false });
+  const metrics = registerMetrics(app as unknown as ApiServer, apiDeps);
+  // One throttle and one per-key budget for every door (REST, legacy, WebSocket, admin login).
+  const deps: ServerDeps = {
+    ...apiDeps,
+    guards: createGuards(apiDeps, {
+      failed: (door) => metrics.authFailures.inc({ door }),
+      refused: (door) => metrics.authRefusals.inc({ door }),
+    }),
+  };
   void app.register(legacyRoutes, { deps });
-  void app.register(opsRoutes(deps));
+  const sessions = new AdminSessions(deps);
+  void app.register(opsRoutes(deps, sessions));
   void app.register(adminPage());
   void app.register(publicRoutes(deps), { prefix: '/api/v1' });
   void app.register(
     async (customer) => {
       customer.addHook('onRequest', requireKey(deps, 'orders'));
-      customer.addHook('onRequest', perKeyRateLimit(customer, deps.config.rateLimitPerMinute));
+      customer.addHook('onRequest', perKeyRateLimit(deps.guards.keyLimit));
       registerIdempotency(customer, { ...deps, idempotency });
       await customer.register(catalogRoutes(deps));
       await customer.register(accountRoutes(deps));
@@ -140,7 +149,7 @@ export function buildServer(deps: ApiDeps): ApiServer {
       async (messages) => {
         // Customer keys may read their orders' SMS; sending needs `messages` (the route says).
         messages.addHook('onRequest', requireKey(deps, ['messages', 'orders', 'admin']));
-        messages.addHook('onRequest', perKeyRateLimit(messages, deps.config.rateLimitPerMinute));
+        messages.addHook('onRequest', perKeyRateLimit(deps.guards.keyLimit));
         registerIdempotency(messages, { ...deps, idempotency });
         await messages.register(messageRoutes(messaging));
       },
@@ -148,6 +157,8 @@ export function buildServer(deps: ApiDeps): ApiServer {
     );
   }
   if (deps.events) registerOrderFeed(app, { ...deps, events: deps.events }, deps.orderFeed);
-  if (deps.admin) registerAdmin(app as unknown as ApiServer, { ...deps, admin: deps.admin });
+  if (deps.admin) {
+    registerAdmin(app as unknown as ApiServer, { ...deps, admin: deps.admin }, sessions);
+  }
   return app as unknown as ApiServer;
 }

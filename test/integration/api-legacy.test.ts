@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { createGuards } from '../../src/api/plugins/guards.js';
 import { legacyRoutes } from '../../src/api/routes/legacy/index.js';
 import { type Daemon } from '../../src/daemon/index.js';
 import { type ManualClock, silentLogger } from '../../src/shared/index.js';
@@ -23,17 +24,16 @@ async function rig(): Promise<Rig> {
 
   const app: FastifyInstance = Fastify();
   const { catalog, customers, orders, matching } = daemon.rental;
-  await app.register(legacyRoutes, {
-    deps: {
-      catalog,
-      customers,
-      orders,
-      matching,
-      clock,
-      logger: silentLogger,
-      config: { rateLimitPerMinute: 60, legacyMode: 'sms-activate' },
-    },
-  });
+  const deps = {
+    catalog,
+    customers,
+    orders,
+    matching,
+    clock,
+    logger: silentLogger,
+    config: { rateLimitPerMinute: 60, legacyMode: 'sms-activate' as const },
+  };
+  await app.register(legacyRoutes, { deps: { ...deps, guards: createGuards(deps) } });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   appliance.defer(() => app.close());
   return { daemon, clock, base };

@@ -263,8 +263,16 @@ describe('REST customer API over a listening daemon', () => {
       ready: true,
       checks: { database: true, modems: true },
     });
+    // Without credentials only the status: IMEIs and ICCIDs are the operator's.
     const health = await call(r, 'GET', '/health');
-    expect(health.body.status).toBe('ok');
-    expect(health.body.modems).toHaveLength(5);
+    expect(health.body).toEqual({ status: 'ok' });
+    const admin = r.daemon.admin.credential.credential;
+    const detailed = await call(r, 'GET', '/health', { key: admin });
+    expect(detailed.body.status).toBe('ok');
+    const modems = detailed.body.modems as Array<Record<string, unknown>>;
+    expect(modems).toHaveLength(5);
+    expect(modems[0]).toMatchObject({ imei: expect.stringMatching(/^\d{15}$/) as unknown });
+    // A customer key is no admin credential: 403, not the details.
+    expect((await call(r, 'GET', '/health', { key: alice.key })).status).toBe(403);
   });
 });

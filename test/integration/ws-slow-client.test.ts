@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { buildServer, type ApiDeps } from '../../src/api/index.js';
+import { createGuards } from '../../src/api/plugins/guards.js';
 import { registerOrderFeed } from '../../src/api/ws/index.js';
 import { CustomerService, type OrderDetail, type OrderService } from '../../src/domain/index.js';
 import { ManualClock, silentLogger } from '../../src/shared/index.js';
@@ -52,7 +53,7 @@ it('terminates a client that never reads, keeping its buffer bounded', async () 
   const app = buildServer(deps);
   const feed = registerOrderFeed(
     app,
-    { ...deps, events: store.events },
+    { ...deps, events: store.events, guards: createGuards(deps) },
     { maxBufferedBytes: LIMIT },
   );
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -12,7 +12,7 @@ import type { IncomingMessage } from 'node:http';
 import { fastifyCookie as cookie } from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SimpoolError } from '../../shared/index.js';
-import type { ApiDeps } from '../deps.js';
+import type { ApiDeps, ServerDeps } from '../deps.js';
 import { presentedKey, requireKey } from './auth.js';
 
 export const SESSION_COOKIE = 'simpool_admin';
@@ -138,7 +138,7 @@ export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply)
  * An onRequest hook: an admin-scoped key, or a session cookie (plus the CSRF token on changes).
  * 401 without either, 403 for a key without the admin scope or a change without the token.
  */
-export function requireAdmin(deps: ApiDeps, sessions: AdminSessions) {
+export function requireAdmin(deps: ServerDeps, sessions: AdminSessions) {
   const byKey = requireKey(deps, 'admin');
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (presentedKey(request) !== undefined) return byKey(request, reply);

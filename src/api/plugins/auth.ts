@@ -5,7 +5,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyInfo, ApiScope, Customer } from '../../domain/index.js';
 import { SimpoolError } from '../../shared/index.js';
-import type { ApiDeps } from '../deps.js';
+import type { ServerDeps } from '../deps.js';
 
 export interface ApiPrincipal {
   readonly customer: Customer;
@@ -37,15 +37,19 @@ export function presentedKey(request: FastifyRequest): string | undefined {
 
 /** An onRequest hook: 401 without a valid key, 403 when banned or lacking `scope` (any one of
  * them, when several are given). */
-export function requireKey(deps: ApiDeps, scope: ApiScope | readonly ApiScope[]) {
+export function requireKey(deps: ServerDeps, scope: ApiScope | readonly ApiScope[]) {
   const accepted: readonly ApiScope[] = typeof scope === 'string' ? [scope] : scope;
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const plain = presentedKey(request);
     if (plain === undefined) {
       throw new SimpoolError('unauthorized', 'send your API key in X-API-Key');
     }
-    const found = await deps.customers.authenticate(plain);
-    if (!found) throw new SimpoolError('unauthorized', 'unknown or revoked API key');
+    const check = await deps.guards.checkKey(deps.customers, plain, request.ip, 'rest');
+    if (check.kind === 'throttled') throw tooManyFailures(check.retryAfterSeconds);
+    if (check.kind === 'unknown') {
+      throw new SimpoolError('unauthorized', 'unknown or revoked API key');
+    }
+    const found = check.auth;
     if (found.bannedUntil !== null && found.bannedUntil > deps.clock.now()) {
       throw new SimpoolError('forbidden', 'this account is banned', {
         details: { until: new Date(found.bannedUntil).toISOString() },
@@ -62,6 +66,15 @@ export function requireKey(deps: ApiDeps, scope: ApiScope | readonly ApiScope[])
       sandbox: found.key.sandbox,
     };
   };
+}
+
+/** 429 for an address refused after too many failed authentications (auth-throttle.ts). */
+export function tooManyFailures(retryAfterSeconds: number): SimpoolError {
+  return new SimpoolError(
+    'rate_limited',
+    'too many failed authentications from this address: retry later',
+    { details: { retryAfter: retryAfterSeconds } },
+  );
 }
 
 /** The principal of an authenticated route (the hook ran, so it is there). */

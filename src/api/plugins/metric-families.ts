@@ -81,6 +81,19 @@ export class ApplianceMetrics {
     'Signal strength of the last health poll, per modem slot.',
     ['modem'],
   );
+  /** Fed by the failed-authentication throttle (auth-throttle.ts) as it happens. */
+  readonly authFailures = new Counter({
+    name: 'simpool_auth_failures_total',
+    help: 'Failed authentications (wrong API key or admin credential) by door.',
+    labelNames: ['door'],
+    registers: [this.registry],
+  });
+  readonly authRefusals = new Counter({
+    name: 'simpool_auth_throttled_total',
+    help: 'Authentication attempts refused unseen after too many failures from the address.',
+    labelNames: ['door'],
+    registers: [this.registry],
+  });
   readonly httpDuration = new Histogram({
     name: 'simpool_http_request_duration_seconds',
     help: 'HTTP request latency by route pattern, method and status code.',

@@ -17,7 +17,7 @@ const UNMATCHED = 'unmatched';
  * Call in buildServer before the route plugins load: the `onResponse` hook is added to the root
  * scope, so every route registered afterwards (any plugin) is timed.
  */
-export function registerMetrics(app: FastifyInstance, deps: ApiDeps): void {
+export function registerMetrics(app: FastifyInstance, deps: ApiDeps): ApplianceMetrics {
   const metrics = new ApplianceMetrics(deps.metrics, () => deps.clock.now());
 
   app.addHook('onResponse', (request, reply, done) => {
@@ -54,4 +54,5 @@ export function registerMetrics(app: FastifyInstance, deps: ApiDeps): void {
     );
     done();
   });
+  return metrics;
 }

@@ -13,11 +13,11 @@
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AdminService, DomainEvent, EventPort } from '../../domain/index.js';
 import { describeError } from '../../shared/index.js';
-import type { ApiDeps } from '../deps.js';
+import type { ServerDeps } from '../deps.js';
 import { sessionToken, type AdminSessions } from '../plugins/admin-auth.js';
 import { iso } from '../present.js';
 import { modemObject } from '../routes/admin/schemas.js';
-import { FeedRefusal, keyOf } from './feed-auth.js';
+import { FeedRefusal, checkFeedKey, keyOf } from './feed-auth.js';
 import {
   DEFAULT_FEED_SOCKET_OPTIONS,
   FeedSockets,
@@ -31,7 +31,7 @@ import { refuseUpgrade, routeUpgrade } from './upgrade-router.js';
 export const ADMIN_FEED_PATH = '/ws/admin';
 const PAGE = 500;
 
-export interface AdminFeedDeps extends ApiDeps {
+export interface AdminFeedDeps extends ServerDeps {
   readonly admin: AdminService;
   readonly sessions: AdminSessions;
 }
@@ -207,10 +207,13 @@ async function authenticate(
     if (await deps.sessions.resume(sessionToken(request))) return;
     throw new FeedRefusal(4401, 'log in, or send an admin key as api_key');
   }
-  const found = await deps.customers.authenticate(plain);
-  const until = found?.bannedUntil ?? null;
+  const found = await checkFeedKey(deps, plain, request as Parameters<typeof checkFeedKey>[2]);
+  const until = found.bannedUntil;
   const banned = until !== null && until > deps.clock.now();
-  if (!found || banned || !found.key.scopes.includes('admin')) {
+  if (banned || !found.key.scopes.includes('admin')) {
     throw new FeedRefusal(4401, 'not an admin credential');
+  }
+  if (!deps.guards.keyLimit.take(found.key.id).allowed) {
+    throw new FeedRefusal(4429, 'rate limit exceeded');
   }
 }

@@ -1,5 +1,7 @@
 /** What the feeds share to authenticate an upgrade request. */
 import type { IncomingMessage } from 'node:http';
+import type { Authenticated } from '../../domain/index.js';
+import type { ServerDeps } from '../deps.js';
 
 /** A refused connection: closed with this code and reason (browsers can read both). */
 export class FeedRefusal extends Error {
@@ -19,4 +21,29 @@ export function keyOf(request: IncomingMessage, url: URL): string | undefined {
   if (bearer) return bearer[1];
   const query = url.searchParams.get('api_key');
   return query !== null && query.trim() !== '' ? query.trim() : undefined;
+}
+
+/**
+ * The upgrade request's client address. The upgrade is a raw Node request, not a Fastify one;
+ * it has no `request.ip`, so the peer's address it is.
+ */
+export function clientAddressOf(request: IncomingMessage): string {
+  return request.socket.remoteAddress ?? 'unknown';
+}
+
+/**
+ * A presented key through the failed-authentication throttle: 4429 while the client's address
+ * is refused, 4401 for a wrong key (counted against the address).
+ */
+export async function checkFeedKey(
+  deps: Pick<ServerDeps, 'guards' | 'customers'>,
+  plain: string,
+  request: IncomingMessage,
+): Promise<Authenticated> {
+  const check = await deps.guards.checkKey(deps.customers, plain, clientAddressOf(request), 'ws');
+  if (check.kind === 'throttled') {
+    throw new FeedRefusal(4429, 'too many failed authentications: retry later');
+  }
+  if (check.kind === 'unknown') throw new FeedRefusal(4401, 'unknown or revoked API key');
+  return check.auth;
 }

@@ -5,6 +5,8 @@
  *   4400 bad parameters or an unknown `since` event id (resync over REST, then reconnect without it)
  *   4401 missing, unknown or revoked key · 4403 banned account or a key without the `orders` scope
  *   4404 `order_id` is not one of this key's orders · 4409 too many missed events to replay
+ *   4429 the key is over its per-minute budget (shared with REST and the legacy API), or the
+ *        client's address is refused after too many failed authentications
  *   1001 server shutting down · 1011 internal error.
  * A client that stops answering pings or does not read its frames is terminated without a close.
  */
@@ -12,14 +14,14 @@ import type { IncomingMessage, Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventPort } from '../../domain/index.js';
 import { describeError, isSimpoolError } from '../../shared/index.js';
-import type { ApiDeps } from '../deps.js';
+import type { ServerDeps } from '../deps.js';
 import {
   DEFAULT_ORDER_FEED_OPTIONS,
   OrderFeed,
   type FeedSubscription,
   type OrderFeedOptions,
 } from './order-feed.js';
-import { FeedRefusal, keyOf } from './feed-auth.js';
+import { FeedRefusal, checkFeedKey, keyOf } from './feed-auth.js';
 import { refuseUpgrade, routeUpgrade } from './upgrade-router.js';
 
 export { OrderFeed, DEFAULT_ORDER_FEED_OPTIONS } from './order-feed.js';
@@ -40,7 +42,7 @@ export interface FeedHost {
 /** Serves /ws/orders on `app.server`; the feed is closed (1001 to every client) before the app. */
 export function registerOrderFeed(
   app: FeedHost,
-  deps: ApiDeps & { readonly events: EventPort },
+  deps: ServerDeps & { readonly events: EventPort },
   options: Partial<OrderFeedOptions> = {},
 ): OrderFeed {
   const feed = new OrderFeed(
@@ -85,19 +87,22 @@ export function registerOrderFeed(
 
 /** The same checks as the REST `requireKey` hook, answered with close codes. */
 async function subscription(
-  deps: ApiDeps,
+  deps: ServerDeps,
   request: IncomingMessage,
   url: URL,
 ): Promise<FeedSubscription> {
   const plain = keyOf(request, url);
   if (plain === undefined) throw new FeedRefusal(4401, 'send your API key as api_key');
-  const found = await deps.customers.authenticate(plain);
-  if (!found) throw new FeedRefusal(4401, 'unknown or revoked API key');
+  const found = await checkFeedKey(deps, plain, request);
   if (found.bannedUntil !== null && found.bannedUntil > deps.clock.now()) {
     throw new FeedRefusal(4403, 'this account is banned');
   }
   if (!found.key.scopes.includes('orders')) {
     throw new FeedRefusal(4403, 'this key lacks the orders scope');
+  }
+  // The same budget as the key's REST and legacy requests: reconnecting is no way around it.
+  if (!deps.guards.keyLimit.take(found.key.id).allowed) {
+    throw new FeedRefusal(4429, 'rate limit exceeded');
   }
   const customerId = found.customer.id;
   const sandbox = found.key.sandbox;

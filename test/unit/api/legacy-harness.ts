@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
 import type { ApiDeps } from '../../../src/api/deps.js';
+import { createGuards } from '../../../src/api/plugins/guards.js';
 import { legacyRoutes } from '../../../src/api/routes/legacy/index.js';
 import type { Order, OrderRulesConfig } from '../../../src/domain/index.js';
 import { silentLogger } from '../../../src/shared/index.js';
@@ -43,6 +44,8 @@ export interface Legacy {
 export async function legacy(
   options: {
     mode?: ApiDeps['config']['legacyMode'];
+    /** Per-key requests per minute (the budget REST and WebSocket upgrades share). */
+    rateLimitPerMinute?: number;
     sims?: number;
     rules?: Partial<OrderRulesConfig>;
   } = {},
@@ -57,10 +60,13 @@ export async function legacy(
     matching: fx.matching,
     clock: fx.clock,
     logger: silentLogger,
-    config: { rateLimitPerMinute: 60, legacyMode: options.mode ?? 'sms-activate' },
+    config: {
+      rateLimitPerMinute: options.rateLimitPerMinute ?? 60,
+      legacyMode: options.mode ?? 'sms-activate',
+    },
   };
   const app = Fastify({ logger: false });
-  await app.register(legacyRoutes, { deps });
+  await app.register(legacyRoutes, { deps: { ...deps, guards: createGuards(deps) } });
   const principal = await fx.customer('alice@example.com', 503_000);
 
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -5,7 +5,7 @@
 import { fastifyCookie } from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import type { AdminService } from '../../../domain/index.js';
-import type { ApiDeps } from '../../deps.js';
+import type { ServerDeps } from '../../deps.js';
 import { AdminSessions, requireAdmin } from '../../plugins/admin-auth.js';
 import { registerAdminFeed } from '../../ws/admin-feed.js';
 import { activityRoutes } from './activity.js';
@@ -21,9 +21,10 @@ export const ADMIN_PREFIX = '/api/v1/admin';
 /** Registers the admin routes and feed on `app` (before it is ready). */
 export function registerAdmin(
   app: FastifyInstance,
-  deps: ApiDeps & { readonly admin: AdminService },
+  deps: ServerDeps & { readonly admin: AdminService },
+  /** The server's sessions (GET /health reads them too). */
+  sessions: AdminSessions = new AdminSessions(deps),
 ): void {
-  const sessions = new AdminSessions(deps);
   const context: AdminContext = { deps, admin: deps.admin, sessions };
   void app.register(
     async (scope) => {

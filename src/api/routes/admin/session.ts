@@ -11,6 +11,7 @@ import {
   sessionToken,
   setSessionCookie,
 } from '../../plugins/admin-auth.js';
+import { tooManyFailures } from '../../plugins/auth.js';
 import { NoBody } from '../../schemas.js';
 import type { AdminContext } from './context.js';
 import { Ok, adminSchema } from './schemas.js';
@@ -18,7 +19,8 @@ import { Ok, adminSchema } from './schemas.js';
 const Csrf = Type.Object({ success: Type.Literal(true), csrf_token: Type.String() });
 
 /** Registered without the admin hook: these routes authenticate by themselves. */
-export function sessionRoutes({ sessions }: AdminContext): FastifyPluginCallbackTypebox {
+export function sessionRoutes({ sessions, deps }: AdminContext): FastifyPluginCallbackTypebox {
+  const throttle = deps.guards.authThrottle;
   return (app, _options, done) => {
     app.post(
       '/login',
@@ -33,8 +35,14 @@ export function sessionRoutes({ sessions }: AdminContext): FastifyPluginCallback
         { 200: Csrf },
       ),
       async (request, reply) => {
+        // Refused before the credential is looked at: guessing must not go on while throttled.
+        const retryAfter = throttle.refusal(request.ip, 'admin_login');
+        if (retryAfter > 0) throw tooManyFailures(retryAfter);
         const session = await sessions.login(request.body.credential);
-        if (!session) throw new SimpoolError('unauthorized', 'wrong admin credential');
+        if (!session) {
+          throttle.failed(request.ip, 'admin_login');
+          throw new SimpoolError('unauthorized', 'wrong admin credential');
+        }
         setSessionCookie(request, reply, session.token);
         return { success: true as const, csrf_token: session.csrfToken };
       },

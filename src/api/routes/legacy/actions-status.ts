@@ -5,13 +5,19 @@
  */
 import type { OrderDetail, OrderMessage } from '../../../domain/index.js';
 import { isSimpoolError } from '../../../shared/index.js';
+import { ownOrder } from '../v1/order-access.js';
 import type { LegacyContext } from './context.js';
 import { headerText, legacyTime, oneLine } from './format.js';
 import { activationIdOf } from './params.js';
 import { json, LegacyToken, text, type LegacyReply } from './reply.js';
 
+/**
+ * The asking key's activation. Another customer's, and one of the other mode (a live order
+ * asked for with an `sp_test_` key, or the other way round), are NO_ACTIVATION, as over REST.
+ */
 async function load(ctx: LegacyContext): Promise<OrderDetail> {
-  return ctx.deps.orders.get(ctx.auth.customer.id, activationIdOf(ctx.params));
+  const asking = { customerId: ctx.auth.customer.id, sandbox: ctx.auth.key.sandbox };
+  return ownOrder(ctx.deps, asking, activationIdOf(ctx.params));
 }
 
 function lastMessage(order: OrderDetail): OrderMessage | undefined {
@@ -80,25 +86,22 @@ export async function getFullSms(ctx: LegacyContext): Promise<LegacyReply> {
 
 /** setStatus: 1 ready, 3 another SMS, 6 done, 8 cancel; anything else BAD_STATUS. */
 export async function setStatus(ctx: LegacyContext): Promise<LegacyReply> {
-  const id = activationIdOf(ctx.params);
-  const customerId = ctx.auth.customer.id;
-  const { orders } = ctx.deps;
+  // Looked up first, in the key's mode: an unknown id (or one of the other mode) is
+  // NO_ACTIVATION whatever the status, so ids cannot be probed by status.
+  const order = await load(ctx);
+  const id = order.id;
   switch (ctx.params.get('status')?.trim()) {
-    case '1': {
+    case '1':
       // "The number is in use, SMS sent": nothing to change while the order is open.
-      const order = await orders.get(customerId, id);
       return text(order.closedAt === null ? 'ACCESS_READY' : 'BAD_STATUS');
-    }
     case '3':
-      await orders.retry(customerId, id);
+      await ctx.deps.orders.retry(ctx.auth.customer.id, id);
       return text('ACCESS_RETRY_GET');
     case '6':
       return finish(ctx, id);
     case '8':
       return cancel(ctx, id);
     default:
-      // Unknown ids stay NO_ACTIVATION whatever the status, so ids cannot be probed by status.
-      await orders.get(customerId, id);
       return text('BAD_STATUS');
   }
 }

@@ -1,11 +1,11 @@
 import type { Authenticated } from '../../../domain/index.js';
-import type { ApiDeps } from '../../deps.js';
+import type { ServerDeps } from '../../deps.js';
 import type { LegacyParams } from './params.js';
 import type { LegacyMode, LegacyReply } from './reply.js';
 
 /** What an action gets: the services, the authenticated key, the parameters, the spelling. */
 export interface LegacyContext {
-  readonly deps: ApiDeps;
+  readonly deps: ServerDeps;
   readonly auth: Authenticated;
   readonly params: LegacyParams;
   readonly mode: LegacyMode;

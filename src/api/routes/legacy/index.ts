@@ -14,10 +14,16 @@
  * - Repeating setStatus 6 or 8 answers as the first call did (clients retry after timeouts).
  * - activationOperator is the SIM's operator as the modem reported it, else `any`.
  * - getActiveActivations lists the open orders of the key's mode (live or sandbox), newest
- *   first; smsCode is null before any SMS.
+ *   first; smsCode is null before any SMS. Every action that takes an id sees only the key's
+ *   mode too: another mode's activation is NO_ACTIVATION (actions-status.ts).
+ * - ERROR_LIMIT (with Retry-After) when the key is over its per-minute budget, which REST and
+ *   the WebSocket upgrades share, and when the client's address is refused after too many
+ *   failed authentications. sms-activate documents no token for either; ERROR_LIMIT follows
+ *   its ERROR_SQL spelling and is still HTTP 200, which clients parse.
+ * - ERROR_BODY_TOO_LARGE for a body over 16 KiB (never ERROR_SQL: nothing failed inside).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiDeps } from '../../deps.js';
+import type { ServerDeps } from '../../deps.js';
 import { getBalance } from './actions-account.js';
 import {
   getActiveActivations,
@@ -67,7 +73,7 @@ function send(reply: FastifyReply, answer: LegacyReply): FastifyReply {
  * in this plugin's encapsulated scope: the catch-all body parser and the error handler never
  * touch the JSON API.
  */
-export function legacyRoutes(app: FastifyInstance, opts: { deps: ApiDeps }): Promise<void> {
+export function legacyRoutes(app: FastifyInstance, opts: { deps: ServerDeps }): Promise<void> {
   const { deps } = opts;
   const mode = deps.config.legacyMode;
 
@@ -88,6 +94,10 @@ export function legacyRoutes(app: FastifyInstance, opts: { deps: ApiDeps }): Pro
 
   // Anything that escapes a handler (an oversized body, a parser failure) still answers a token.
   app.setErrorHandler((error, request, reply) => {
+    if ((error as { code?: unknown }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      request.log.info({ limit: BODY_LIMIT }, 'legacy API request body too large');
+      return send(reply, text('ERROR_BODY_TOO_LARGE'));
+    }
     request.log.warn({ err: error }, 'legacy API request failed');
     return send(reply, text('ERROR_SQL'));
   });
@@ -106,22 +116,31 @@ export function legacyRoutes(app: FastifyInstance, opts: { deps: ApiDeps }): Pro
   return Promise.resolve();
 }
 
+/** Over the key's budget, or refused after too many failed authentications. */
+const limited = (retryAfterSeconds: number): LegacyReply =>
+  text('ERROR_LIMIT', { 'Retry-After': String(retryAfterSeconds) });
+
 async function answer(
-  deps: ApiDeps,
-  mode: ApiDeps['config']['legacyMode'],
+  deps: ServerDeps,
+  mode: ServerDeps['config']['legacyMode'],
   request: FastifyRequest,
 ): Promise<LegacyReply> {
   try {
     const params = readParams(request);
     const key = apiKeyOf(request, params);
     if (key === null) return text('NO_KEY');
-    const auth = await deps.customers.authenticate(key);
-    if (!auth) return text('BAD_KEY');
+    const check = await deps.guards.checkKey(deps.customers, key, request.ip, 'legacy');
+    if (check.kind === 'throttled') return limited(check.retryAfterSeconds);
+    if (check.kind === 'unknown') return text('BAD_KEY');
+    const auth = check.auth;
     if (auth.bannedUntil !== null) return text(bannedToken(auth.bannedUntil));
     // This API sells numbers: a key without the `orders` scope (e.g. `messages` only) is refused
     // as REST and /ws/orders refuse it. The protocol has no "forbidden" token; BAD_KEY is the one
     // clients already handle as "this key cannot be used here".
     if (!auth.key.scopes.includes('orders')) return text('BAD_KEY');
+    // The same budget as the key's REST requests and WebSocket upgrades.
+    const budget = deps.guards.keyLimit.take(auth.key.id);
+    if (!budget.allowed) return limited(budget.resetSeconds);
     const name = params.get('action')?.trim() ?? '';
     // hasOwn: `action=toString` must not reach Object.prototype.
     const action = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;

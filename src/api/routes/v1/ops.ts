@@ -1,13 +1,23 @@
 /** Operational endpoints for supervisors and load balancers: liveness, readiness, modem health. */
+import { fastifyCookie } from '@fastify/cookie';
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { ApiDeps } from '../../deps.js';
+import type { ServerDeps } from '../../deps.js';
+import { requireAdmin, sessionToken, type AdminSessions } from '../../plugins/admin-auth.js';
+import { presentedKey } from '../../plugins/auth.js';
 import { errors } from '../../schemas.js';
 
 const Checks = Type.Record(Type.String(), Type.Boolean());
 
-export function opsRoutes(deps: ApiDeps): FastifyPluginCallbackTypebox {
+/**
+ * `sessions`: the admin page's sessions, which may read /health's modem details like an admin
+ * key (none without the admin API: then only a key can).
+ */
+export function opsRoutes(deps: ServerDeps, sessions: AdminSessions): FastifyPluginCallbackTypebox {
+  const admin = requireAdmin(deps, sessions);
   return (app, _options, done) => {
+    // /health reads the admin session cookie (this scope's own parser, admin API or not).
+    void app.register(fastifyCookie);
     app.get(
       '/healthz',
       {
@@ -50,25 +60,32 @@ export function opsRoutes(deps: ApiDeps): FastifyPluginCallbackTypebox {
     );
 
     // The daemon's modem status document (kept from the status server; health checks use it).
+    // Without credentials only the status: modem identities (IMEI, ICCID) are the operator's.
     app.get(
       '/health',
       {
         schema: {
-          summary: "The modems' status document",
+          summary: "Overall status; with an admin key or session also the modems' details",
+          description:
+            'Without credentials: `{status}` only. With an admin-scoped key (X-API-Key, Bearer) ' +
+            'or the admin session cookie: `modems` too (slot, state, IMEI, ICCID, signal). ' +
+            'A wrong or non-admin credential is 401/403, not a silent downgrade.',
           response: {
             200: Type.Object({
               status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
-              modems: Type.Array(Type.Unknown()),
+              modems: Type.Optional(Type.Array(Type.Unknown())),
             }),
             ...errors,
           },
         },
       },
-      () => {
-        const report = deps.health?.();
-        return report
-          ? { status: report.status, modems: [...report.modems] }
-          : { status: 'degraded' as const, modems: [] };
+      async (request, reply) => {
+        const report = deps.health?.() ?? { status: 'degraded' as const, modems: [] };
+        if (presentedKey(request) === undefined && sessionToken(request) === undefined) {
+          return { status: report.status };
+        }
+        await admin(request, reply);
+        return { status: report.status, modems: [...report.modems] };
       },
     );
     done();

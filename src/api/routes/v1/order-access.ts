@@ -1,4 +1,7 @@
-/** Finding the asking key's order: by `ord_…` or activation id, in the key's mode only. */
+/**
+ * Finding the asking key's order: by `ord_…` or activation id, in the key's mode only. The one
+ * boundary between live and sandbox for every door: REST, the legacy API (by activation id).
+ */
 import { SimpoolError } from '../../../shared/index.js';
 import type { OrderDetail } from '../../../domain/index.js';
 import type { ApiDeps } from '../../deps.js';
@@ -10,7 +13,7 @@ import type { ApiPrincipal } from '../../plugins/auth.js';
  */
 export async function ownOrder(
   deps: ApiDeps,
-  principal: ApiPrincipal,
+  principal: Pick<ApiPrincipal, 'customerId' | 'sandbox'>,
   ref: string,
 ): Promise<OrderDetail> {
   const order = await deps.orders.get(principal.customerId, ref);

@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Order } from '../../../src/domain/index.js';
+import { SECOND, iccid } from '../domain/order-fixture.js';
+import { legacy, type Legacy, expectText } from './legacy-harness.js';
+
+/**
+ * Live and sandbox are one boundary on the legacy API as over REST: an `sp_test_` key neither
+ * reads nor changes a live activation of its own customer, and a live key none of its sandbox
+ * ones. Every action that takes an id, both directions; each answer would differ before the fix
+ * (the code, the SMS, ACCESS_READY, ACCESS_RETRY_GET, ACCESS_ACTIVATION, ACCESS_CANCEL).
+ */
+let rig: Legacy;
+afterEach(async () => rig.close());
+
+const SMS = 'Telegram code: 4321. Do not give it to anyone.';
+
+interface Side {
+  readonly key: string;
+  readonly order: Order;
+}
+
+async function bothModes(): Promise<{ live: Side; test: Side }> {
+  rig = await legacy({ sims: 1 });
+  // A simulated modem's SIM: the only kind a sandbox key may rent.
+  rig.fx.addSim({ iccid: iccid(9), path: 'simulated:0' });
+  const { plainKey: testKey } = await rig.fx.customers.createKey(rig.customerId, {
+    sandbox: true,
+  });
+  const liveOrder = await rig.buy();
+  const bought = await rig.call({
+    action: 'getNumber',
+    service: 'tg',
+    country: '16',
+    api_key: testKey,
+  });
+  const testId = /^ACCESS_NUMBER:(\d+):\d+$/.exec(bought.body)?.[1];
+  expect(testId, bought.body).toBeDefined();
+  const testOrder = await rig.fx.orders.get(rig.customerId, testId ?? '');
+  expect(liveOrder.sandbox).toBe(false);
+  expect(testOrder.sandbox).toBe(true);
+  await rig.sms(liveOrder, SMS);
+  await rig.sms(testOrder, SMS);
+  // Past the hold, so a cancel across the boundary would not be refused for another reason.
+  await rig.fx.clock.advance(121 * SECOND);
+  return { live: { key: rig.key, order: liveOrder }, test: { key: testKey, order: testOrder } };
+}
+
+/** Every id-taking action with `asker`'s key on `target`'s activation: NO_ACTIVATION. */
+async function expectInvisible(asker: Side, target: Side): Promise<void> {
+  const id = String(target.order.activationId);
+  const ask = (params: Record<string, string>) => rig.call({ api_key: asker.key, id, ...params });
+  expectText(await ask({ action: 'getStatus' }), 'NO_ACTIVATION');
+  expectText(await ask({ action: 'getStatus', text: '1' }), 'NO_ACTIVATION');
+  expectText(await ask({ action: 'getStatusV2' }), 'NO_ACTIVATION');
+  expectText(await ask({ action: 'getFullSms' }), 'NO_ACTIVATION');
+  for (const status of ['1', '3', '7', '6', '8']) {
+    expectText(await ask({ action: 'setStatus', status }), 'NO_ACTIVATION');
+  }
+}
+
+/** The owner still sees its activation as it was: nothing was changed across the boundary. */
+async function expectUntouched(owner: Side): Promise<void> {
+  const order = await rig.fx.orders.get(rig.customerId, owner.order.id);
+  expect(order.status).toBe('received');
+  const id = String(owner.order.activationId);
+  expectText(await rig.call({ action: 'getStatus', api_key: owner.key, id }), 'STATUS_OK:4321');
+}
+
+describe('legacy API: live and sandbox activations are apart', () => {
+  it('a sandbox key neither reads nor changes a live activation of its customer', async () => {
+    const { live, test } = await bothModes();
+    await expectInvisible(test, live);
+    await expectUntouched(live);
+  });
+
+  it('a live key neither reads nor changes a sandbox activation of its customer', async () => {
+    const { live, test } = await bothModes();
+    await expectInvisible(live, test);
+    await expectUntouched(test);
+  });
+
+  it('each key still reads and finishes its own mode’s activation', async () => {
+    const { live, test } = await bothModes();
+    for (const own of [live, test]) {
+      const id = String(own.order.activationId);
+      const ask = (params: Record<string, string>) => rig.call({ api_key: own.key, id, ...params });
+      expectText(await ask({ action: 'getFullSms' }), `FULL_SMS:${SMS}`);
+      expectText(await ask({ action: 'setStatus', status: '6' }), 'ACCESS_ACTIVATION');
+    }
+  });
+});
