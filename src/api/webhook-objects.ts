@@ -3,7 +3,12 @@
  * the customer routes (/api/v1/customer/webhooks) and the operator's (/api/admin/webhooks).
  */
 import { Type } from 'typebox';
-import { unitsToUsd, type WebhookDelivery, type WebhookEndpoint } from '../domain/index.js';
+import {
+  PAUSE_REASONS,
+  unitsToUsd,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+} from '../domain/index.js';
 import { iso } from './present.js';
 import { Iso, Nullable, Usd } from './schemas.js';
 
@@ -16,7 +21,12 @@ export const webhookEndpointFields = {
   threshold: Nullable(Usd),
   active: Type.Boolean(),
   paused: Type.Boolean(),
+  /** Since when, and why: `failures` (probed, resumes by itself) or `manual` (its owner). */
+  paused_at: Nullable(Iso),
+  pause_reason: Nullable(Type.Enum([...PAUSE_REASONS])),
+  /** Failed attempts since the last success, and since when they have been failing. */
   failure_count: Type.Integer(),
+  failing_since: Nullable(Iso),
   created_at: Iso,
   updated_at: Iso,
 };
@@ -44,7 +54,10 @@ export function webhookEndpointObject(e: WebhookEndpoint) {
     threshold: e.thresholdUnits === null ? null : unitsToUsd(e.thresholdUnits),
     active: e.active,
     paused: e.paused,
+    paused_at: e.pausedAt === null ? null : iso(e.pausedAt),
+    pause_reason: e.pauseReason,
     failure_count: e.failureCount,
+    failing_since: e.failingSince === null ? null : iso(e.failingSince),
     created_at: iso(e.createdAt),
     updated_at: iso(e.updatedAt),
   };

@@ -106,6 +106,20 @@ const WebhooksSchema = Type.Object(
     ),
     allowedHosts: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 })),
+    pauseAfterHours: Type.Optional(
+      Type.Number({
+        minimum: 1,
+        maximum: 24 * 30,
+        description: 'Pause an endpoint after failing this long with no success',
+      }),
+    ),
+    probeIntervalMinutes: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 24 * 60,
+        description: "How often a paused endpoint's oldest delivery is retried",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

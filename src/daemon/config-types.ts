@@ -60,6 +60,11 @@ export interface WebhooksConfig {
   readonly allowedHosts: readonly string[];
   /** Parallel deliveries to different endpoints. */
   readonly concurrency: number;
+  /** An endpoint failing with no success for this long is paused (24). */
+  readonly pauseAfterHours: number;
+  /** A paused endpoint's oldest delivery is retried this often; the first success resumes it
+   * (30). Also the longest wait between retries before the pause. */
+  readonly probeIntervalMinutes: number;
 }
 
 export interface OrdersConfig {

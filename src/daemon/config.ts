@@ -37,7 +37,13 @@ const API_DEFAULTS: ApiSettings = {
   authCacheMs: 1000,
 };
 
-const WEBHOOK_DEFAULTS: WebhooksConfig = { allowPrivate: false, allowedHosts: [], concurrency: 8 };
+const WEBHOOK_DEFAULTS: WebhooksConfig = {
+  allowPrivate: false,
+  allowedHosts: [],
+  concurrency: 8,
+  pauseAfterHours: 24,
+  probeIntervalMinutes: 30,
+};
 
 const ORDER_DEFAULTS: Omit<OrdersConfig, 'liveOnSimulated'> = {
   defaultPriceUsd: 0.5,

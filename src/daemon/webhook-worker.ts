@@ -11,6 +11,7 @@ import {
   webhookHeaders,
   type AttemptResult,
   type ClaimedDelivery,
+  type DeliverySettings,
   type WebhookPort,
 } from '../domain/index.js';
 import { describeError, type Clock, type Logger, type TimerHandle } from '../shared/index.js';
@@ -27,6 +28,8 @@ export interface WebhookWorkerOptions {
   /** How often the outbox is checked for new events. Default 1 s. */
   readonly pollMs?: number;
   readonly timeoutMs?: number;
+  /** When a failing endpoint is paused and how often it is probed then (defaults 24 h, 30 min). */
+  readonly settings?: DeliverySettings;
 }
 
 export interface WebhookWorker {
@@ -85,8 +88,8 @@ export async function startWebhookWorker(options: WebhookWorkerOptions): Promise
     }
     // Stopping aborts sends; those attempts did not happen (the row is released, not counted).
     if (stopped) return;
-    const record = decideAttempt(delivery, result, clock.now());
-    await port.recordAttempt(record);
+    const record = decideAttempt(delivery, result, clock.now(), options.settings);
+    const change = await port.recordAttempt(record);
     const facts = { delivery: delivery.id, endpoint: delivery.endpointId, attempt: record.attempt };
     if (record.status === 'succeeded') logger.debug(facts, 'webhook delivered');
     else
@@ -95,7 +98,14 @@ export async function startWebhookWorker(options: WebhookWorkerOptions): Promise
         'webhook attempt failed',
       );
     if (record.endpoint.disable) logger.warn(facts, 'webhook endpoint disabled (410 Gone)');
-    else if (record.endpoint.pause) logger.warn(facts, 'webhook endpoint paused after failures');
+    else if (change === 'pause') {
+      const since = new Date(record.endpoint.failingSince ?? record.now).toISOString();
+      logger.warn(
+        { ...facts, failingSince: since },
+        'webhook endpoint paused: failing, probing it',
+      );
+    } else if (change === 'resume')
+      logger.info(facts, 'webhook endpoint resumed: a probe succeeded');
   };
 
   const start = (delivery: ClaimedDelivery): void => {

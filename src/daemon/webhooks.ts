@@ -40,6 +40,10 @@ export async function startWebhooks(
     clock: deps.clock,
     logger: deps.logger,
     concurrency: config.webhooks.concurrency,
+    settings: {
+      pauseAfterMs: config.webhooks.pauseAfterHours * 3_600_000,
+      probeIntervalMs: config.webhooks.probeIntervalMinutes * 60_000,
+    },
     // Checked again at each attempt (a hostname may have been re-pointed at the LAN since), and
     // sent to the checked addresses only: no second lookup between the check and the connect.
     send: checkedSend((url) => service.deliveryTarget(url)),

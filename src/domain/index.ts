@@ -138,11 +138,13 @@ export type {
   WebhookEndpoint,
   WebhookEndpointWithSecret,
   WebhookDelivery,
+  PAUSE_REASONS,
   ClaimedDelivery,
   NewDelivery,
   NewEndpoint,
   EndpointPatch,
   AttemptRecord,
+  PauseReason,
   WebhookScope,
   WebhookPort,
 } from './webhook-types.js';
@@ -154,16 +156,15 @@ export {
 } from './webhook-signing.js';
 export {
   RETRY_SCHEDULE_MS,
-  MAX_ATTEMPTS,
-  PAUSE_AFTER_FAILURES,
+  DEFAULT_DELIVERY_SETTINGS,
   DELIVERY_TIMEOUT_MS,
   RESPONSE_BODY_LIMIT,
   retryDelay,
   parseRetryAfter,
   decideAttempt,
 } from './webhook-policy.js';
-export type { AttemptResult } from './webhook-policy.js';
-export { fanOutEvent, envelope } from './webhook-events.js';
+export type { AttemptResult, DeliverySettings } from './webhook-policy.js';
+export { fanOutEvent, envelope, endpointChangeEvent } from './webhook-events.js';
 export type { Envelope } from './webhook-events.js';
 export {
   validateWebhookUrl,

@@ -86,6 +86,8 @@ export const EVENT_TYPES = [
   'message.sent',
   'message.delivered',
   'message.failed',
+  'webhook.paused',
+  'webhook.resumed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

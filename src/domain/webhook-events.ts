@@ -5,7 +5,12 @@
 import { ulid } from './ids.js';
 import { usdToUnits, unitsToUsd } from './money.js';
 import type { DomainEvent } from './order-types.js';
-import type { NewDelivery, WebhookEndpoint, WebhookEventType } from './webhook-types.js';
+import type {
+  AttemptRecord,
+  NewDelivery,
+  WebhookEndpoint,
+  WebhookEventType,
+} from './webhook-types.js';
 
 /** Outbox types published unchanged (message.* of the Messaging API too); order.created/order.updated and balance.changed are not
  * webhook events (API.md), balance.changed may yield balance.low. */
@@ -19,7 +24,15 @@ const PASS_THROUGH: ReadonlySet<string> = new Set([
   'message.sent',
   'message.delivered',
   'message.failed',
+  'message.unknown',
+  'webhook.paused',
+  'webhook.resumed',
 ]);
+
+/** Events about one endpoint: told to the owner's other endpoints, not to that one. */
+function isAbout(event: DomainEvent, endpoint: WebhookEndpoint): boolean {
+  return event.type.startsWith('webhook.') && event.data.endpoint_id === endpoint.id;
+}
 
 export function newWebhookEndpointId(now: number): string {
   return `whe_${ulid(now)}`;
@@ -92,7 +105,7 @@ export function fanOutEvent(
   const out: NewDelivery[] = [];
   for (const endpoint of endpoints) {
     if (!endpoint.active || endpoint.createdAt > event.createdAt) continue;
-    if (!owns(endpoint, event.customerId)) continue;
+    if (!owns(endpoint, event.customerId) || isAbout(event, endpoint)) continue;
     let type: WebhookEventType | undefined;
     let data: Readonly<Record<string, unknown>> | null = null;
     if (PASS_THROUGH.has(event.type)) {
@@ -114,4 +127,41 @@ export function fanOutEvent(
     });
   }
   return out;
+}
+
+const isoOrNull = (at: number | null): string | null =>
+  at === null ? null : new Date(at).toISOString();
+
+/**
+ * The outbox event that tells an endpoint's owner it was paused (failing with no success for the
+ * configured span) or resumed (a probe succeeded). `endpoint` is as it was before the change. It
+ * reaches the owner's other endpoints that subscribe to it (and the operator's), never the
+ * endpoint it is about.
+ */
+export function endpointChangeEvent(
+  change: 'pause' | 'resume',
+  endpoint: WebhookEndpoint,
+  record: AttemptRecord,
+): { readonly type: 'webhook.paused' | 'webhook.resumed'; readonly data: Record<string, unknown> } {
+  const about = { endpoint_id: endpoint.id, url: endpoint.url, description: endpoint.description };
+  if (change === 'resume') {
+    return {
+      type: 'webhook.resumed',
+      data: {
+        ...about,
+        paused_at: isoOrNull(endpoint.pausedAt),
+        resumed_at: isoOrNull(record.now),
+      },
+    };
+  }
+  return {
+    type: 'webhook.paused',
+    data: {
+      ...about,
+      paused_at: isoOrNull(record.now),
+      failing_since: isoOrNull(record.endpoint.failingSince),
+      failure_count: record.endpoint.failureCount,
+      last_error: record.errorMessage,
+    },
+  };
 }

@@ -63,6 +63,15 @@ function notFound(): SimpoolError {
   return new SimpoolError('webhook_not_found', 'no such webhook endpoint');
 }
 
+function pausePatch(current: WebhookEndpoint, paused: boolean, now: number): EndpointPatch {
+  if (paused) {
+    // Paused since the first pause, whoever made it; from now on the owner's (no probes).
+    const pausedAt = current.paused ? (current.pausedAt ?? now) : now;
+    return { paused, pausedAt, pauseReason: 'manual' };
+  }
+  return { paused, pausedAt: null, pauseReason: null, failureCount: 0, failingSince: null };
+}
+
 export class WebhookService {
   private readonly policy: WebhookUrlPolicy;
   private readonly resolve: HostResolver | undefined;
@@ -123,7 +132,8 @@ export class WebhookService {
     return endpoint;
   }
 
-  /** PATCH: only the given fields change; un-pausing resets the failure count. */
+  /** PATCH: only the given fields change. Pausing by hand stops the probes too; un-pausing is a
+   * fresh start (failures forgotten, the queue due at once). */
   async update(scope: WebhookScope, id: string, input: WebhookUpdate): Promise<WebhookEndpoint> {
     const current = await this.get(scope, id);
     const patch: { -readonly [K in keyof EndpointPatch]: EndpointPatch[K] } = {};
@@ -134,11 +144,11 @@ export class WebhookService {
     if (input.description !== undefined) patch.description = this.description(input.description);
     if (input.threshold !== undefined) patch.thresholdUnits = this.threshold(input.threshold);
     if (input.active !== undefined) patch.active = this.flag('active', input.active);
+    const now = this.clock.now();
     if (input.paused !== undefined) {
-      patch.paused = this.flag('paused', input.paused);
-      if (!patch.paused) patch.failureCount = 0;
+      Object.assign(patch, pausePatch(current, this.flag('paused', input.paused), now));
     }
-    const updated = await this.port.updateEndpoint(scope, id, patch, this.clock.now());
+    const updated = await this.port.updateEndpoint(scope, id, patch, now);
     if (!updated) throw notFound();
     if (patch.paused === false || patch.active === true) this.onQueued();
     return updated;

@@ -17,6 +17,9 @@ export const WEBHOOK_EVENT_TYPES = [
   'message.sent',
   'message.delivered',
   'message.failed',
+  'message.unknown',
+  'webhook.paused',
+  'webhook.resumed',
 ] as const;
 /** Hardware events: only admin endpoints (customerId null) may subscribe. */
 export const ADMIN_WEBHOOK_EVENT_TYPES = ['modem.offline', 'modem.online', 'sim.changed'] as const;
@@ -33,6 +36,9 @@ export const DELIVERY_STATUSES = [
 ] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
+export const PAUSE_REASONS = ['failures', 'manual'] as const;
+export type PauseReason = (typeof PAUSE_REASONS)[number];
+
 export interface WebhookEndpoint {
   readonly id: string;
   /** null: an admin endpoint, which receives every customer's events. */
@@ -44,9 +50,16 @@ export interface WebhookEndpoint {
   readonly thresholdUnits: number | null;
   /** false: disabled by its owner or by a 410 Gone; no new deliveries are created. */
   readonly active: boolean;
-  /** true after too many consecutive failures; deliveries queue until un-paused. */
+  /** Deliveries queue while paused: by its owner ('manual'), or after failing with no success
+   * for the configured span ('failures': its oldest delivery is still probed, and the first
+   * success resumes it). */
   readonly paused: boolean;
+  readonly pausedAt: number | null;
+  readonly pauseReason: PauseReason | null;
+  /** Failed attempts since the last success. */
   readonly failureCount: number;
+  /** The first failed attempt since the last success; null while healthy. */
+  readonly failingSince: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -87,6 +100,9 @@ export interface ClaimedDelivery {
   readonly url: string;
   readonly secret: string;
   readonly failureCount: number;
+  readonly failingSince: number | null;
+  /** Paused by failures (a manually paused endpoint is never claimed): this attempt is a probe. */
+  readonly paused: boolean;
 }
 
 /** A delivery to create: by the fan-out or by a test event. */
@@ -113,7 +129,12 @@ export interface AttemptRecord {
   readonly deliveredAt: number | null;
   readonly endpoint: {
     readonly failureCount: number;
-    readonly pause: boolean;
+    readonly failingSince: number | null;
+    /** Pause it (failures spanned the configured time) or resume it (a probe succeeded). */
+    readonly change: 'pause' | 'resume' | null;
+    /** Whether it was paused when claimed: if its owner paused or un-paused it meanwhile, the
+     * owner's choice stands and this attempt changes only the delivery. */
+    readonly claimedPaused: boolean;
     /** 410 Gone: the endpoint is deactivated and its pending deliveries cancelled. */
     readonly disable: boolean;
   };
@@ -138,8 +159,11 @@ export interface EndpointPatch {
   readonly thresholdUnits?: number | null;
   readonly active?: boolean;
   readonly paused?: boolean;
-  /** Set to 0 when the endpoint is un-paused (a fresh start for the receiver). */
+  readonly pausedAt?: number | null;
+  readonly pauseReason?: PauseReason | null;
+  /** Reset when the endpoint is un-paused (a fresh start for the receiver). */
   readonly failureCount?: number;
+  readonly failingSince?: number | null;
 }
 
 /** Whose endpoints: one customer's, or (admin) all. */
@@ -166,12 +190,14 @@ export interface WebhookPort {
   /** Reads the outbox past the cursor and creates the deliveries, in one transaction with
    * advancing the cursor. Returns how many outbox events were consumed. */
   fanOut(limit: number, now: number): Promise<number>;
-  /** Claims (status → delivering) due deliveries, at most one per endpoint and none for an
-   * endpoint that already has one in flight. */
+  /** Claims (status → delivering) due deliveries: per endpoint only its oldest pending one (the
+   * queue keeps its order), none for an endpoint with one in flight or paused by its owner. */
   claimDue(now: number, limit: number): Promise<ClaimedDelivery[]>;
-  recordAttempt(record: AttemptRecord): Promise<void>;
+  /** Records the attempt; a pause or resume writes `webhook.paused`/`webhook.resumed` to the
+   * outbox in the same transaction. Returns the change that took effect (null when none did). */
+  recordAttempt(record: AttemptRecord): Promise<'pause' | 'resume' | null>;
   /** After a crash: deliveries left `delivering` go back to pending (at-least-once). */
   releaseInFlight(): Promise<number>;
-  /** The earliest next_attempt_at among deliverable pending rows, for the worker's timer. */
+  /** The earliest next_attempt_at among claimable queue heads, for the worker's timer. */
   nextDueAt(): Promise<number | null>;
 }

@@ -60,7 +60,7 @@ export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Sto
     sandboxDeliveries,
     events,
     idempotency: new SqliteIdempotencyRepository(db),
-    webhooks: new SqliteWebhookRepository(db),
+    webhooks: new SqliteWebhookRepository(db, events),
     admin: createAdminPorts(db),
     stats: new SqliteStatsRepository(db),
     messaging: new SqliteMessagingRepository(db, outbound, inventory),

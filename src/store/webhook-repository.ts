@@ -1,10 +1,13 @@
 /**
- * Webhook endpoints, deliveries and the outbox fan-out (tables of migration 6). Each method is
- * one transaction; the fan-out creates the deliveries of a batch of outbox events and advances
- * the cursor together, and claiming marks rows `delivering` in the same transaction that picks
- * them, so neither a restart nor a second claim repeats or loses work.
+ * Webhook endpoints, deliveries and the outbox fan-out (tables of migrations 6 and 12). Each
+ * method is one transaction; the fan-out creates the deliveries of a batch of outbox events and
+ * advances the cursor together, and claiming marks rows `delivering` in the same transaction that
+ * picks them, so neither a restart nor a second claim repeats or loses work. An endpoint's
+ * deliveries form a queue: only its oldest pending one (the head, lowest rowid: creation order)
+ * is ever claimed, so a retried delivery is never overtaken by a newer one.
  */
 import {
+  endpointChangeEvent,
   fanOutEvent,
   type AttemptRecord,
   type ClaimedDelivery,
@@ -26,25 +29,29 @@ import {
   type DeliveryRow,
   type EndpointRow,
 } from './webhook-rows.js';
-import { eventFromRow, type EventRow } from './outbox-writer.js';
+import { eventFromRow, type EventRow, type OutboxWriter } from './outbox-writer.js';
 
 const DELIVERY_COLUMNS = `id, endpoint_id, event_id, event_type, attempt, status, next_attempt_at,
   response_status, response_body, error_message, delivered_at, created_at`;
 
-/** Deliverable: pending, due, endpoint active and not paused, nothing in flight to it. The
- * window keeps one row per endpoint so a backlog to one receiver cannot fill the batch. */
+/** Each endpoint's queue head: its oldest pending delivery (index webhook_deliveries_queue), for
+ * endpoints that are active and not paused by their owner (one paused by failures is probed:
+ * its head is due at the next probe). One row per endpoint, so a backlog to one receiver cannot
+ * fill the batch, and a receiver with one in flight gets nothing more. */
+const HEADS = `
+FROM webhook_endpoints e
+JOIN webhook_deliveries d ON d.rowid = (
+  SELECT q.rowid FROM webhook_deliveries q
+   WHERE q.endpoint_id = e.id AND q.status = 'pending' ORDER BY q.rowid LIMIT 1)
+WHERE e.active = 1 AND (e.paused = 0 OR e.pause_reason = 'failures')
+  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries f
+                  WHERE f.endpoint_id = e.id AND f.status = 'delivering')`;
+
 const CLAIM_SQL = `
-SELECT id, endpoint_id, event_id, event_type, attempt, payload, url, secret, failure_count
-FROM (
-  SELECT d.id, d.endpoint_id, d.event_id, d.event_type, d.attempt, d.payload, d.next_attempt_at,
-    d.rowid AS position, e.url, e.secret, e.failure_count,
-    ROW_NUMBER() OVER (PARTITION BY d.endpoint_id ORDER BY d.next_attempt_at, d.rowid) AS rank
-  FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-  WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND e.active = 1 AND e.paused = 0
-    AND NOT EXISTS (SELECT 1 FROM webhook_deliveries f
-                    WHERE f.endpoint_id = d.endpoint_id AND f.status = 'delivering')
-)
-WHERE rank = 1 ORDER BY next_attempt_at, position LIMIT ?`;
+SELECT d.id, d.endpoint_id, d.event_id, d.event_type, d.attempt, d.payload, e.url, e.secret,
+  e.failure_count, e.failing_since, e.paused
+${HEADS} AND d.next_attempt_at <= ?
+ORDER BY d.next_attempt_at, d.rowid LIMIT ?`;
 
 export class SqliteWebhookRepository implements WebhookPort {
   private readonly s;
@@ -53,7 +60,10 @@ export class SqliteWebhookRepository implements WebhookPort {
   private readonly recordTx;
   private readonly updateTx;
 
-  constructor(db: SqliteDatabase) {
+  constructor(
+    db: SqliteDatabase,
+    private readonly events: OutboxWriter,
+  ) {
     this.s = {
       insertEndpoint: db.prepare(
         `INSERT INTO webhook_endpoints (id, customer_id, url, events, description, threshold_units,
@@ -73,7 +83,12 @@ export class SqliteWebhookRepository implements WebhookPort {
       ),
       writeEndpoint: db.prepare(
         `UPDATE webhook_endpoints SET url = ?, events = ?, description = ?, threshold_units = ?,
-           active = ?, paused = ?, failure_count = ?, updated_at = ? WHERE id = ?`,
+           active = ?, paused = ?, paused_at = ?, pause_reason = ?, failure_count = ?,
+           failing_since = ?, updated_at = ? WHERE id = ?`,
+      ),
+      queueDueNow: db.prepare<[number, string]>(
+        `UPDATE webhook_deliveries SET next_attempt_at = MIN(next_attempt_at, ?)
+         WHERE endpoint_id = ? AND status = 'pending'`,
       ),
       deleteEndpoint: db.prepare<[string]>('DELETE FROM webhook_endpoints WHERE id = ?'),
       insertDelivery: db.prepare(
@@ -108,19 +123,28 @@ export class SqliteWebhookRepository implements WebhookPort {
            response_status = ?, response_body = ?, error_message = ?, delivered_at = ?
          WHERE id = ? AND status = 'delivering'`,
       ),
-      recordEndpoint: db.prepare(
-        `UPDATE webhook_endpoints SET failure_count = ?,
-           paused = CASE WHEN ? THEN 1 ELSE paused END,
-           active = CASE WHEN ? THEN 0 ELSE active END, updated_at = ?
-         WHERE id = ?`,
+      // Only if its owner did not pause or un-pause it since the claim: the owner's choice wins.
+      recordHealth: db.prepare<[number, number | null, number, string, number]>(
+        `UPDATE webhook_endpoints SET failure_count = ?, failing_since = ?, updated_at = ?
+         WHERE id = ? AND paused = ?`,
+      ),
+      pauseForFailures: db.prepare<[number, string]>(
+        `UPDATE webhook_endpoints SET paused = 1, paused_at = ?, pause_reason = 'failures'
+         WHERE id = ? AND paused = 0`,
+      ),
+      resumeFromFailures: db.prepare<[string]>(
+        `UPDATE webhook_endpoints SET paused = 0, paused_at = NULL, pause_reason = NULL
+         WHERE id = ? AND pause_reason = 'failures'`,
+      ),
+      disable: db.prepare<[number, number | null, number, string]>(
+        `UPDATE webhook_endpoints SET active = 0, failure_count = ?, failing_since = ?,
+           updated_at = ? WHERE id = ?`,
       ),
       releaseInFlight: db.prepare(
         `UPDATE webhook_deliveries SET status = 'pending' WHERE status = 'delivering'`,
       ),
       nextDue: db.prepare<[], { at: number | null }>(
-        `SELECT MIN(d.next_attempt_at) AS at
-           FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-          WHERE d.status = 'pending' AND e.active = 1 AND e.paused = 0`,
+        `SELECT MIN(d.next_attempt_at) AS at ${HEADS}`,
       ),
     };
 
@@ -145,7 +169,7 @@ export class SqliteWebhookRepository implements WebhookPort {
       return rows.map(claimFromRow);
     });
 
-    this.recordTx = db.transaction((r: AttemptRecord): void => {
+    this.recordTx = db.transaction((r: AttemptRecord): 'pause' | 'resume' | null => {
       this.s.recordAttempt.run(
         r.attempt,
         r.status,
@@ -156,15 +180,7 @@ export class SqliteWebhookRepository implements WebhookPort {
         r.deliveredAt,
         r.deliveryId,
       );
-      const e = r.endpoint;
-      this.s.recordEndpoint.run(
-        e.failureCount,
-        e.pause ? 1 : 0,
-        e.disable ? 1 : 0,
-        r.now,
-        r.endpointId,
-      );
-      if (e.disable) this.s.cancelPending.run(r.endpointId);
+      return this.recordEndpoint(r);
     });
 
     this.updateTx = db.transaction(
@@ -179,15 +195,43 @@ export class SqliteWebhookRepository implements WebhookPort {
           next.thresholdUnits,
           next.active ? 1 : 0,
           next.paused ? 1 : 0,
+          next.pausedAt,
+          next.pauseReason,
           next.failureCount,
+          next.failingSince,
           now,
           id,
         );
         // A deactivated endpoint gets nothing more, including what was queued for it.
         if (!next.active) this.s.cancelPending.run(id);
+        // Un-paused by hand: the receiver is said to be back, so its queue goes out now.
+        if (patch.paused === false) this.s.queueDueNow.run(now, id);
         return this.scoped(scope, id);
       },
     );
+  }
+
+  /** The endpoint's side of an attempt (inside recordTx); a pause or resume is told to its
+   * owner through the outbox in the same transaction. */
+  private recordEndpoint(r: AttemptRecord): 'pause' | 'resume' | null {
+    const row = this.s.endpointById.get(r.endpointId);
+    if (!row) return null; // deleted while the attempt was in flight
+    const e = r.endpoint;
+    if (e.disable) {
+      this.s.disable.run(e.failureCount, e.failingSince, r.now, r.endpointId);
+      this.s.cancelPending.run(r.endpointId);
+      return null;
+    }
+    const health = [e.failureCount, e.failingSince, r.now, r.endpointId] as const;
+    if (this.s.recordHealth.run(...health, e.claimedPaused ? 1 : 0).changes === 0) return null;
+    let changed = false;
+    if (e.change === 'pause')
+      changed = this.s.pauseForFailures.run(r.now, r.endpointId).changes > 0;
+    if (e.change === 'resume') changed = this.s.resumeFromFailures.run(r.endpointId).changes > 0;
+    if (!changed || e.change === null) return null;
+    const { type, data } = endpointChangeEvent(e.change, endpointFromRow(row), r);
+    this.events.append({ type, customerId: row.customer_id, orderId: null, data, now: r.now });
+    return e.change;
   }
 
   private scoped(scope: WebhookScope, id: string): WebhookEndpoint | undefined {
@@ -277,9 +321,8 @@ export class SqliteWebhookRepository implements WebhookPort {
     return Promise.resolve(this.claimTx(now, limit));
   }
 
-  recordAttempt(record: AttemptRecord): Promise<void> {
-    this.recordTx(record);
-    return Promise.resolve();
+  recordAttempt(record: AttemptRecord): Promise<'pause' | 'resume' | null> {
+    return Promise.resolve(this.recordTx(record));
   }
 
   releaseInFlight(): Promise<number> {

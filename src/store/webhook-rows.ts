@@ -1,7 +1,8 @@
-/** Row shapes of the webhook tables (migration 6) and their domain forms. */
+/** Row shapes of the webhook tables (migrations 6 and 12) and their domain forms. */
 import type {
   ClaimedDelivery,
   DeliveryStatus,
+  PauseReason,
   WebhookDelivery,
   WebhookEndpoint,
   WebhookEventType,
@@ -17,7 +18,10 @@ export interface EndpointRow {
   readonly secret: string;
   readonly active: number;
   readonly paused: number;
+  readonly paused_at: number | null;
+  readonly pause_reason: string | null;
   readonly failure_count: number;
+  readonly failing_since: number | null;
   readonly created_at: number;
   readonly updated_at: number;
 }
@@ -47,6 +51,8 @@ export interface ClaimRow {
   readonly url: string;
   readonly secret: string;
   readonly failure_count: number;
+  readonly failing_since: number | null;
+  readonly paused: number;
 }
 
 /** The secret never leaves the store through this shape. */
@@ -60,7 +66,10 @@ export function endpointFromRow(row: EndpointRow): WebhookEndpoint {
     thresholdUnits: row.threshold_units,
     active: row.active === 1,
     paused: row.paused === 1,
+    pausedAt: row.paused_at,
+    pauseReason: row.pause_reason as PauseReason | null,
     failureCount: row.failure_count,
+    failingSince: row.failing_since,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -94,5 +103,7 @@ export function claimFromRow(row: ClaimRow): ClaimedDelivery {
     url: row.url,
     secret: row.secret,
     failureCount: row.failure_count,
+    failingSince: row.failing_since,
+    paused: row.paused === 1,
   };
 }

@@ -27,11 +27,15 @@ export class WebhookReceiver {
   }
 
   get url(): string {
-    const address = this.server?.address() as AddressInfo;
-    return `http://127.0.0.1:${address.port}/hook`;
+    return `http://127.0.0.1:${this.port}/hook`;
   }
 
-  async listen(): Promise<this> {
+  get port(): number {
+    return (this.server?.address() as AddressInfo).port;
+  }
+
+  /** `port` 0: any free one; a receiver that was closed can come back on its old port. */
+  async listen(port = 0): Promise<this> {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -44,7 +48,7 @@ export class WebhookReceiver {
         res.end(reply.body ?? 'ok');
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     return this;
   }
 
@@ -62,9 +66,11 @@ export class WebhookReceiver {
     }
   }
 
+  /** Stops listening (connections are then refused) until `listen` is called again. */
   async close(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    const server = this.server;
+    if (!server?.listening) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

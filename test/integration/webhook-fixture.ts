@@ -9,7 +9,12 @@ import path from 'node:path';
 import { vi } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { startWebhookWorker, type WebhookWorker } from '../../src/daemon/webhook-worker.js';
-import { CustomerService, WebhookService, type EventType } from '../../src/domain/index.js';
+import {
+  CustomerService,
+  WebhookService,
+  type DeliverySettings,
+  type EventType,
+} from '../../src/domain/index.js';
 import { ManualClock, createLogger, silentLogger } from '../../src/shared/index.js';
 import { createStore, openDatabase, type Store } from '../../src/store/index.js';
 import type { Received } from '../helpers/webhook-receiver.js';
@@ -38,12 +43,25 @@ export class WebhookFixture {
     });
   }
 
-  async startWorker(): Promise<WebhookWorker> {
+  /**
+   * `pollMs`: how often the outbox is read unprompted; tests that let hours pass raise it (the
+   * worker still wakes at each retry's due time, and settle() pokes it). `timeoutMs`: the request
+   * timeout runs on the same clock, so a test that jumps minutes while an answer is on its way
+   * raises it, or that answer would be timed out.
+   */
+  async startWorker(
+    options: {
+      readonly settings?: DeliverySettings;
+      readonly pollMs?: number;
+      readonly timeoutMs?: number;
+    } = {},
+  ): Promise<WebhookWorker> {
     this.worker = await startWebhookWorker({
       port: this.store.webhooks,
       clock: this.clock,
       logger: process.env.WH_DEBUG ? createLogger('debug') : silentLogger,
       concurrency: this.concurrency,
+      ...options,
     });
     return this.worker;
   }

@@ -8,6 +8,7 @@ import { webhooks } from './006-webhooks.js';
 import { messaging } from './007-messaging.js';
 import { operatorAdmin } from './008-operator-admin.js';
 import { statusCounts } from './009-status-counts.js';
+import { webhookPauseProbe } from './012-webhook-pause-probe.js';
 
 /** Every migration, in order. Append only: never edit one that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   messaging,
   operatorAdmin,
   statusCounts,
+  webhookPauseProbe,
 ];

@@ -2,19 +2,14 @@ import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import {
-  MAX_ATTEMPTS,
-  decideAttempt,
   generateWebhookSecret,
   isPrivateAddress,
-  parseRetryAfter,
-  retryDelay,
   standardSignature,
   validateWebhookUrl,
   webhookHeaders,
-  type ClaimedDelivery,
 } from '../../../src/domain/index.js';
 
-const MINUTE = 60_000;
+// The retry schedule, pausing and probing: webhook-retry.test.ts.
 const NOW = Date.UTC(2026, 0, 1);
 
 describe('webhook signing', () => {
@@ -56,73 +51,6 @@ describe('webhook signing', () => {
     expect(headers['x-simpool-delivery']).toBe('whd_1');
     const hex = createHmac('sha256', Buffer.from(secret, 'utf8')).update(body).digest('hex');
     expect(headers['x-simpool-signature']).toBe(`sha256=${hex}`);
-  });
-});
-
-describe('retry schedule', () => {
-  it('retries after 1 min, 5 min, 30 min, 2 h and 12 h, then gives up', () => {
-    expect([1, 2, 3, 4, 5, 6].map(retryDelay)).toEqual([
-      MINUTE,
-      5 * MINUTE,
-      30 * MINUTE,
-      120 * MINUTE,
-      720 * MINUTE,
-      null,
-    ]);
-    expect(MAX_ATTEMPTS).toBe(6);
-  });
-
-  it('parses Retry-After as seconds or an HTTP date, ignoring garbage', () => {
-    expect(parseRetryAfter('120', NOW)).toBe(120_000);
-    expect(parseRetryAfter(new Date(NOW + 90_000).toUTCString(), NOW)).toBe(90_000);
-    expect(parseRetryAfter(new Date(NOW - 90_000).toUTCString(), NOW)).toBe(0);
-    for (const bad of [null, undefined, '', '-1', '1.5', 'soon']) {
-      expect(parseRetryAfter(bad, NOW)).toBeUndefined();
-    }
-  });
-
-  const claimed = (attempt: number, failureCount = 0): ClaimedDelivery => ({
-    id: 'whd_1',
-    endpointId: 'whe_1',
-    eventId: 'evt_1',
-    eventType: 'sms.received',
-    attempt,
-    payload: '{}',
-    url: 'http://example.com',
-    secret: 'whsec_x',
-    failureCount,
-  });
-  const response = (status: number, retryAfter: string | null = null) =>
-    ({ kind: 'response', status, body: 'x'.repeat(5000), retryAfter }) as const;
-
-  it('honours Retry-After within bounds instead of the schedule', () => {
-    expect(decideAttempt(claimed(0), response(503, '600'), NOW).nextAttemptAt).toBe(NOW + 600_000);
-    expect(decideAttempt(claimed(0), response(429, '0'), NOW).nextAttemptAt).toBe(NOW + 1000);
-    expect(decideAttempt(claimed(0), response(503, '9999999'), NOW).nextAttemptAt).toBe(
-      NOW + 12 * 60 * MINUTE,
-    );
-  });
-
-  it('succeeds on 2xx, resetting the failure count and keeping 1 KB of the body', () => {
-    const record = decideAttempt(claimed(2, 7), response(204), NOW);
-    expect(record).toMatchObject({ status: 'succeeded', attempt: 3, deliveredAt: NOW });
-    expect(record.endpoint).toEqual({ failureCount: 0, pause: false, disable: false });
-    expect(record.responseBody).toHaveLength(1024);
-  });
-
-  it('fails after the sixth attempt, disables on 410, pauses at 20 consecutive failures', () => {
-    expect(decideAttempt(claimed(5), response(500), NOW)).toMatchObject({
-      status: 'failed',
-      nextAttemptAt: null,
-    });
-    const gone = decideAttempt(claimed(0), response(410), NOW);
-    expect(gone).toMatchObject({ status: 'failed', endpoint: { disable: true } });
-    expect(decideAttempt(claimed(0, 18), response(500), NOW).endpoint.pause).toBe(false);
-    expect(decideAttempt(claimed(0, 19), { kind: 'error', message: 'refused' }, NOW)).toMatchObject(
-      { status: 'pending', errorMessage: 'refused', endpoint: { failureCount: 20, pause: true } },
-    );
-    // A redirect is not followed, so it is a failure like any other non-2xx.
-    expect(decideAttempt(claimed(0), response(302), NOW).status).toBe('pending');
   });
 });
 

@@ -1,0 +1,205 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebhookReceiver, type Received, type Reply } from '../helpers/webhook-receiver.js';
+import { MINUTE, WebhookFixture } from './webhook-fixture.js';
+
+/**
+ * A receiver that goes away and comes back: real HTTP receivers on 127.0.0.1, a real SQLite file
+ * and the delivery worker on a ManualClock. Down means down: the port is closed, so attempts are
+ * refused connections, and every request a receiver records is one it answered.
+ */
+const HOUR = 60 * MINUTE;
+
+let fx: WebhookFixture;
+const receivers: WebhookReceiver[] = [];
+
+async function receiver(script?: (n: number) => Reply): Promise<WebhookReceiver> {
+  const r = await new WebhookReceiver(script).listen();
+  receivers.push(r);
+  return r;
+}
+
+const eventIds = (requests: readonly Received[]): string[] =>
+  requests.map((r) => String(r.headers['webhook-id']));
+
+const bodyOf = (request: Received) =>
+  JSON.parse(request.body) as { type: string; data: Record<string, unknown> };
+
+/** Lets `ms` of simulated time pass in steps, each followed by the worker's answers. The worker
+ * wakes at each retry's due time within a step; its request timeout is raised above the step
+ * (startWorker), as the clock may jump on while an answer is on its way. */
+async function pass(ms: number, step = 10 * MINUTE): Promise<void> {
+  for (let done = 0; done < ms; done += step) {
+    await fx.advance(Math.min(step, ms - done));
+    await fx.settle();
+  }
+}
+
+beforeEach(() => {
+  fx = new WebhookFixture();
+});
+
+afterEach(async () => {
+  await fx.close();
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
+});
+
+describe('a receiver down for a while', () => {
+  it('gets all 200 events of a 10-minute outage once each, in order, when it is back', async () => {
+    const alice = await fx.customer('a@example.com');
+    const flaky = await receiver();
+    const steady = await receiver();
+    const scope = { customerId: alice };
+    const down = await fx.webhooks.create(scope, { url: flaky.url, events: ['order.finished'] });
+    await fx.webhooks.create(scope, { url: steady.url, events: ['order.finished'] });
+    await fx.startWorker({ pollMs: 10 * MINUTE, timeoutMs: HOUR });
+
+    // One event every 6 s for 20 minutes; the receiver is down from minute 5 to minute 15.
+    const emitted: string[] = [];
+    const port = flaky.port;
+    for (let i = 0; i < 200; i++) {
+      if (i === 50) await flaky.close();
+      if (i === 150) await flaky.listen(port);
+      emitted.push(fx.emit('order.finished', alice, { order_id: `ord_${i}` }));
+      await fx.advance(6_000);
+      await fx.settle();
+    }
+    // The other endpoint of the same customer was never held up.
+    expect(eventIds(steady.received)).toEqual(emitted);
+    const during = await fx.webhooks.get(scope, down.endpoint.id);
+    expect(during).toMatchObject({ paused: false, active: true });
+    expect(during.failingSince).not.toBeNull();
+
+    // Its oldest delivery is retried on the schedule (1, 5, 30 min), then the backlog follows.
+    await pass(HOUR, MINUTE);
+    expect(eventIds(flaky.received)).toEqual(emitted);
+    expect(new Set(eventIds(flaky.received)).size).toBe(200);
+    expect(await fx.webhooks.get(scope, down.endpoint.id)).toMatchObject({
+      paused: false,
+      pausedAt: null,
+      failureCount: 0,
+      failingSince: null,
+    });
+    const log = (await fx.webhooks.deliveries(scope, down.endpoint.id, { limit: 200 })).items;
+    expect(log.filter((d) => d.status === 'succeeded')).toHaveLength(200);
+  });
+
+  it('pauses only after failing for the configured span, tells the owner, and probes it back', async () => {
+    const alice = await fx.customer('a@example.com');
+    const failing = await receiver(() => ({ status: 503 }));
+    const notices = await receiver();
+    const scope = { customerId: alice };
+    const { endpoint } = await fx.webhooks.create(scope, {
+      url: failing.url,
+      events: ['order.finished'],
+    });
+    await fx.webhooks.create(scope, {
+      url: notices.url,
+      events: ['webhook.paused', 'webhook.resumed'],
+    });
+    await fx.startWorker({
+      settings: { pauseAfterMs: 6 * HOUR, probeIntervalMs: 20 * MINUTE },
+      pollMs: 10 * MINUTE,
+      timeoutMs: HOUR,
+    });
+    const start = fx.clock.now();
+    const first = [1, 2, 3].map((i) => fx.emit('order.finished', alice, { order_id: `o${i}` }));
+    await fx.settle();
+
+    await pass(6 * HOUR - 10 * MINUTE);
+    expect(await fx.webhooks.get(scope, endpoint.id)).toMatchObject({
+      paused: false,
+      failingSince: start,
+    });
+    expect(notices.received).toHaveLength(0);
+    // Only the oldest delivery was tried, again and again: the others wait behind it.
+    expect(new Set(eventIds(failing.received))).toEqual(new Set([first[0]]));
+
+    await pass(20 * MINUTE);
+    const paused = await fx.webhooks.get(scope, endpoint.id);
+    expect(paused).toMatchObject({ paused: true, pauseReason: 'failures', failingSince: start });
+    expect(paused.pausedAt! - start).toBeGreaterThanOrEqual(6 * HOUR);
+    await notices.waitFor(1);
+    const notice = bodyOf(notices.received[0]!);
+    expect(notice).toMatchObject({
+      type: 'webhook.paused',
+      data: {
+        endpoint_id: endpoint.id,
+        url: failing.url,
+        failing_since: new Date(start).toISOString(),
+        paused_at: new Date(paused.pausedAt!).toISOString(),
+        last_error: 'receiver answered HTTP 503',
+      },
+    });
+    expect(JSON.parse(notices.received[0]!.body)).toMatchObject({ account_id: alice });
+
+    // Paused: new events queue; the oldest delivery is probed every 20 minutes.
+    const later = [4, 5].map((i) => fx.emit('order.finished', alice, { order_id: `o${i}` }));
+    const before = failing.received.length;
+    await pass(HOUR);
+    expect(failing.received.length - before).toBe(3);
+    expect(new Set(eventIds(failing.received))).toEqual(new Set([first[0]]));
+
+    // The receiver is back: the next probe succeeds and the backlog follows in order.
+    failing.setScript(() => ({ status: 200 }));
+    const back = failing.received.length;
+    await pass(20 * MINUTE);
+    expect(eventIds(failing.received.slice(back))).toEqual([...first, ...later]);
+    expect(await fx.webhooks.get(scope, endpoint.id)).toMatchObject({
+      paused: false,
+      pausedAt: null,
+      pauseReason: null,
+      failingSince: null,
+      failureCount: 0,
+    });
+    await notices.waitFor(2);
+    expect(bodyOf(notices.received[1]!)).toMatchObject({
+      type: 'webhook.resumed',
+      data: { endpoint_id: endpoint.id, paused_at: new Date(paused.pausedAt!).toISOString() },
+    });
+    expect(notices.received).toHaveLength(2); // nothing about the endpoint reached itself
+    expect(failing.received.map(bodyOf).every((b) => b.type === 'order.finished')).toBe(true);
+  });
+
+  it('never probes an endpoint its owner paused; un-pausing sends the queue at once, in order', async () => {
+    const alice = await fx.customer('a@example.com');
+    const rx = await receiver(() => ({ status: 500 }));
+    const scope = { customerId: alice };
+    const { endpoint } = await fx.webhooks.create(scope, {
+      url: rx.url,
+      events: ['order.finished'],
+    });
+    await fx.startWorker({
+      settings: { pauseAfterMs: HOUR, probeIntervalMs: 15 * MINUTE },
+      pollMs: 10 * MINUTE,
+      timeoutMs: HOUR,
+    });
+    const events = [1, 2, 3].map((i) => fx.emit('order.finished', alice, { order_id: `o${i}` }));
+    await fx.settle();
+    expect(eventIds(rx.received)).toEqual([events[0]]);
+
+    const paused = await fx.webhooks.update(scope, endpoint.id, { paused: true });
+    expect(paused).toMatchObject({
+      paused: true,
+      pauseReason: 'manual',
+      pausedAt: fx.clock.now(),
+      failureCount: 1,
+    });
+    await pass(3 * HOUR);
+    expect(rx.received).toHaveLength(1);
+    expect((await fx.webhooks.get(scope, endpoint.id)).pauseReason).toBe('manual');
+
+    rx.setScript(() => ({ status: 200 }));
+    const resumed = await fx.webhooks.update(scope, endpoint.id, { paused: false });
+    expect(resumed).toMatchObject({
+      paused: false,
+      pausedAt: null,
+      pauseReason: null,
+      failureCount: 0,
+      failingSince: null,
+    });
+    await fx.settle(); // no clock advance: the retry that was due later is due now
+    await rx.waitFor(4);
+    await fx.settle();
+    expect(eventIds(rx.received)).toEqual([events[0], ...events]);
+  });
+});
