@@ -148,12 +148,7 @@ export type {
   WebhookScope,
   WebhookPort,
 } from './webhook-types.js';
-export {
-  generateWebhookSecret,
-  standardSignature,
-  simpoolSignature,
-  webhookHeaders,
-} from './webhook-signing.js';
+export { generateWebhookSecret, standardSignature, webhookHeaders } from './webhook-signing.js';
 export {
   RETRY_SCHEDULE_MS,
   DEFAULT_DELIVERY_SETTINGS,

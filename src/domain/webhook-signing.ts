@@ -1,7 +1,8 @@
 /**
- * Webhook secrets and signatures. Every attempt is signed afresh (new timestamp), with both the
- * Standard Webhooks scheme (any of its libraries verifies it) and a single-header HMAC for
- * receivers written for GitHub/Stripe-style schemes.
+ * Webhook secrets and signatures. Every attempt is signed afresh (new timestamp) with the
+ * Standard Webhooks scheme, which any of its libraries verifies: the event id and the timestamp
+ * are signed with the body, so a receiver that rejects old timestamps and seen ids cannot be fed
+ * a captured request again (docs/webhooks.md).
  */
 import { createHmac, randomBytes } from 'node:crypto';
 
@@ -31,11 +32,6 @@ export function standardSignature(
   return `v1,${mac}`;
 }
 
-/** `sha256=<hex HMAC-SHA256(secret string as UTF-8, body)>`. */
-export function simpoolSignature(secret: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
-}
-
 /** The headers of one attempt. `now` is ms; the timestamp header is whole seconds. */
 export function webhookHeaders(input: {
   readonly secret: string;
@@ -45,13 +41,16 @@ export function webhookHeaders(input: {
   readonly now: number;
 }): Record<string, string> {
   const timestamp = Math.floor(input.now / 1000);
+  const signature = standardSignature(input.secret, input.eventId, timestamp, input.body);
   return {
     'content-type': 'application/json',
     'user-agent': 'simpool-webhooks/1',
     'webhook-id': input.eventId,
     'webhook-timestamp': String(timestamp),
-    'webhook-signature': standardSignature(input.secret, input.eventId, timestamp, input.body),
-    'x-simpool-signature': simpoolSignature(input.secret, input.body),
+    'webhook-signature': signature,
+    // The same signature under simpool's own name. It used to sign the body alone, so a captured
+    // request could be replayed to receivers that checked only this header.
+    'x-simpool-signature': signature,
     'x-simpool-delivery': input.deliveryId,
   };
 }

@@ -169,6 +169,79 @@ describe('webhook deliveries', () => {
   });
 });
 
+describe('a webhook endpoint paused by failures', () => {
+  it('is listed paused since when, its owner is told, and a successful probe resumes it', async () => {
+    const MINUTE = 60_000;
+    // One modem: the hour and a half of simulated time runs every modem's timers too.
+    const r = await adminRig(appliance.start, {
+      modems: 1,
+      startMs: Math.floor(Date.now() / 1000) * 1000,
+      configure: (config) => ({
+        ...config,
+        webhooks: {
+          ...config.webhooks,
+          allowPrivate: true,
+          pauseAfterHours: 1,
+          probeIntervalMinutes: 15,
+        },
+      }),
+    });
+    const receiver = async (status: number) => {
+      const rx = await new WebhookReceiver(() => ({ status })).listen();
+      appliance.defer(() => rx.close());
+      return rx;
+    };
+    const down = await receiver(503);
+    const notices = await receiver(200);
+    const alice = await customer(r.daemon, 'alice@example.com');
+    const scope = { customerId: alice.customerId };
+    const { endpoint } = await r.daemon.webhooks.service.create(scope, {
+      url: down.url,
+      events: ['order.finished'],
+    });
+    await r.daemon.webhooks.service.create(scope, { url: notices.url, events: ['webhook.paused'] });
+    await r.daemon.webhooks.service.sendTest(scope, endpoint.id);
+    const listed = async () =>
+      (await admin(r, 'GET', '/webhooks')).body.data!.find((e) => e.id === endpoint.id)!;
+    /** Minutes of simulated time, each with a moment of real time for the HTTP round trips. */
+    const minutesUntil = async (done: () => Promise<boolean>, what: string) => {
+      for (let i = 0; i < 120; i++) {
+        if (await done()) return;
+        await r.clock.advance(MINUTE);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      throw new Error(`timed out waiting for ${what}`);
+    };
+
+    await minutesUntil(async () => (await listed()).failure_count === 3, 'three failures');
+    expect(await listed()).toMatchObject({ paused: false, paused_at: null, pause_reason: null });
+    await minutesUntil(async () => (await listed()).paused === true, 'the pause');
+    const paused = await listed();
+    expect(paused).toMatchObject({
+      customer_id: alice.customerId,
+      active: true,
+      paused: true,
+      pause_reason: 'failures',
+      paused_at: expect.stringMatching(/^\d{4}-.+Z$/) as string,
+      failing_since: expect.stringMatching(/^\d{4}-.+Z$/) as string,
+    });
+    const span = Date.parse(String(paused.paused_at)) - Date.parse(String(paused.failing_since));
+    expect(span).toBeGreaterThanOrEqual(60 * MINUTE);
+    await notices.waitFor(1);
+    expect(JSON.parse(notices.received[0]!.body)).toMatchObject({
+      type: 'webhook.paused',
+      data: { endpoint_id: endpoint.id, paused_at: paused.paused_at },
+    });
+
+    down.setScript(() => ({ status: 200 }));
+    await minutesUntil(async () => (await listed()).paused === false, 'the probe');
+    expect(await listed()).toMatchObject({ pause_reason: null, failing_since: null });
+    expect(down.received.at(-1)!.headers['webhook-id']).toBe(
+      down.received[0]!.headers['webhook-id'],
+    );
+  }, 60_000);
+});
+
 describe('the admin credential', () => {
   it('is generated on first start into a 0600 file, kept across starts, rotated on request', async () => {
     const r = await adminRig(appliance.start);
