@@ -34,6 +34,10 @@ function summary(config: Config): Array<[string, string]> {
     ['power-cycle command', config.powerCycleCommand ?? 'none'],
     ['API rate limit', `${api.rateLimitPerMinute}/min per key (legacy tokens: ${api.legacyMode})`],
     [
+      'failed logins',
+      `${api.authFailureLimit} per address within ${api.authFailureWindowSeconds} s, then refused`,
+    ],
+    [
       'orders',
       `hold ${orders.holdSeconds} s, lifetime ${orders.lifetimeMinutes} min, price ${orders.defaultPriceUsd} USD, ` +
         `${orders.maxCancelsPerService} cancels/service, allocation ${orders.allocationPolicy}`,

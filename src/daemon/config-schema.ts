@@ -92,6 +92,20 @@ const OrdersSchema = Type.Object(
 const ApiSchema = Type.Object(
   {
     rateLimitPerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    authFailureLimit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1_000_000,
+        description: 'Failed authentications per client address before it is refused',
+      }),
+    ),
+    authFailureWindowSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 86_400,
+        description: 'The window failed authentications are counted in (seconds)',
+      }),
+    ),
     authCacheMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
     legacyMode: Type.Optional(Type.Enum(['sms-activate', 'daisysms'])),
   },

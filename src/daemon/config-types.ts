@@ -42,8 +42,12 @@ export interface MessagingConfig {
 }
 
 export interface ApiSettings {
-  /** Requests per minute per API key on /api/v1/customer/* (API.md default 60). */
+  /** Requests per minute per API key: one budget for REST, the legacy API and WS upgrades. */
   readonly rateLimitPerMinute: number;
+  /** Failed authentications per client address (any door) before it is refused for a while. */
+  readonly authFailureLimit: number;
+  /** The window those failures are counted in; the refusal ends when they leave it. */
+  readonly authFailureWindowSeconds: number;
   /** The legacy API's token spelling: sms-activate's or DaisySMS's. */
   readonly legacyMode: 'sms-activate' | 'daisysms';
   /**

@@ -33,6 +33,8 @@ const THROTTLE_DEFAULTS: ThrottleConfig = {
 
 const API_DEFAULTS: ApiSettings = {
   rateLimitPerMinute: 60,
+  authFailureLimit: 10,
+  authFailureWindowSeconds: 300,
   legacyMode: 'sms-activate',
   authCacheMs: 1000,
 };

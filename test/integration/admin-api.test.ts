@@ -76,6 +76,39 @@ describe('admin API authentication', () => {
   });
 });
 
+describe('admin login throttle and /health', () => {
+  it('refuses an address after wrong logins, the right credential too, until the window ends', async () => {
+    const r = await adminRig(appliance.start, {
+      configure: (config) => ({
+        ...config,
+        api: { ...config.api, authFailureLimit: 3, authFailureWindowSeconds: 60 },
+      }),
+    });
+    const tryLogin = (credential: string) =>
+      admin(r, 'POST', '/login', { key: null, body: { credential } });
+    for (let i = 0; i < 3; i++) expect((await tryLogin(`guess-${i}`)).status).toBe(401);
+    const refused = await tryLogin(r.credential);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ success: false, error: 'rate_limited' });
+    expect(Number(refused.headers.get('retry-after'))).toBe(60);
+    // An admin key from the same address is refused unseen as well.
+    expect((await admin(r, 'GET', '/overview')).status).toBe(429);
+    const metrics = await (await fetch(`${r.base}/metrics`)).text();
+    expect(metrics).toContain('simpool_auth_failures_total{door="admin_login"} 3');
+    expect(metrics).toContain('simpool_auth_throttled_total{door="admin_login"} 1');
+    expect(metrics).toContain('simpool_auth_throttled_total{door="rest"} 1');
+
+    await r.clock.advance(60_000);
+    const { cookie } = await login(r);
+    // The session reads /health's modem details; without it only the status.
+    const detailed = (await (await fetch(`${r.base}/health`, { headers: { cookie } })).json()) as {
+      modems?: unknown[];
+    };
+    expect(detailed.modems).toHaveLength(5);
+    expect(await (await fetch(`${r.base}/health`)).json()).toEqual({ status: 'ok' });
+  });
+});
+
 describe('admin API views and changes', () => {
   it('lists the simulated modems with their SIMs, one with its timeline', async () => {
     const r = await adminRig(appliance.start, { modems: 3 });

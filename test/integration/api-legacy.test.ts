@@ -63,6 +63,67 @@ async function statusUntil(r: Rig, params: Record<string, string | number>, want
 }
 
 describe('legacy API over a real server and simulated modems', () => {
+  it('keeps live and sandbox activations of one customer apart on every action that takes an id', async () => {
+    const r = await rig();
+    const { customers } = r.daemon.rental;
+    const customer = await customers.createCustomer('modes@example.com');
+    const live = (await customers.createKey(customer.id)).plainKey;
+    const test = (await customers.createKey(customer.id, { sandbox: true })).plainKey;
+    await customers.credit(customer.id, 50_000);
+    const buy = async (api_key: string) => {
+      const bought = await legacyCall(r, {
+        action: 'getNumber',
+        service: 'tg',
+        country: 16,
+        api_key,
+      });
+      const id = /^ACCESS_NUMBER:(\d+):\d+$/.exec(bought.body)?.[1];
+      expect(id, bought.body).toBeDefined();
+      return id!;
+    };
+    const liveId = await buy(live);
+    const testId = await buy(test);
+    // The sandbox order gets its synthetic code from the daemon; the live one a real SMS.
+    let testStatus = '';
+    for (let i = 0; i < 300 && !testStatus.startsWith('STATUS_OK:'); i++) {
+      testStatus = (await legacyCall(r, { action: 'getStatus', id: testId, api_key: test })).body;
+      // Half a second a poll: the sandbox code comes after 3 s; the key has 60 requests a minute.
+      if (!testStatus.startsWith('STATUS_OK:')) await r.clock.advance(500);
+    }
+    expect(testStatus).toMatch(/^STATUS_OK:\d+$/);
+    const liveOrder = await r.daemon.rental.orders.get(customer.id, liveId);
+    const modem = r.daemon.simulator!.bank.modems.find(
+      (m) => m.identity.iccid === liveOrder.simIccid,
+    );
+    modem!.injectSms({ from: 'Telegram', text: 'Telegram code: 48213. Do not share it.' });
+    await statusUntil(r, { id: liveId, api_key: live }, 'STATUS_OK:48213');
+    await r.clock.advance(121_000); // past the hold: a cancel would not be refused for that
+
+    for (const [api_key, id] of [
+      [test, liveId],
+      [live, testId],
+    ] as const) {
+      for (const params of [
+        { action: 'getStatus' },
+        { action: 'getStatusV2' },
+        { action: 'getFullSms' },
+        ...['1', '3', '6', '8'].map((status) => ({ action: 'setStatus', status })),
+      ]) {
+        const answer = await legacyCall(r, { ...params, id, api_key });
+        expect(answer.body, `${JSON.stringify(params)} ${id}`).toBe('NO_ACTIVATION');
+      }
+    }
+    expect((await legacyCall(r, { action: 'getStatus', id: liveId, api_key: live })).body).toBe(
+      'STATUS_OK:48213',
+    );
+    expect((await legacyCall(r, { action: 'getStatus', id: testId, api_key: test })).body).toBe(
+      testStatus,
+    );
+    const liveNow = await r.daemon.rental.orders.get(customer.id, liveId);
+    const testNow = await r.daemon.rental.orders.get(customer.id, testId);
+    expect([liveNow.status, testNow.status]).toEqual(['received', 'received']);
+  });
+
   it('buys, reads two codes with a retry in between, finishes; the order is the domain one', async () => {
     const r = await rig();
     const { customers, orders } = r.daemon.rental;

@@ -824,6 +824,85 @@ describe('the WebSocket upgrade', () => {
   });
 });
 
+describe('every door shares the per-key budget and the failed-authentication throttle', () => {
+  /** The close code of a /ws/orders upgrade on `portOf`'s server. */
+  function wsClose(portOf: number, query: Record<string, string>) {
+    const url = `ws://127.0.0.1:${portOf}/ws/orders?${new URLSearchParams(query).toString()}`;
+    const socket = new WebSocket(url);
+    socket.on('error', () => undefined);
+    return new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+  }
+  const legacyGet = (portOf: number, key: string) =>
+    send({
+      method: 'GET',
+      path: `${LEGACY}?${new URLSearchParams({ action: 'getBalance', api_key: key }).toString()}`,
+      port: portOf,
+    });
+  const restGet = (portOf: number, key: string) =>
+    send({
+      method: 'GET',
+      path: '/api/v1/customer/balance',
+      headers: { 'x-api-key': key },
+      port: portOf,
+    });
+
+  it('spends one budget per key over REST, the legacy API and WebSocket upgrades', async () => {
+    const limited = await world(3);
+    try {
+      const { port: at, alice } = limited;
+      expect((await restGet(at, alice)).status).toBe(200);
+      expect((await legacyGet(at, alice)).text).toMatch(/^ACCESS_BALANCE:/);
+      // 4404 comes after the budget is taken: this upgrade was the third request.
+      expect(await wsClose(at, { api_key: alice, order_id: 'ord_none' })).toBe(4404);
+      const rest = await restGet(at, alice);
+      expect(rest.status).toBe(429);
+      expect(JSON.parse(rest.text)).toMatchObject({ error: 'rate_limited' });
+      const legacyAnswer = await legacyGet(at, alice);
+      inspect(legacyAnswer, 'legacy');
+      expect(legacyAnswer.text).toBe('ERROR_LIMIT');
+      expect(Number(legacyAnswer.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(await wsClose(at, { api_key: alice })).toBe(4429);
+      // The next minute gives it back on every door.
+      await limited.rig.fx.clock.advance(60_000);
+      expect(await wsClose(at, { api_key: alice, order_id: 'ord_none' })).toBe(4404);
+      expect((await legacyGet(at, alice)).text).toMatch(/^ACCESS_BALANCE:/);
+    } finally {
+      await limited.rig.close();
+    }
+  });
+
+  it('refuses an address after N wrong keys on any door, the right key too, until the window ends', async () => {
+    const guarded = await world(100_000, 3);
+    try {
+      const { port: at, alice } = guarded;
+      const wrong = `sp_live_${'B'.repeat(32)}`;
+      // One failure on each door: REST 401, legacy BAD_KEY, WebSocket 4401.
+      expect((await restGet(at, wrong)).status).toBe(401);
+      expect((await legacyGet(at, wrong)).text).toBe('BAD_KEY');
+      expect(await wsClose(at, { api_key: wrong })).toBe(4401);
+      // Now every door refuses this address before looking at the key, the right one included.
+      const rest = await restGet(at, alice);
+      inspect(rest);
+      expect(rest.status).toBe(429);
+      expect(Number(rest.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect((await legacyGet(at, alice)).text).toBe('ERROR_LIMIT');
+      expect(await wsClose(at, { api_key: alice, order_id: 'ord_none' })).toBe(4429);
+      const metrics = (await send({ method: 'GET', path: '/metrics', port: at })).text;
+      for (const door of ['rest', 'legacy', 'ws']) {
+        expect(metrics).toContain(`simpool_auth_failures_total{door="${door}"} 1`);
+        expect(metrics).toContain(`simpool_auth_throttled_total{door="${door}"} 1`);
+      }
+      // Not for good: one window (5 min by default here) after the failures it answers again.
+      await guarded.rig.fx.clock.advance(300_000);
+      expect((await restGet(at, alice)).status).toBe(200);
+      expect((await legacyGet(at, alice)).text).toMatch(/^ACCESS_BALANCE:/);
+      expect(await wsClose(at, { api_key: alice, order_id: 'ord_none' })).toBe(4404);
+    } finally {
+      await guarded.rig.close();
+    }
+  });
+});
+
 describe('the 500 path', () => {
   it('answers 500 internal_error with the request id and nothing of the thrown error', async () => {
     const secret = 'SqliteError: no such table at /work/main/src/store/x.ts:12:3';

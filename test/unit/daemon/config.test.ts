@@ -127,10 +127,26 @@ describe('api settings', () => {
   it('default to 60 requests/min, sms-activate tokens and a 1 s key cache, and refuse a zero limit', async () => {
     expect(loadConfig(undefined, {}, {}).api).toEqual({
       rateLimitPerMinute: 60,
+      authFailureLimit: 10,
+      authFailureWindowSeconds: 300,
       legacyMode: 'sms-activate',
       authCacheMs: 1000,
     });
     const bad = await configFile(JSON.stringify({ api: { rateLimitPerMinute: 0 } }));
     expect(() => loadConfig(bad, {}, {})).toThrow(/api\/rateLimitPerMinute/);
+  });
+
+  it('take the failed-authentication throttle and refuse a zero or fractional one', async () => {
+    const set = await configFile(
+      JSON.stringify({ api: { authFailureLimit: 3, authFailureWindowSeconds: 60 } }),
+    );
+    expect(loadConfig(set, {}, {}).api).toMatchObject({
+      authFailureLimit: 3,
+      authFailureWindowSeconds: 60,
+    });
+    const zero = await configFile(JSON.stringify({ api: { authFailureLimit: 0 } }));
+    expect(() => loadConfig(zero, {}, {})).toThrow(/api\/authFailureLimit/);
+    const fraction = await configFile(JSON.stringify({ api: { authFailureWindowSeconds: 1.5 } }));
+    expect(() => loadConfig(fraction, {}, {})).toThrow(/api\/authFailureWindowSeconds/);
   });
 });

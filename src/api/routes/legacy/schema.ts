@@ -19,6 +19,7 @@ function legacyParams(actions: readonly string[]) {
       country: text('sms-activate numeric country id.'),
       maxPrice: text('getNumber: refuse a price above this (USD).'),
       id: text('Activation id (digits).'),
+      activationId: text('getIncomingCallStatus: the activation id (`id` works too).'),
       status: text('setStatus: 1 ready, 3 another code, 6 finish, 8 cancel.'),
       text: text('getStatus: 1 to add the SMS text in X-Text.'),
     },
@@ -29,7 +30,11 @@ function legacyParams(actions: readonly string[]) {
 const ANSWER = {
   description:
     'Always HTTP 200: a plain-text token (ACCESS_NUMBER:…, STATUS_OK:…, NO_BALANCE …) or, for ' +
-    'the JSON actions, a JSON document. See LEGACY-API.md.',
+    'the JSON actions, a JSON document. ERROR_LIMIT (with Retry-After) when the key is over its ' +
+    'per-minute budget (shared with REST and WebSocket upgrades) or the address is refused after ' +
+    'too many failed authentications; ERROR_BODY_TOO_LARGE for a body over 16 KiB. An id of ' +
+    "another customer or of the key's other mode (live/sandbox) is NO_ACTIVATION. See " +
+    'docs/legacy-api.md.',
   content: {
     'text/plain': { schema: Type.String() },
     'application/json': { schema: Type.Object({}, { additionalProperties: true }) },
