@@ -153,6 +153,30 @@ describe('admin web page', () => {
     expect(await balance.json()).toMatchObject({ success: true, balance: 12.5 });
   });
 
+  it('lists a paused webhook endpoint with since when and why', async () => {
+    const api = async (method: string, url: string, body: unknown) => {
+      const response = await fetch(`${base}/api/v1/customer${url}`, {
+        method,
+        headers: { 'x-api-key': await credential(), 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return (await response.json()) as Record<string, unknown>;
+    };
+    // The operator's own endpoint, on a public address literal (no DNS, nothing is sent to it).
+    const created = await api('POST', '/webhooks', {
+      url: 'https://93.184.216.34/e2e-hook',
+      events: ['sms.received'],
+    });
+    const paused = await api('PATCH', `/webhooks/${String(created.id)}`, { paused: true });
+    expect(paused).toMatchObject({ paused: true, pause_reason: 'manual' });
+
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    const row = page.locator('tr', { hasText: 'https://93.184.216.34/e2e-hook' });
+    await row.locator('.state-paused').waitFor({ timeout: SHOWN });
+    await row.getByText('(by its owner)').waitFor({ timeout: SHOWN });
+    expect(await row.locator('time').first().getAttribute('datetime')).toBe(paused.paused_at);
+  });
+
   it('renders every view on a laptop and a phone (screenshots in test-artifacts/e2e)', async () => {
     // Fresh tabs: each is a full page load that must resume the session from the cookie.
     const shoot = async (context: BrowserContext, prefix: string, views: readonly string[]) => {

@@ -64,7 +64,19 @@ function deliveryLog(endpoint) {
 
 function endpointState(endpoint) {
   if (endpoint.active === false) return 'disabled';
-  return endpoint.paused ? 'paused' : 'active';
+  if (endpoint.paused) return 'paused';
+  return endpoint.failing_since ? 'failing' : 'active';
+}
+
+/** Why and since when an endpoint is held: paused by failures (still probed, resumes by itself
+ * on the first success), paused by its owner, or failing but still retried. */
+function endpointHold(endpoint) {
+  if (endpoint.paused) {
+    const why = endpoint.pause_reason === 'manual' ? 'by its owner' : 'after failures, probed';
+    return h('span', {}, time(endpoint.paused_at), ` (${why})`);
+  }
+  if (endpoint.failing_since) return h('span', {}, 'failing since ', time(endpoint.failing_since));
+  return orDash(null);
 }
 
 export async function render(root) {
@@ -83,6 +95,7 @@ export async function render(root) {
     { label: 'Customer', cell: (e) => orDash(e.customer_id) },
     { label: 'Events', cell: (e) => (e.events ?? []).join(', ') || 'all' },
     { label: 'State', cell: (e) => badge(endpointState(e)) },
+    { label: 'Since', cell: endpointHold },
     { label: 'Failures', cell: (e) => orDash(e.failure_count) },
     { label: 'Created', cell: (e) => time(e.created_at) },
   ];
