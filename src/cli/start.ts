@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ensureDemoCustomer, onlySimulatedModems, startDaemon } from '../daemon/index.js';
 import { createLogger } from '../shared/index.js';
 import { configFrom, withStoreOptions, type StoreOptions } from './common.js';
-import { integer, untilStopSignal } from './options.js';
+import { integer, stopSignals } from './options.js';
 
 interface StartOptions extends StoreOptions {
   readonly modems?: string;
@@ -21,7 +21,14 @@ async function runStart(options: StartOptions): Promise<void> {
     ...(options.simulatorPort === undefined ? {} : { simulatorControlPort: options.simulatorPort }),
   });
   const logger = createLogger(config.logLevel);
+  const stop = stopSignals();
   const daemon = await startDaemon(config, { logger });
+  if (stop.received()) {
+    logger.info('stop asked during start-up');
+    await daemon.stop();
+    logger.info('stopped');
+    return;
+  }
   // Nothing but simulated modems: a demo, with a customer a newcomer can use at once.
   const demo = onlySimulatedModems(config.modems)
     ? await ensureDemoCustomer(config.dataDir, daemon.rental.customers)
@@ -42,7 +49,7 @@ async function runStart(options: StartOptions): Promise<void> {
   if (daemon.simulator) {
     console.log(`  simulated modems' control API: ${daemon.simulator.control.url}/modems`);
   }
-  const signal = await untilStopSignal();
+  const signal = await stop.signal;
   logger.info({ signal }, 'stopping: finishing the AT commands in flight');
   await daemon.stop();
   logger.info('stopped');

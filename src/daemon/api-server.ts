@@ -7,6 +7,7 @@ import type {
   StatsPort,
   WebhookService,
 } from '../domain/index.js';
+import { MODEM_STATES } from '../modem/index.js';
 import type { ModemPool } from '../pool/index.js';
 import type { Clock, Logger } from '../shared/index.js';
 import { databaseWritable, type SqliteDatabase } from '../store/index.js';
@@ -71,6 +72,7 @@ export async function startApiServer(
       stats: parts.stats,
       modems: () =>
         pool.modems().map((m) => ({ modem: m.address, state: m.state, signalDbm: m.signalDbm })),
+      modemStates: MODEM_STATES,
     },
     health: () => {
       const modems = pool.modems();

@@ -50,7 +50,8 @@ export function listenFailure(
   ) {
     message = `${hostName} is not an address of this machine`;
   } else {
-    const where = hostName ? `${hostName}, ${portName}` : portName;
+    const ways = [hostField && `host: ${waysToSet(hostField)}`, `port: ${waysToSet(portField)}`];
+    const where = `${host}:${port} (${ways.filter(Boolean).join('; ')})`;
     message = `${label} cannot listen on ${where}: ${describeError(cause)}`;
   }
   return new SimpoolError('listen_failed', message, {

@@ -4,8 +4,16 @@
  */
 import type { LinkFactory } from '../transport/index.js';
 
-export type ModemState =
-  'connecting' | 'initializing' | 'ready' | 'degraded' | 'recovering' | 'offline';
+/** Every lifecycle state, e.g. for `/metrics`, which shows each of them (0 or 1) per modem. */
+export const MODEM_STATES = [
+  'connecting',
+  'initializing',
+  'ready',
+  'degraded',
+  'recovering',
+  'offline',
+] as const;
+export type ModemState = (typeof MODEM_STATES)[number];
 
 /** Why a state changed: string literals, never free text. */
 export type StateChangeReason =

@@ -3,6 +3,7 @@
  * recovery). PDUs are opaque hex here; src/sms decodes them in the pool.
  */
 export type * from './contract.js';
+export { MODEM_STATES } from './contract.js';
 export { ModemDriver } from './driver.js';
 export { DEFAULT_MODEM_TIMING } from './timing.js';
 export type { ModemDriverConfig, ModemDriverDeps } from './driver.js';

@@ -81,13 +81,15 @@ export class SqliteActivity implements ActivityPort {
       countOut: db
         .prepare<[number], number>('SELECT COUNT(*) FROM outbound_messages WHERE sent_at >= ?')
         .pluck(),
-      hoursIn: db.prepare<[number, number, number], { hour: number; n: number }>(
-        `SELECT (received_at / ?) * ? AS hour, COUNT(*) AS n FROM inbound_messages
-         WHERE received_at >= ? GROUP BY 1`,
+      // The hour length is written into the SQL: better-sqlite3 binds a JS number as REAL, and
+      // `received_at / 3600000.0` is not floored, so every message would be an hour of its own.
+      hoursIn: db.prepare<[number], { hour: number; n: number }>(
+        `SELECT (received_at / ${HOUR_MS}) * ${HOUR_MS} AS hour, COUNT(*) AS n
+         FROM inbound_messages WHERE received_at >= ? GROUP BY 1`,
       ),
-      hoursOut: db.prepare<[number, number, number], { hour: number; n: number }>(
-        `SELECT (sent_at / ?) * ? AS hour, COUNT(*) AS n FROM outbound_messages
-         WHERE sent_at >= ? GROUP BY 1`,
+      hoursOut: db.prepare<[number], { hour: number; n: number }>(
+        `SELECT (sent_at / ${HOUR_MS}) * ${HOUR_MS} AS hour, COUNT(*) AS n
+         FROM outbound_messages WHERE sent_at >= ? GROUP BY 1`,
       ),
       openOrders: db
         .prepare<[], number>(`SELECT COUNT(*) FROM orders WHERE status IN ${OPEN}`)
@@ -166,8 +168,8 @@ export class SqliteActivity implements ActivityPort {
       if (!entry) hours.set(hour, (entry = { in: 0, out: 0 }));
       return entry;
     };
-    for (const r of this.s.hoursIn.all(HOUR_MS, HOUR_MS, since)) at(r.hour).in = r.n;
-    for (const r of this.s.hoursOut.all(HOUR_MS, HOUR_MS, since)) at(r.hour).out = r.n;
+    for (const r of this.s.hoursIn.all(since)) at(r.hour).in = r.n;
+    for (const r of this.s.hoursOut.all(since)) at(r.hour).out = r.n;
     return Promise.resolve([...hours].map(([hour, c]) => ({ hour, ...c })));
   }
 

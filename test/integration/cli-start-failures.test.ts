@@ -79,10 +79,14 @@ function modemsOpenedAndClosed(stdout: string): { attached: string[]; detached: 
 
 describe('simpool start that cannot serve', { timeout: 90_000 }, () => {
   let dir: string;
+  /** The simulated modems' control API on any free port: runs in parallel never collide. */
+  let anyControlPort: string;
   let runs = 0;
   const dataDir = () => path.join(dir, `data-${++runs}`);
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'simpool-start-failures-'));
+    anyControlPort = path.join(dir, 'control-port-0.json');
+    await writeFile(anyControlPort, JSON.stringify({ simulatorControlPort: 0 }));
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -98,8 +102,8 @@ describe('simpool start that cannot serve', { timeout: 90_000 }, () => {
         'simulated:2',
         '--port',
         String(taken.port),
-        '--simulator-port',
-        '0',
+        '--config',
+        anyControlPort,
       ]);
       expect(run.exited, run.stdout).toBe(true);
       expect(run.code).toBe(1);
@@ -133,7 +137,16 @@ describe('simpool start that cannot serve', { timeout: 90_000 }, () => {
   it('exits 1 when the host is not an address of this machine, naming --host and SIMPOOL_HOST', async () => {
     // 192.0.2.1 is TEST-NET-1 (RFC 5737): never configured on a host.
     const run = await start(
-      ['--data-dir', dataDir(), '--modems', 'simulated:1', '--port', '0', '--simulator-port', '0'],
+      [
+        '--config',
+        anyControlPort,
+        '--data-dir',
+        dataDir(),
+        '--modems',
+        'simulated:1',
+        '--port',
+        '0',
+      ],
       { SIMPOOL_HOST: '192.0.2.1' },
     );
     expect(run.exited, run.stdout).toBe(true);
@@ -188,7 +201,7 @@ describe('simpool start that cannot serve', { timeout: 90_000 }, () => {
     expect(modemsOpenedAndClosed(run.stdout).attached).toEqual([]);
   });
 
-  it('stops on SIGTERM during start-up and after it', async () => {
+  it('stops on SIGTERM during start-up and after it, closing the modems', async () => {
     const args = () => [
       '--data-dir',
       dataDir(),
@@ -196,8 +209,8 @@ describe('simpool start that cannot serve', { timeout: 90_000 }, () => {
       'simulated:2',
       '--port',
       '0',
-      '--simulator-port',
-      '0',
+      '--config',
+      anyControlPort,
     ];
     let sent = false;
     const during = await start(args(), {}, (stdout, send) => {
@@ -208,6 +221,11 @@ describe('simpool start that cannot serve', { timeout: 90_000 }, () => {
     });
     expect(sent).toBe(true);
     expect(during.exited, during.stdout).toBe(true);
+    // Not Node's default (killed by the signal, modems mid-command): a stop, modems closed.
+    expect(during.signal).toBeNull();
+    expect(during.code).toBe(0);
+    const opened = modemsOpenedAndClosed(during.stdout);
+    expect(opened.detached).toEqual(opened.attached);
 
     sent = false;
     const after = await start(args(), {}, (stdout, send) => {

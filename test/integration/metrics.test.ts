@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/daemon/index.js';
 import type { ManualClock } from '../../src/shared/index.js';
 import { advanceBy, advanceUntil } from '../helpers/advance.js';
 import { useAppliance } from '../helpers/appliance.js';
+import { requireTool } from '../helpers/require-tool.js';
 import { WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 /**
@@ -108,6 +110,19 @@ describe('GET /metrics', () => {
     expect(before.types.get('simpool_sms_inbound_total')).toBe('counter');
     expect(before.types.get('simpool_http_request_duration_seconds')).toBe('histogram');
     expect(before.types.get('process_cpu_seconds_total')).toBe('counter');
+    // Totals that only grow are counters; the work in progress is a gauge.
+    expect(before.types.get('simpool_orders_closed_total')).toBe('counter');
+    expect(before.types.get('simpool_sms_outbound_finished_total')).toBe('counter');
+    expect(before.types.get('simpool_webhook_deliveries_finished_total')).toBe('counter');
+    expect(before.types.get('simpool_orders')).toBe('gauge');
+    expect(before.value('simpool_orders_closed_total', { status: 'finished', mode: 'live' })).toBe(
+      0,
+    );
+    expect(before.value('simpool_orders', { status: 'finished', mode: 'live' })).toBeUndefined();
+    expect(before.value('simpool_webhook_deliveries_finished_total', { status: 'succeeded' })).toBe(
+      0,
+    );
+    expect(before.value('simpool_sms_outbound_finished_total', { status: 'delivered' })).toBe(0);
     expect(before.value('simpool_sms_inbound_total')).toBe(0);
     expect(before.value('simpool_orders', { status: 'waiting', mode: 'live' })).toBe(0);
     for (const modem of daemon.pool.modems()) {
@@ -151,7 +166,15 @@ describe('GET /metrics', () => {
     await fetch(`${base}/api/v1/customer/order/${order.order_id}`, {
       headers: { 'x-api-key': alice.key },
     }).then((r) => r.arrayBuffer());
+    // The customer confirms the code: the order closes, counted once as finished.
+    const finished = await fetch(`${base}/api/v1/customer/order/${order.order_id}/finish`, {
+      method: 'POST',
+      headers: { 'x-api-key': alice.key },
+    });
+    expect(finished.status).toBe(200);
     const last = await scrape(base);
+    expect(last.value('simpool_orders', { status: 'received', mode: 'live' })).toBe(0);
+    expect(last.value('simpool_orders_closed_total', { status: 'finished', mode: 'live' })).toBe(1);
     const timed = (route: string, method: string, code: string) =>
       last.value('simpool_http_request_duration_seconds_count', {
         route,
@@ -172,6 +195,51 @@ describe('GET /metrics', () => {
         expect(value, `${sample.name} label`).not.toMatch(/\+?\d{7,}/);
       }
     }
+  });
+
+  it('shows every state of every modem, 0 or 1, so a state change moves values, not series', async () => {
+    const { daemon, clock } = await appliance.start({
+      prefix: 'simpool-metrics-state-',
+      modems: 2,
+    });
+    const states = (m: Scrape, modem: string) =>
+      Object.fromEntries(
+        m.samples
+          .filter((s) => s.name === 'simpool_modem_state' && s.labels.modem === modem)
+          .map((s) => [s.labels.state!, s.value]),
+      );
+    const everyState = ['connecting', 'initializing', 'ready', 'degraded', 'recovering', 'offline'];
+    const before = await scrape(daemon.api.url);
+    for (const modem of ['simulated:0', 'simulated:1']) {
+      expect(Object.keys(states(before, modem)).sort()).toEqual([...everyState].sort());
+      expect(states(before, modem)).toMatchObject({ ready: 1, recovering: 0, offline: 0 });
+    }
+    // simulated:0 stops answering: the pool takes it out of `ready`.
+    daemon.simulator!.bank.modems[0]!.fault({ kind: 'hang' });
+    const hung = () => daemon.pool.modems().find((m) => m.address === 'simulated:0')!.state;
+    await advanceUntil(clock, () => hung() !== 'ready');
+    const after = await scrape(daemon.api.url);
+    const now = states(after, 'simulated:0');
+    expect(Object.keys(now).sort()).toEqual([...everyState].sort());
+    expect(now.ready).toBe(0);
+    expect(now[hung()]).toBe(1);
+    expect(Object.values(now).reduce((a, b) => a + b, 0)).toBe(1);
+    expect(states(after, 'simulated:1')).toMatchObject({ ready: 1 });
+  });
+
+  it('passes `promtool check metrics` on the whole output', async () => {
+    const promtool = requireTool('promtool', 'prometheus');
+    const { daemon } = await appliance.start({ prefix: 'simpool-metrics-promtool-', modems: 1 });
+    // Every family with samples: a request timed, an order, a webhook endpoint's figures.
+    await fetch(`${daemon.api.url}/health`).then((r) => r.arrayBuffer());
+    await fetch(`${daemon.api.url}/stubs/handler_api.php?action=getBalance&api_key=nope`).then(
+      (r) => r.arrayBuffer(),
+    );
+    const { text } = await scrape(daemon.api.url);
+    const check = spawnSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(check.error).toBeUndefined();
+    expect(`${check.stdout}${check.stderr}`.trim()).toBe('');
+    expect(check.status).toBe(0);
   });
 
   it('times requests no route matched under one label, never their URL', async () => {
