@@ -159,7 +159,8 @@ export class CallLine {
       done = true;
       print();
     };
-    this.core.output.onNextResponseLine(once);
+    // Ahead of the line or after it: before a lone OK (AT+CMGD) or after +CMGS: <mr>.
+    this.core.output.onNextResponseLine(once, this.core.random() < 0.5 ? 'before' : 'after');
     this.core.after(MAX_HOLD_MS, once);
   }
 

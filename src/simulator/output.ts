@@ -32,6 +32,8 @@ export class Output {
   private sink: Sink | undefined;
   /** Called as the next response line starts (URCs they raise land inside that response). */
   private responseLineWaiters: (() => void)[] = [];
+  /** Called just before the next response line (URCs they raise go in front of it). */
+  private beforeLineWaiters: (() => void)[] = [];
   /** While muted (hung, resetting, unplugged) everything is dropped. */
   muted = false;
 
@@ -52,10 +54,12 @@ export class Output {
 
   /**
    * Runs `callback` when the next response line starts being written: a URC it raises goes in
-   * right after that line, between a command's lines and its final result (call noise).
+   * right after that line (or, `before`, right ahead of it: between the echo and the answer, or
+   * before a lone OK), between a command's lines and its final result (call noise).
    */
-  onNextResponseLine(callback: () => void): void {
-    this.responseLineWaiters.push(callback);
+  onNextResponseLine(callback: () => void, placement: 'before' | 'after' = 'after'): void {
+    if (placement === 'before') this.beforeLineWaiters.push(callback);
+    else this.responseLineWaiters.push(callback);
   }
 
   /** Drops anything not yet written (the port was closed, the modem reset). */
@@ -93,6 +97,14 @@ export class Output {
         const item = this.queue.shift();
         if (!item) break;
         this.writing = item;
+        if (item.kind === 'response' && this.beforeLineWaiters.length > 0) {
+          // Back in front: the URCs the waiters raise are inserted ahead of it (see write).
+          const waiters = this.beforeLineWaiters;
+          this.beforeLineWaiters = [];
+          this.queue.unshift(item);
+          for (const waiter of waiters) waiter();
+          continue;
+        }
         if (item.kind === 'response' && this.responseLineWaiters.length > 0) {
           const waiters = this.responseLineWaiters;
           this.responseLineWaiters = [];
