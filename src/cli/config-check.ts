@@ -56,7 +56,8 @@ function summary(config: Config): Array<[string, string]> {
     ],
     [
       'webhooks',
-      `allowed hosts: ${list(webhooks.allowedHosts)}; private addresses: ${webhooks.allowPrivate ? 'allowed' : 'refused'}`,
+      `allowed hosts: ${list(webhooks.allowedHosts)}; private addresses: ${webhooks.allowPrivate ? 'allowed' : 'refused'}; ` +
+        `paused after ${webhooks.pauseAfterHours} h failing, then probed every ${webhooks.probeIntervalMinutes} min`,
     ],
   ];
 }
