@@ -95,9 +95,9 @@ export function configSummary(config: Config): Record<string, unknown> {
       allow_private: config.webhooks.allowPrivate,
       allowed_hosts: [...config.webhooks.allowedHosts],
       concurrency: config.webhooks.concurrency,
-    },
       pause_after_hours: config.webhooks.pauseAfterHours,
       probe_interval_minutes: config.webhooks.probeIntervalMinutes,
+    },
     api: { ...config.api },
   };
 }

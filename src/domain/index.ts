@@ -131,20 +131,20 @@ export {
   WEBHOOK_EVENT_TYPES,
   ADMIN_WEBHOOK_EVENT_TYPES,
   DELIVERY_STATUSES,
+  PAUSE_REASONS,
 } from './webhook-types.js';
 export type {
   WebhookEventType,
   DeliveryStatus,
   WebhookEndpoint,
+  PauseReason,
   WebhookEndpointWithSecret,
   WebhookDelivery,
-  PAUSE_REASONS,
   ClaimedDelivery,
   NewDelivery,
   NewEndpoint,
   EndpointPatch,
   AttemptRecord,
-  PauseReason,
   WebhookScope,
   WebhookPort,
 } from './webhook-types.js';

@@ -193,12 +193,12 @@ describe('webhook delivery to a real receiver', () => {
     await fx.advance(10_000); // the 10 s timeout, on the injected clock
     await fx.settle();
     const after = await deliveriesOf(alice, slowHook.endpoint.id);
+    const timedOut = after.find((d) => d.attempt === 1);
+    expect(timedOut).toMatchObject({ status: 'pending', errorMessage: 'timed out after 10 s' });
     expect(slow.received).toHaveLength(1); // the second waits behind the first: order holds
     await fx.advance(MINUTE); // the first one's retry (which hangs too)
     await slow.waitFor(2);
     expect(slow.received[1]!.headers['webhook-id']).toBe(slow.received[0]!.headers['webhook-id']);
-    const timedOut = after.find((d) => d.attempt === 1);
-    expect(timedOut).toMatchObject({ status: 'pending', errorMessage: 'timed out after 10 s' });
   });
 
   it('emits balance.low only when the live balance crosses the threshold downwards', async () => {
