@@ -1,5 +1,11 @@
 /** Domain records → the JSON shapes of API.md (snake_case, USD numbers, RFC 3339 UTC times). */
-import { unitsToUsd, type Order, type OrderMessage, type Page } from '../domain/index.js';
+import {
+  unitsToUsd,
+  type Order,
+  type OrderCall,
+  type OrderMessage,
+  type Page,
+} from '../domain/index.js';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -42,8 +48,13 @@ export function orderSummary(order: Order) {
   };
 }
 
-/** `messages` default to none: a fresh purchase has had no SMS yet. */
-export function orderObject(order: Order & { readonly messages?: readonly OrderMessage[] }) {
+/** `messages` and `calls` default to none: a fresh purchase has had neither yet. */
+export function orderObject(
+  order: Order & {
+    readonly messages?: readonly OrderMessage[];
+    readonly calls?: readonly OrderCall[];
+  },
+) {
   return {
     success: true as const,
     ...orderSummary(order),
@@ -53,6 +64,14 @@ export function orderObject(order: Order & { readonly messages?: readonly OrderM
       content: m.text,
       code: m.code,
       received_at: iso(m.receivedAt),
+    })),
+    calls: (order.calls ?? []).map((c) => ({
+      id: String(c.id),
+      caller: c.caller,
+      code: c.code,
+      rings: c.rings,
+      started_at: iso(c.startedAt),
+      ended_at: iso(c.endedAt),
     })),
   };
 }

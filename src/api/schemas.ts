@@ -53,6 +53,18 @@ const orderFields = {
   }),
 };
 
+/** An incoming voice call to the order's number (missed-call verification: `code`). */
+export const OrderCallSchema = Type.Object({
+  id: Type.String(),
+  caller: Nullable(Type.String({ description: 'Caller id; null when withheld' })),
+  code: Nullable(
+    Type.String({ description: "The caller's last digits, for services verifying by call" }),
+  ),
+  rings: Type.Integer({ minimum: 0 }),
+  started_at: Iso,
+  ended_at: Iso,
+});
+
 /** An order in a list: the order object without its messages. */
 export const OrderSummarySchema = Type.Object(orderFields);
 
@@ -61,12 +73,14 @@ export const OrderSchema = Type.Object({
   success: Type.Literal(true),
   ...orderFields,
   messages: Type.Array(OrderMessageSchema),
+  calls: Type.Array(OrderCallSchema),
 });
 
 export const SwapSchema = Type.Object({
   success: Type.Literal(true),
   ...orderFields,
   messages: Type.Array(OrderMessageSchema),
+  calls: Type.Array(OrderCallSchema),
   previous_number: Type.String(),
 });
 

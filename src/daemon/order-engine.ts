@@ -7,7 +7,7 @@ import {
   usdToUnits,
   type OrderRulesConfig,
 } from '../domain/index.js';
-import type { ModemPool, StoredInboundMessage } from '../pool/index.js';
+import type { ModemPool, ModemPoolEvents, StoredInboundMessage } from '../pool/index.js';
 import { describeError, type Clock, type Logger, type TimerHandle } from '../shared/index.js';
 import type { Store } from '../store/index.js';
 import type { Config } from './config.js';
@@ -85,6 +85,30 @@ export async function startOrderEngine(
   // Listen first, then replay: an SMS committed in between is seen twice, never missed.
   const onMessage = (message: StoredInboundMessage): void => void match(message);
   pool.on('message', onMessage);
+  const onCall = (call: ModemPoolEvents['call'][0]): void => void recordCall(call);
+  const recordCall = async (call: ModemPoolEvents['call'][0]): Promise<void> => {
+    if (call.iccid === null) {
+      logger.warn({ modem: call.address }, 'call on a modem without a SIM: not recorded');
+      return;
+    }
+    try {
+      const result = await matching.onIncomingCall({
+        iccid: call.iccid,
+        imei: call.imei,
+        caller: call.caller,
+        startedAt: call.startedAt,
+        endedAt: call.endedAt,
+        rings: call.rings,
+        end: call.end,
+      });
+      if (result.kind === 'matched') {
+        logger.info({ order: result.order.id, call: result.callId }, 'call attached to its order');
+      }
+    } catch (error) {
+      logger.error({ err: describeError(error), iccid: call.iccid }, 'recording a call failed');
+    }
+  };
+  pool.on('call', onCall);
   for (const message of store.inbound.listReceivedSince(clock.now() - REPLAY_WINDOW_MS, 100_000)) {
     await match(message);
   }
@@ -122,6 +146,7 @@ export async function startOrderEngine(
     async stop() {
       stopped = true;
       pool.off('message', onMessage);
+      pool.off('call', onCall);
       if (timer !== undefined) clock.clearTimeout(timer);
       await running;
     },

@@ -16,6 +16,8 @@ export interface SeedService {
    * the SMS format is well known and stable and a single group yields what the customer types
    * (digits only for numeric codes); else null and the generic extractor reads the text. */
   readonly codePattern: string | null;
+  /** Verifies by a missed call: the code is the caller's last N digits (docs/calls.md). */
+  readonly callCodeDigits?: number;
 }
 
 export interface SeedCountry {
@@ -44,10 +46,10 @@ export interface SeedCountry {
 export const SEED_SERVICES: readonly SeedService[] = [
   // "Telegram code: 48213", "Login code: 73105. Do not give …": always five digits, written
   // unbroken; the login link repeats the same digits, so the first run is the code.
-  { code: 'tg', name: 'Telegram', senderPatterns: ['^Telegram$', '^42777$'], codePattern: '(?<!\\d)(?<code>\\d{5})(?!\\d)' },
+  { code: 'tg', name: 'Telegram', senderPatterns: ['^Telegram$', '^42777$'], codePattern: '(?<!\\d)(?<code>\\d{5})(?!\\d)', callCodeDigits: 5 },
   // "Your WhatsApp code: 123-456": the hyphen sits inside the code, and one regex group cannot
   // drop it, so the generic extractor (which returns "123456") reads it.
-  { code: 'wa', name: 'WhatsApp', senderPatterns: ['^WhatsApp$'], codePattern: null },
+  { code: 'wa', name: 'WhatsApp', senderPatterns: ['^WhatsApp$'], codePattern: null, callCodeDigits: 6 },
   // "G-123456 is your Google verification code.": the group skips the "G-" prefix.
   { code: 'go', name: 'Google', senderPatterns: ['^Google$', '^22000$'], codePattern: '\\bG-(?<code>\\d{6})(?!\\d)' },
   // Formats vary ("FB-12345", 6 and 8 digits, localized texts): generic.
@@ -55,7 +57,7 @@ export const SEED_SERVICES: readonly SeedService[] = [
   // "123 456 is your Instagram code": split by a space, so generic.
   { code: 'ig', name: 'Instagram', senderPatterns: ['^Instagram$', '^32665$'], codePattern: null },
   { code: 'tw', name: 'Twitter/X', senderPatterns: ['^Twitter$', '^40404$'], codePattern: null },
-  { code: 'vi', name: 'Viber', senderPatterns: ['^Viber$'], codePattern: null },
+  { code: 'vi', name: 'Viber', senderPatterns: ['^Viber$'], codePattern: null, callCodeDigits: 6 },
   { code: 'wb', name: 'WeChat', senderPatterns: ['^WeChat$'], codePattern: null },
   { code: 'vk', name: 'VKontakte', senderPatterns: ['^VK$'], codePattern: null },
   { code: 'ok', name: 'Odnoklassniki', senderPatterns: [], codePattern: null },

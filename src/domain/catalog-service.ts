@@ -1,5 +1,6 @@
 /** Catalog use cases: seeding, operator edits, prices and availability. */
 import { SimpoolError, type Clock } from '../shared/index.js';
+import { CALL_CODE_DIGITS } from './calls.js';
 import type { EligibilityRules } from './allocation.js';
 import type { Country, PriceEntry, SeedReport, Service, ServicePatch } from './catalog.js';
 import { SEED_COUNTRIES, SEED_SERVICES } from './catalog-seed.js';
@@ -90,6 +91,10 @@ export class CatalogService {
           }
         : {}),
     };
+    if (patch.callCodeDigits !== undefined && patch.callCodeDigits !== null) {
+      const { min, max } = CALL_CODE_DIGITS;
+      requireInteger('callCodeDigits', patch.callCodeDigits, min, max);
+    }
     patch.senderPatterns?.forEach((p) => requirePattern('senderPatterns', p));
     if (typeof patch.codePattern === 'string') requirePattern('codePattern', patch.codePattern);
     const updated = await this.port.updateService(code, checked, this.clock.now());

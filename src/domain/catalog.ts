@@ -8,6 +8,8 @@ export interface Service extends SeedService {
   /** The order expires at created_at + lifetime (default 20 min). */
   readonly lifetimeSeconds: number;
   readonly enabled: boolean;
+  /** Verifies by a missed call: the code is the caller's last N digits. Null: it does not. */
+  readonly callCodeDigits: number | null;
 }
 
 /** A seeded country as the operator runs it; `iso2` is the `sims.country` of SIMs sold in it. */
@@ -33,6 +35,7 @@ export interface ServicePatch {
   readonly holdSeconds?: number;
   readonly lifetimeSeconds?: number;
   readonly enabled?: boolean;
+  readonly callCodeDigits?: number | null;
 }
 
 export interface CatalogSeedInput {

@@ -2,6 +2,7 @@
 import type { Clock } from '../shared/index.js';
 import { allocationPolicy } from './allocation.js';
 import { DEFAULT_ORDER_RULES, type OrderRulesConfig } from './order-rules.js';
+import type { CallMatchResult, IncomingCallRecord } from './calls.js';
 import type { InboundSms, MatchResult } from './order-types.js';
 import type { OrderPort } from './ports.js';
 
@@ -22,6 +23,15 @@ export class MatchingService {
    */
   onInboundSms(sms: InboundSms): Promise<MatchResult> {
     return this.port.attachSms(sms, {
+      now: this.clock.now(),
+      rules: this.rules,
+      policy: allocationPolicy('lru'),
+    });
+  }
+
+  /** Call once the modem reported the call over: recorded on its SIM, given to its order. */
+  onIncomingCall(call: IncomingCallRecord): Promise<CallMatchResult> {
+    return this.port.attachCall(call, {
       now: this.clock.now(),
       rules: this.rules,
       policy: allocationPolicy('lru'),

@@ -3,6 +3,7 @@
  * effect. The store runs them inside its transaction and writes the effects; nothing here does
  * I/O, so every rule is tested without a database.
  */
+import { hasDelivery } from './calls.js';
 import type { Service } from './catalog.js';
 import type { Refusal } from './refusals.js';
 import { isOpenStatus, type Order } from './order-types.js';
@@ -124,10 +125,10 @@ export type ExpiryDecision =
   | { readonly due: true; readonly outcome: 'expired'; readonly refundUnits: number }
   | { readonly due: true; readonly outcome: 'finished' };
 
-/** At expires_at an open order closes: refunded when no SMS came, else finished (sold). */
+/** At expires_at an open order closes: refunded when no code came (SMS or call), else finished. */
 export function decideExpiry(order: Order, now: number): ExpiryDecision {
   if (!isOpenStatus(order.status) || order.expiresAt > now) return { due: false };
-  return order.smsCount === 0
+  return !hasDelivery(order)
     ? { due: true, outcome: 'expired', refundUnits: order.priceUnits }
     : { due: true, outcome: 'finished' };
 }
@@ -150,5 +151,6 @@ export function decideSms(
   if (sentAt < order.numberAssignedAt - rules.smsClockSkewMs) {
     return { attach: false, reason: 'sent_before_assignment' };
   }
-  return { attach: true, firstSms: order.smsCount === 0 };
+  // A coded call may have sold the number before the first SMS.
+  return { attach: true, firstSms: !hasDelivery(order) };
 }

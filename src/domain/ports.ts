@@ -36,6 +36,7 @@ import type {
   OrderQuery,
   PurchaseRequest,
 } from './order-types.js';
+import type { CallMatchResult, IncomingCallRecord } from './calls.js';
 import type { Outcome } from './refusals.js';
 import type { DueSandboxDelivery, SandboxDeliveryOutcome } from './sandbox.js';
 
@@ -119,6 +120,12 @@ export interface OrderPort {
   /** Closes every open order whose expires_at ≤ now. */
   expireDue(ctx: OrderCommandContext): Promise<ExpiryReport>;
   attachSms(sms: InboundSms, ctx: OrderCommandContext): Promise<MatchResult>;
+  /**
+   * Records an incoming call on its SIM and gives it to the open order there (when it rang after
+   * the number was assigned): the call row, the order's code (missed-call services) and the
+   * `call.received` event in one transaction. The same call (SIM, start) twice: `duplicate`.
+   */
+  attachCall(call: IncomingCallRecord, ctx: OrderCommandContext): Promise<CallMatchResult>;
   getOrder(customerId: string, ref: string): Promise<OrderDetail | undefined>;
   listOrders(customerId: string, query: OrderQuery): Promise<Page<Order>>;
   /** The earliest expires_at among open orders, for the expiry timer. */

@@ -28,8 +28,9 @@ function prepareCatalogStatements(db: SqliteDatabase) {
   return {
     insertService: db.prepare(
       `INSERT INTO services (code, name, sender_patterns, code_pattern, hold_seconds,
-         lifetime_seconds, created_at, updated_at)
-       VALUES (@code, @name, @senderPatterns, @codePattern, @hold, @lifetime, @now, @now)
+         lifetime_seconds, call_code_digits, created_at, updated_at)
+       VALUES (@code, @name, @senderPatterns, @codePattern, @hold, @lifetime, @callCodeDigits,
+         @now, @now)
        ON CONFLICT (code) DO NOTHING`,
     ),
     insertCountry: db.prepare(
@@ -52,7 +53,8 @@ function prepareCatalogStatements(db: SqliteDatabase) {
     updateService: db.prepare(
       `UPDATE services SET name = @name, sender_patterns = @senderPatterns,
          code_pattern = @codePattern, hold_seconds = @hold, lifetime_seconds = @lifetime,
-         enabled = @enabled, updated_at = @now WHERE code = @code`,
+         enabled = @enabled, call_code_digits = @callCodeDigits, updated_at = @now
+       WHERE code = @code`,
     ),
     countries: db.prepare<[], CountryTableRow>('SELECT * FROM countries ORDER BY activate_id'),
     countryById: db.prepare<[number], CountryTableRow>(
@@ -100,6 +102,7 @@ export class SqliteCatalogRepository implements CatalogPort {
           name: service.name,
           senderPatterns: JSON.stringify(service.senderPatterns),
           codePattern: service.codePattern,
+          callCodeDigits: service.callCodeDigits ?? null,
           hold: input.defaultHoldSeconds,
           lifetime: input.defaultLifetimeSeconds,
           now,
@@ -164,6 +167,7 @@ export class SqliteCatalogRepository implements CatalogPort {
       hold: next.holdSeconds,
       lifetime: next.lifetimeSeconds,
       enabled: next.enabled ? 1 : 0,
+      callCodeDigits: next.callCodeDigits,
       now,
     });
     return Promise.resolve(next);

@@ -8,6 +8,7 @@ export interface ServiceTableRow {
   readonly hold_seconds: number;
   readonly lifetime_seconds: number;
   readonly enabled: number;
+  readonly call_code_digits: number | null;
 }
 
 export interface CountryTableRow {
@@ -36,6 +37,7 @@ export function serviceFromRow(row: ServiceTableRow): Service {
     holdSeconds: row.hold_seconds,
     lifetimeSeconds: row.lifetime_seconds,
     enabled: row.enabled === 1,
+    callCodeDigits: row.call_code_digits,
   };
 }
 

@@ -1,5 +1,7 @@
 import type {
+  CallMatchResult,
   ExpiryReport,
+  IncomingCallRecord,
   InboundSms,
   MatchResult,
   Order,
@@ -11,6 +13,8 @@ import type {
   Page,
   PurchaseRequest,
 } from '../domain/index.js';
+import { attachCallTx } from './call-lifecycle.js';
+import { callFromRow, prepareCallStatements, type CallStatements } from './call-statements.js';
 import type { SqliteCatalogRepository } from './catalog-repository.js';
 import { decodeCursor, pageOf } from './customer-rows.js';
 import type { SqliteDatabase } from './database.js';
@@ -34,6 +38,7 @@ const EXPIRY_BATCH = 500;
  */
 export class SqliteOrderRepository implements OrderPort {
   private readonly tx: OrderTx;
+  private readonly calls: CallStatements;
   private readonly simOperator;
   /** One snapshot for the order and its rows; built once (db.transaction per call is not free). */
   private readonly readOrder;
@@ -48,6 +53,7 @@ export class SqliteOrderRepository implements OrderPort {
     this.simOperator = db
       .prepare<[string], string | null>('SELECT operator FROM sims WHERE iccid = ?')
       .pluck();
+    this.calls = prepareCallStatements(db);
     this.tx = {
       s: prepareOrderStatements(db),
       ledger,
@@ -64,6 +70,7 @@ export class SqliteOrderRepository implements OrderPort {
         messages: this.tx.s.messages.all(order.id).map(messageFromRow),
         numbers: this.tx.s.numbers.all(order.id).map(numberFromRow),
         simOperator: this.simOperator.get(order.simIccid) ?? null,
+        calls: this.calls.callsOfOrder.all(order.id).map(callFromRow),
       };
     });
   }
@@ -110,6 +117,10 @@ export class SqliteOrderRepository implements OrderPort {
 
   attachSms(sms: InboundSms, ctx: OrderCommandContext): Promise<MatchResult> {
     return Promise.resolve(this.write(attachSmsTx, sms, ctx));
+  }
+
+  attachCall(call: IncomingCallRecord, ctx: OrderCommandContext): Promise<CallMatchResult> {
+    return Promise.resolve(this.write(attachCallTx, this.calls, call, ctx));
   }
 
   getOrder(customerId: string, ref: string): Promise<OrderDetail | undefined> {

@@ -138,5 +138,6 @@ function stubOrder(id: string, customerId: string): OrderDetail {
     messages: [],
     numbers: [],
     simOperator: null,
+    calls: [],
   };
 }

@@ -19,6 +19,7 @@ export function isFeedEvent(event: DomainEvent): boolean {
     event.orderId !== null &&
     event.customerId !== null &&
     (event.type === 'sms.received' ||
+      event.type === 'call.received' ||
       event.type === 'order.expired' ||
       ORDER_UPDATE_TYPES.has(event.type))
   );
@@ -50,6 +51,22 @@ export function framesFor(event: DomainEvent, order: OrderDetail): string[] {
     });
     // The SMS also moved the order to `received`: status followers get that as usual.
     return [sms, orderFrame(event.id, order)];
+  }
+  if (event.type === 'call.received') {
+    const { data } = event;
+    const call = JSON.stringify({
+      type: 'call',
+      event_id: event.id,
+      order_id: order.id,
+      call_id: typeof data.call_id === 'number' ? String(data.call_id) : null,
+      caller: text(data.caller),
+      code: text(data.code),
+      rings: typeof data.rings === 'number' ? data.rings : null,
+      started_at: text(data.started_at),
+      ended_at: text(data.ended_at),
+    });
+    // A coded call (missed-call verification) moved the order to `received` too.
+    return [call, orderFrame(event.id, order)];
   }
   if (event.type === 'order.expired') {
     return [JSON.stringify({ type: 'expired', event_id: event.id, order_id: order.id })];
