@@ -1,1 +1,107 @@
-[["  readonly messaging: MessagingConfig;\n}", "  readonly messaging: MessagingConfig;\n  readonly calls: CallsConfig;\n}\n\nexport interface CallsConfig {\n  /** `reject` (default): hang up after the first RING; `ignore`: let it ring. Either way the\n   * call is recorded on its SIM and given to the open order there. */\n  readonly onIncoming: 'reject' | 'ignore';\n}"]]
+/** The effective configuration: every field resolved (file < environment < command line). */
+import type { ModemTiming } from '../modem/index.js';
+import type { ThrottleLimits } from '../pool/index.js';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+export interface Config {
+  readonly dataDir: string;
+  readonly database: string;
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: LogLevel;
+  readonly modems: readonly string[];
+  readonly pins: Readonly<Record<string, string>>;
+  readonly numbers: Readonly<Record<string, string>>;
+  readonly healthIntervalMs: number;
+  readonly sweepIntervalMs: number;
+  readonly hotplugIntervalMs: number;
+  readonly powerCycleCommand: string | null;
+  /** Overrides of the drivers' init and recovery timing; empty = the defaults. */
+  readonly modemTiming: Readonly<Partial<ModemTiming>>;
+  readonly reassemblyTimeoutMs: number;
+  readonly simulatorControlPort: number;
+  readonly orders: OrdersConfig;
+  readonly webhooks: WebhooksConfig;
+  readonly api: ApiSettings;
+  readonly messaging: MessagingConfig;
+  readonly calls: CallsConfig;
+}
+
+export interface CallsConfig {
+  /** `reject` (default): hang up after the first RING; `ignore`: let it ring. Either way the
+   * call is recorded on its SIM and given to the open order there. */
+  readonly onIncoming: 'reject' | 'ignore';
+}
+
+/** Per-SIM send limits: the pool's own shape (caps per minute/hour/day, pause between messages). */
+export type ThrottleConfig = ThrottleLimits;
+
+export interface MessagingConfig {
+  /** The limits of every SIM without an override (defaults 6/min, 100/h, 500/day). */
+  readonly throttle: ThrottleConfig;
+  /** Overrides per ICCID, each on top of `throttle`. */
+  readonly sims: Readonly<Record<string, ThrottleConfig>>;
+  /** Whether a SIM in an open rental order may send messages (default false). */
+  readonly sendFromRentedSims: boolean;
+  /** Attempts of a part (temporary failures) before its message fails. */
+  readonly maxAttempts: number;
+}
+
+export interface ApiSettings {
+  /** Requests per minute per API key: one budget for REST, the legacy API and WS upgrades. */
+  readonly rateLimitPerMinute: number;
+  /** Failed authentications per client address (any door) before it is refused for a while. */
+  readonly authFailureLimit: number;
+  /** The window those failures are counted in; the refusal ends when they leave it. */
+  readonly authFailureWindowSeconds: number;
+  /** The legacy API's token spelling: sms-activate's or DaisySMS's. */
+  readonly legacyMode: 'sms-activate' | 'daisysms';
+  /**
+   * How long one key's authentication is reused (ms). Revoking a key or banning a customer from
+   * another process (the CLI) takes effect within this time; from the daemon, at once.
+   */
+  readonly authCacheMs: number;
+}
+
+export interface WebhooksConfig {
+  /** Webhook URLs may point at private, loopback and link-local addresses (tests, closed LANs). */
+  readonly allowPrivate: boolean;
+  /** Hosts allowed whatever they resolve to. */
+  readonly allowedHosts: readonly string[];
+  /** Parallel deliveries to different endpoints. */
+  readonly concurrency: number;
+  /** An endpoint failing with no success for this long is paused (24). */
+  readonly pauseAfterHours: number;
+  /** A paused endpoint's oldest delivery is retried this often; the first success resumes it
+   * (30). Also the longest wait between retries before the pause. */
+  readonly probeIntervalMinutes: number;
+}
+
+export interface OrdersConfig {
+  /** Price of every (service, country) pair seeded on first start, in USD. */
+  readonly defaultPriceUsd: number;
+  /**
+   * Hold (no cancel or swap before it) and lifetime of services the catalog seed adds. Services
+   * already in the database keep theirs: the operator edits those in the catalog.
+   */
+  readonly holdSeconds: number;
+  readonly lifetimeMinutes: number;
+  readonly maxCancelsPerService: number;
+  readonly cooldownSeconds: number;
+  /** Open orders per API key when the key sets no limit of its own. */
+  readonly defaultMaxOpenOrders: number;
+  readonly smsClockSkewSeconds: number;
+  readonly allocationPolicy: 'lru' | 'random';
+  /**
+   * Live (sp_live_) orders may get SIMs of simulated modems. Sandbox (sp_test_) orders only ever
+   * get simulated SIMs, live ones only real SIMs — except on an appliance that has nothing but
+   * simulated modems (the demo, `npm start` without hardware), where there is nothing else to
+   * sell. Default: true when every configured modem source is `simulated:N`, else false.
+   */
+  readonly liveOnSimulated: boolean;
+  /** Play money credited to a customer's sandbox balance with their first sandbox key. */
+  readonly sandboxStartingBalanceUsd: number;
+  /** Seconds from a sandbox purchase, retry or swap to its synthetic verification SMS. */
+  readonly sandboxSmsDelaySeconds: number;
+}

@@ -1,1 +1,189 @@
-[["    maxSendAttempts: config.messaging.maxAttempts,\n", "    maxSendAttempts: config.messaging.maxAttempts,\n    calls: config.calls,\n"]]
+import { MessagingService } from '../domain/index.js';
+import { ModemPool, parseModemSource, type FixedSlot, type ModemSource } from '../pool/index.js';
+import { systemClock, type Clock, type Logger } from '../shared/index.js';
+import { ModemBank, startControlServer, type ControlServer } from '../simulator/index.js';
+import { openDatabase, createRepositories, type SqliteDatabase } from '../store/index.js';
+import { startAdmin, type Admin } from './admin.js';
+import { startApiServer, type ApiListener } from './api-server.js';
+import type { Config } from './config.js';
+import { startOrderEngine, type OrderEngine } from './order-engine.js';
+import { startSandboxSender, type SandboxSender } from './sandbox-sender.js';
+import { SIMULATOR_LISTEN, databaseFailure, listenFailure } from './start-failures.js';
+import { StopStack } from './stop-stack.js';
+import { startWebhooks, type Webhooks } from './webhooks.js';
+
+export interface Daemon {
+  readonly pool: ModemPool;
+  /** The HTTP API (REST, legacy, /health, /healthz, /readyz) on the configured host and port. */
+  readonly api: ApiListener;
+  /** The built-in simulated modems and their control API, when configured. */
+  readonly simulator: { readonly bank: ModemBank; readonly control: ControlServer } | null;
+  /** Number rental: catalog, customers and keys, orders, SMS-to-order matching. */
+  readonly rental: OrderEngine;
+  /** Injects sandbox orders' synthetic verification SMS into the simulated modems. */
+  readonly sandbox: SandboxSender;
+  /** Webhook endpoints (WebhookService for the API) and the delivery worker. */
+  readonly webhooks: Webhooks;
+  /** The Messaging API's service: send SMS through the pool's queue, read SMS in and out. */
+  readonly messaging: MessagingService;
+  /** The operator account, its admin credential and the admin API's service. */
+  readonly admin: Admin;
+  stop(): Promise<void>;
+}
+
+export interface DaemonOptions {
+  readonly clock?: Clock;
+  readonly logger: Logger;
+}
+
+/** `simulated:N` sources become built-in simulated modems; the rest are watched addresses. */
+function splitSources(modems: readonly string[]): { watched: ModemSource[]; simulated: number } {
+  const watched: ModemSource[] = [];
+  let simulated = 0;
+  for (const spec of modems) {
+    const source = parseModemSource(spec);
+    if (source.kind === 'simulated') simulated += source.count;
+    else watched.push(source);
+  }
+  return { watched, simulated };
+}
+
+/**
+ * The composition root: store, simulated modems (when configured), modem pool, the rental
+ * engine and the HTTP API, started in that order and stopped in the reverse one. A failure
+ * part-way (API port taken, database unwritable) stops what had started, modems included, and
+ * rejects with an error naming the setting to change.
+ */
+export async function startDaemon(config: Config, options: DaemonOptions): Promise<Daemon> {
+  const started = new StopStack(options.logger);
+  try {
+    return await startParts(config, options, started);
+  } catch (error) {
+    await started.unwind();
+    throw error;
+  }
+}
+
+async function startParts(
+  config: Config,
+  options: DaemonOptions,
+  started: StopStack,
+): Promise<Daemon> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger;
+  const { watched, simulated } = splitSources(config.modems);
+  let db: SqliteDatabase;
+  try {
+    db = openDatabase(config.database, {
+      onMigration: (id, name) => logger.info({ id, name }, 'database migrated'),
+    });
+  } catch (error) {
+    throw databaseFailure(config.database, error);
+  }
+  started.push('database', () => db.close());
+  const repositories = createRepositories(db);
+
+  let simulator: Daemon['simulator'] = null;
+  const fixedSlots: FixedSlot[] = [];
+  if (simulated > 0) {
+    const bank = new ModemBank({ count: simulated, flavour: 'mixed', clock });
+    started.push('simulated modems', () => bank.close());
+    const port = config.simulatorControlPort;
+    const control = await startControlServer(bank, { port }).catch((error: unknown) => {
+      throw listenFailure(SIMULATOR_LISTEN, { host: '127.0.0.1', port }, error);
+    });
+    started.push('simulator control API', () => control.close());
+    simulator = { bank, control };
+    for (const modem of bank.modems) {
+      fixedSlots.push({ address: `simulated:${modem.index}`, linkFactory: modem.connect });
+    }
+  }
+
+  const pool = new ModemPool({
+    sources: watched,
+    fixedSlots,
+    inventory: repositories.inventory,
+    inbound: repositories.inbound,
+    outbound: repositories.outbound,
+    clock,
+    logger,
+    pins: config.pins,
+    numbers: config.numbers,
+    healthIntervalMs: config.healthIntervalMs,
+    sweepIntervalMs: config.sweepIntervalMs,
+    hotplugIntervalMs: config.hotplugIntervalMs,
+    reassemblyTimeoutMs: config.reassemblyTimeoutMs,
+    ...(config.powerCycleCommand ? { powerCycleCommand: config.powerCycleCommand } : {}),
+    timing: config.modemTiming,
+    throttleFor: (iccid) => config.messaging.sims[iccid] ?? config.messaging.throttle,
+    sendFromRentedSims: config.messaging.sendFromRentedSims,
+    maxSendAttempts: config.messaging.maxAttempts,
+    calls: config.calls,
+  });
+  pool.on('message', (message) =>
+    logger.info(
+      { id: message.id, iccid: message.iccid, sender: message.sender, complete: message.complete },
+      'SMS received',
+    ),
+  );
+  // Registered before start: a start that fails half-way has modems to close all the same.
+  started.push('modem pool', () => pool.stop());
+  await pool.start();
+  const rental = await startOrderEngine(repositories, pool, config, { clock, logger });
+  started.push('order engine', () => rental.stop());
+  const sandbox = startSandboxSender({
+    deliveries: repositories.sandboxDeliveries,
+    modems: simulator?.bank.modems ?? [],
+    clock,
+    logger,
+  });
+  started.push('sandbox sender', () => sandbox.stop());
+  const webhooks = await startWebhooks(repositories, config, { clock, logger });
+  started.push('webhooks', () => webhooks.stop());
+  // A queued message goes out at once when a SIM is free (no wait for the next sweep).
+  const messaging = new MessagingService(repositories.messaging, clock, {
+    onQueued: () => pool.wakeSenders(),
+  });
+  const admin = await startAdmin(
+    { store: repositories, pool, rental, webhooks, messaging },
+    config,
+    {
+      clock,
+      logger,
+    },
+  );
+  started.push('admin', () => admin.stop());
+  const api = await startApiServer(
+    {
+      admin,
+      messaging,
+      rental,
+      pool,
+      db,
+      idempotency: repositories.idempotency,
+      webhooks: webhooks.service,
+      events: repositories.events,
+      stats: repositories.stats,
+    },
+    config,
+    { clock, logger },
+  );
+  // The API stops first: no request may reach services whose store is closing.
+  started.push('API server', () => api.close());
+
+  let stopping: Promise<void> | undefined;
+  return {
+    pool,
+    api,
+    simulator,
+    rental,
+    sandbox,
+    webhooks,
+    messaging,
+    admin,
+    stop() {
+      stopping ??= started.unwind();
+      return stopping;
+    },
+  };
+}

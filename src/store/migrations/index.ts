@@ -1,1 +1,27 @@
-[["import { statusCounts } from './009-status-counts.js';", "import { statusCounts } from './009-status-counts.js';\nimport { calls } from './010-calls.js';"], ["  statusCounts,\n];", "  statusCounts,\n  calls,\n];"]]
+import type { Migration } from '../migrate.js';
+import { modemsAndSms } from './001-modems-and-sms.js';
+import { catalogCustomersOrders } from './002-catalog-customers-orders.js';
+import { allocationLru } from './003-allocation-lru.js';
+import { sandbox } from './004-sandbox.js';
+import { idempotency } from './005-idempotency.js';
+import { webhooks } from './006-webhooks.js';
+import { messaging } from './007-messaging.js';
+import { operatorAdmin } from './008-operator-admin.js';
+import { statusCounts } from './009-status-counts.js';
+import { calls } from './010-calls.js';
+import { webhookPauseProbe } from './012-webhook-pause-probe.js';
+
+/** Every migration, in order. Append only: never edit one that has shipped. */
+export const migrations: readonly Migration[] = [
+  modemsAndSms,
+  catalogCustomersOrders,
+  allocationLru,
+  sandbox,
+  idempotency,
+  webhooks,
+  messaging,
+  operatorAdmin,
+  statusCounts,
+  calls,
+  webhookPauseProbe,
+];
