@@ -42,6 +42,17 @@ describe('call results are URCs except for call commands', () => {
     expect(urcs.map((urc) => urc.name)).toEqual(['NO CARRIER']);
   });
 
+  it('keeps a listing whole when NO CARRIER lands between its entries', async () => {
+    const { engine, modem, urcs } = setup();
+    modem.on(
+      'AT+CMGL=4',
+      lines('+CMGL: 1,0,,30', SLOT_1, 'RING', 'NO CARRIER', '+CMGL: 2,0,,30', SLOT_2, 'OK'),
+    );
+    const listing = await engine.send('AT+CMGL=4');
+    expect(listing.lines).toEqual(['+CMGL: 1,0,,30', SLOT_1, '+CMGL: 2,0,,30', SLOT_2]);
+    expect(urcs.map((urc) => urc.name)).toEqual(['RING', 'NO CARRIER']);
+  });
+
   it.each(['BUSY', 'NO ANSWER', 'NO DIALTONE', 'NO CARRIER'])(
     'takes %s as the final result of a dial, and as a URC during a health poll',
     async (result) => {
