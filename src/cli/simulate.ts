@@ -5,8 +5,10 @@ import { createLogger } from '../shared/index.js';
 import {
   ModemBank,
   PtyExposure,
+  FLAVOURS,
   startControlServer,
   type BankFlavour,
+  type FlavourName,
 } from '../simulator/index.js';
 
 interface SimulateOptions {
@@ -23,8 +25,14 @@ interface SimulateOptions {
 }
 
 function flavour(value: string): BankFlavour {
-  if (value === 'sim800c' || value === 'ec25' || value === 'mixed') return value;
-  throw new InvalidArgumentError('expected sim800c, ec25 or mixed');
+  if (value === 'mixed') return value;
+  const names = value.split(',');
+  if (names.length > 0 && names.every((n): n is FlavourName => n in FLAVOURS)) {
+    return names.length === 1 ? names[0]! : names;
+  }
+  throw new InvalidArgumentError(
+    'expected sim800c, ec25, generic, mixed, or a comma-separated list of flavours',
+  );
 }
 
 /** Starts the bank, its PTYs and the control API; stops all of it on SIGINT/SIGTERM. */
@@ -84,7 +92,8 @@ export function registerSimulateCommand(program: Command): void {
     )
     .option(
       '--flavour <flavour>',
-      'sim800c, ec25 or mixed (even: sim800c, odd: ec25)',
+      'sim800c, ec25, generic (no AT+CMGW), mixed (even: sim800c, odd: ec25), ' +
+        'or a comma-separated list used in turn (sim800c,generic)',
       flavour,
       'sim800c' as BankFlavour,
     )

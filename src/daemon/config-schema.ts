@@ -171,6 +171,14 @@ const MessagingSchema = Type.Object(
       Type.Boolean({ description: 'Route messages through SIMs in an open rental order' }),
     ),
     maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+    deliveryGuarantee: Type.Optional(
+      Type.Union([Type.Literal('at-most-once'), Type.Literal('at-least-once')], {
+        description:
+          'A part sent with AT+CMGS that may have gone out when nothing can tell (a crash, no ' +
+          'answer): at-most-once marks it unknown and never sends it again (default), ' +
+          'at-least-once sends it again (the recipient may get it twice)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,6 +1,6 @@
 /** The effective configuration: every field resolved (file < environment < command line). */
 import type { ModemTiming } from '../modem/index.js';
-import type { ThrottleLimits } from '../pool/index.js';
+import type { DeliveryGuarantee, ThrottleLimits } from '../pool/index.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
@@ -54,6 +54,12 @@ export interface ApiSettings {
   /** Failed authentications per client address (any door) before it is refused for a while. */
   readonly authFailureLimit: number;
   /** The window those failures are counted in; the refusal ends when they leave it. */
+  /**
+   * A part that may have gone out when nothing can tell (sent with AT+CMGS on a modem without
+   * AT+CMGW, then a crash or no answer): `unknown` and never sent again (`at-most-once`, the
+   * default) or sent again (`at-least-once`).
+   */
+  readonly deliveryGuarantee: DeliveryGuarantee;
   readonly authFailureWindowSeconds: number;
   /** The legacy API's token spelling: sms-activate's or DaisySMS's. */
   readonly legacyMode: 'sms-activate' | 'daisysms';

@@ -137,6 +137,7 @@ function resolve(config: ConfigFile): Config {
   const dataDir = path.resolve(config.dataDir ?? DEFAULTS.dataDir);
   const modems = config.modems && config.modems.length > 0 ? config.modems : DEFAULT_MODEMS;
   return {
+    deliveryGuarantee: file?.deliveryGuarantee ?? 'at-most-once',
     dataDir,
     database: path.resolve(dataDir, config.database ?? 'simpool.db'),
     host: config.host ?? DEFAULTS.host,

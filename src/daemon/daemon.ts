@@ -118,6 +118,7 @@ async function startParts(
     throttleFor: (iccid) => config.messaging.sims[iccid] ?? config.messaging.throttle,
     sendFromRentedSims: config.messaging.sendFromRentedSims,
     maxSendAttempts: config.messaging.maxAttempts,
+    deliveryGuarantee: config.messaging.deliveryGuarantee,
     calls: config.calls,
   });
   pool.on('message', (message) =>

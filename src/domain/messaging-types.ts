@@ -12,6 +12,8 @@ export const OUTBOUND_STATUSES = [
   'delivered',
   'failed',
   'expired',
+  /** It may or may not have gone out (a crash or no answer while sending); never sent again. */
+  'unknown',
 ] as const;
 export type OutboundMessageStatus = (typeof OUTBOUND_STATUSES)[number];
 /** Every status a message may show: the outbound ones, and `received` for inbound SMS. */

@@ -91,6 +91,7 @@ export const EVENT_TYPES = [
   'message.sent',
   'message.delivered',
   'message.failed',
+  'message.unknown',
   'webhook.paused',
   'webhook.resumed',
 ] as const;

@@ -118,8 +118,48 @@ export interface SubmitPdu {
   readonly tpduLength: number;
 }
 
+/** Where a SUBMIT waits in modem storage (`AT+CMGW`) until `AT+CMSS` sends it. */
+export interface StoredSlot {
+  /** The storage `AT+CMGW` wrote to (mem2), e.g. `SM`, `ME`, `MT`. */
+  readonly storage: string;
+  readonly index: number;
+}
+
+/**
+ * The caller's durable record of one send, asked at the moments that decide what a crash means.
+ * `stored` and `direct` must resolve only once committed: the modem transmits only after. A
+ * rejection stops the send (nothing went out).
+ */
+export interface SendJournal {
+  /** The PDU sits at `slot`, not sent yet; after a crash that slot's status tells. */
+  stored(slot: StoredSlot): Promise<void>;
+  /** No storage: `AT+CMGS` follows, which leaves no trace on the modem if we crash. */
+  direct(): Promise<void>;
+  /**
+   * The modem answered `+CMSS`/`+CMGS` (reference null: a stored message found STO SENT without
+   * its answer). Resolve once durable; only then is the slot freed.
+   */
+  sent(messageReference: number | null, slot: StoredSlot | null): Promise<void>;
+  /** `slot` was deleted from the modem (bookkeeping, not awaited). */
+  released(slot: StoredSlot): void;
+}
+
+/** A stored outgoing message as `AT+CMGL=2`/`=3` lists it. */
+export interface StoredSubmit {
+  readonly slot: StoredSlot;
+  /** 2 STO UNSENT, 3 STO SENT. */
+  readonly stat: 2 | 3;
+  /** Hex as the modem printed it (with the SMSC field). */
+  readonly pdu: string;
+}
+
 export type SendOutcome =
-  | { readonly ok: true; readonly messageReference: number; readonly sentAt: number }
+  | {
+      readonly ok: true;
+      /** TP-MR from `+CMSS`/`+CMGS`; null when a stored message was found sent without it. */
+      readonly messageReference: number | null;
+      readonly sentAt: number;
+    }
   | {
       readonly ok: false;
       /** false: another try (here or on another SIM) may succeed; true: it never will. */
@@ -136,6 +176,11 @@ export type SendOutcome =
        * decides (e.g. retry only after the status-report window, or mark it "unknown").
        */
       readonly ambiguous: boolean;
+      /**
+       * Ambiguous, but the PDU still sits at this slot (`AT+CMSS` got no answer and the slot
+       * could not be read): reading the slot later (STO SENT or STO UNSENT) settles it.
+       */
+      readonly slot: StoredSlot | null;
     };
 
 export interface ModemDriverOptions {

@@ -22,6 +22,7 @@ import type {
   ModemState,
   ModemTiming,
   RecoveryStep,
+  SendJournal,
   SendOutcome,
   SimInfo,
   SimStatus,
@@ -37,6 +38,7 @@ import { DriverMonitor } from './monitor.js';
 import type { VendorProfile } from './profiles.js';
 import { runRecoveryLadder, type RecoveryHost } from './recovery.js';
 import { failure, submitPart } from './send.js';
+import { StoredSubmits } from './stored-submits.js';
 import { Session } from './session.js';
 import { ModemStateMachine } from './state-machine.js';
 import { requestUssd } from './ussd.js';
@@ -69,6 +71,8 @@ export class ModemDriver extends EventEmitter<ModemDriverEvents> {
   vendor: VendorProfile | null = null;
   session: Session | null = null;
   stopping = false;
+  /** Outgoing messages in modem storage (AT+CMGW/CMSS): sending, and settling after a crash. */
+  readonly stored: StoredSubmits = new StoredSubmits(this);
 
   private readonly monitor: DriverMonitor;
   private factory: LinkFactory;
@@ -112,13 +116,16 @@ export class ModemDriver extends EventEmitter<ModemDriverEvents> {
     return this.stopPromise;
   }
 
-  /** Queues one part (lowest priority). Always resolves with an outcome. */
-  async send(part: SubmitPdu): Promise<SendOutcome> {
+  /**
+   * Queues one part (lowest priority). Always resolves with an outcome. `journal` is told (and
+   * awaited) before the modem can transmit: see SendJournal.
+   */
+  async send(part: SubmitPdu, journal?: SendJournal): Promise<SendOutcome> {
     if (this.stopping) return failure('modem_stopped');
     if (this.state === 'offline') return failure('modem_offline');
     try {
       return await this.runItem(WorkPriority.send, (engine) =>
-        submitPart(engine, part, this.clock),
+        submitPart(this.stored.sendContext(engine), part, journal),
       );
     } catch {
       return failure(this.stopping ? 'modem_stopped' : 'modem_offline');

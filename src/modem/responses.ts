@@ -167,3 +167,27 @@ export function parseCmgs(lines: readonly string[]): number | null {
   const value = answerValue(lines, '+CMGS:');
   return value === null ? null : int(value.split(',')[0]);
 }
+
+/** `+CMSS: <mr>[,<scts>]` (a stored message sent) → the message reference. */
+export function parseCmss(lines: readonly string[]): number | null {
+  const value = answerValue(lines, '+CMSS:');
+  return value === null ? null : int(value.split(',')[0]);
+}
+
+/** `+CMGW: <index>` → where `AT+CMGW` stored the message. */
+export function parseCmgw(lines: readonly string[]): number | null {
+  const value = answerValue(lines, '+CMGW:');
+  return value === null ? null : int(value.split(',')[0]);
+}
+
+/** `AT+CMGR=<idx>` in PDU mode: `+CMGR: <stat>,[<alpha>],<len>` and the PDU; null when empty. */
+export function parseCmgrEntry(
+  lines: readonly string[],
+): { readonly stat: number | null; readonly pdu: string } | null {
+  const header = lines.findIndex((l) => l.toUpperCase().startsWith('+CMGR:'));
+  if (header < 0) return null;
+  const pdu = lines[header + 1]?.trim() ?? '';
+  if (!HEX.test(pdu)) return null;
+  const stat = int(splitFields((lines[header] ?? '').slice(6))[0]?.value);
+  return { stat, pdu: pdu.toUpperCase() };
+}

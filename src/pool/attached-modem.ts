@@ -7,7 +7,12 @@ import {
   type SimInfo,
 } from '../modem/index.js';
 import { describeError, type Clock, type Logger } from '../shared/index.js';
-import type { InventoryRepository, OutboundRepository, SimStatus } from './ports.js';
+import type {
+  DeliveryGuarantee,
+  InventoryRepository,
+  OutboundRepository,
+  SimStatus,
+} from './ports.js';
 import type { SendRouter } from './send-router.js';
 import { SendWorker } from './send-worker.js';
 import type { WriteBatch } from './write-batch.js';
@@ -18,6 +23,7 @@ export interface AttachedModemDeps {
   readonly router: SendRouter;
   readonly writes: WriteBatch;
   readonly maxSendAttempts?: number;
+  readonly guarantee: DeliveryGuarantee;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -68,7 +74,8 @@ export class AttachedModem {
         get country() {
           return driver.sim?.country ?? null;
         },
-        send: (part) => driver.send(part),
+        send: (part, journal) => driver.send(part, journal),
+        stored: driver.stored,
       },
       {
         outbound: deps.outbound,
@@ -77,6 +84,7 @@ export class AttachedModem {
         logger: deps.logger.child({ modem: address }),
         throttleFor: deps.router.throttleFor,
         onIdle: deps.router.wake,
+        guarantee: deps.guarantee,
         ...(deps.maxSendAttempts === undefined ? {} : { maxAttempts: deps.maxSendAttempts }),
       },
     );
@@ -144,11 +152,15 @@ export class AttachedModem {
       if (imei) this.deps.inventory.setModemState(imei, state, at);
       if (iccid) this.deps.inventory.setSimStatus(iccid, SIM_STATUS[state], at);
     });
-    if (state === 'ready') this.deps.router.wake();
+    if (state === 'ready') {
+      this.sender.settleIfNeeded();
+      this.deps.router.wake();
+    }
   }
 
   private recordHealth(health: ModemHealth): void {
     // Registration may have changed whether this SIM can send.
+    this.sender.settleIfNeeded();
     this.deps.router.wake();
     const iccid = this.driver.sim?.iccid;
     if (!iccid) return;

@@ -20,6 +20,7 @@ import { linkFactoryFor, type LinkFactory } from '../transport/index.js';
 import { AttachedModem } from './attached-modem.js';
 import { InboundPipeline } from './inbound-pipeline.js';
 import type {
+  DeliveryGuarantee,
   InboundRepository,
   InventoryRepository,
   OutboundRepository,
@@ -63,6 +64,8 @@ export interface ModemPoolOptions {
   readonly sendFromRentedSims?: boolean;
   /** Attempts of a part (temporary failures) before its message fails. Default 5. */
   readonly maxSendAttempts?: number;
+  /** A part that may have gone out when nothing can tell: `unknown` (default) or sent again. */
+  readonly deliveryGuarantee?: DeliveryGuarantee;
   /** Delays and bounds of the drivers' init and recovery ladder (defaults: DEFAULT_MODEM_TIMING). */
   readonly timing?: Partial<ModemTiming>;
   /** Incoming voice calls: rejected (default) or left ringing. */
@@ -132,6 +135,10 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
   private scanning: Promise<void> | undefined;
   private stopped = false;
 
+  private get guarantee(): DeliveryGuarantee {
+    return this.options.deliveryGuarantee ?? 'at-most-once';
+  }
+
   constructor(private readonly options: ModemPoolOptions) {
     super();
     this.clock = options.clock ?? systemClock;
@@ -158,9 +165,14 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
   async start(): Promise<void> {
     this.stopped = false;
     this.router.start();
-    const requeued = this.options.outbound.requeueInterrupted(this.clock.now());
-    if (requeued > 0)
-      this.logger.warn({ parts: requeued }, 'parts interrupted by a stop queued again');
+    const interrupted = this.options.outbound.requeueInterrupted(this.clock.now(), this.guarantee);
+    if (interrupted.requeued + interrupted.unknown + interrupted.awaitingSlot > 0) {
+      this.logger.warn(
+        { ...interrupted, guarantee: this.guarantee },
+        'parts interrupted by a stop: unsent ones queued again, those in modem storage settled ' +
+          'by their SIM, those sent with AT+CMGS by the delivery guarantee',
+      );
+    }
     for (const slot of this.options.fixedSlots ?? []) this.attach(slot.address, slot.linkFactory);
     await this.rescan();
     this.scheduleHotplug();
@@ -275,6 +287,7 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
         outbound: this.options.outbound,
         router: this.router,
         writes: this.writes,
+        guarantee: this.guarantee,
         ...(this.options.maxSendAttempts === undefined
           ? {}
           : { maxSendAttempts: this.options.maxSendAttempts }),

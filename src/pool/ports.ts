@@ -157,7 +157,42 @@ export interface InventoryRepository {
   findSim(iccidOrNumber: string): SimRow | undefined;
 }
 
-export type OutboundStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'expired';
+export type OutboundStatus =
+  'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'expired' | 'unknown';
+
+/**
+ * What happens to a part that may have gone out when nothing can tell (sent with `AT+CMGS`, then
+ * a crash or no answer): `at-most-once` marks it `unknown` and never sends it again (default),
+ * `at-least-once` queues it again (the recipient may get it twice).
+ */
+export type DeliveryGuarantee = 'at-most-once' | 'at-least-once';
+
+/** Where a part's SUBMIT waits in its SIM's modem storage (`AT+CMGW`). */
+export interface PartSlot {
+  readonly storage: string;
+  readonly index: number;
+}
+
+/** A part of this SIM with a slot in modem storage, as start-up settling sees it. */
+export interface SlottedPart {
+  readonly messageId: string;
+  readonly sequence: number;
+  /** `sending`: in flight when we stopped or lost the answer; anything else: slot to free. */
+  readonly status: 'queued' | 'sending' | 'sent' | 'failed' | 'unknown';
+  readonly pduHex: string;
+  readonly attempts: number;
+  readonly slot: PartSlot;
+}
+
+/** What start-up did with the parts a stop or crash left `sending`. */
+export interface InterruptedParts {
+  /** Back in the queue: they never reached the modem's transmitter (or at-least-once). */
+  readonly requeued: number;
+  /** Sent with AT+CMGS, nothing can tell whether they went out: `unknown` (at-most-once). */
+  readonly unknown: number;
+  /** Their slot in modem storage settles them once their SIM is back. */
+  readonly awaitingSlot: number;
+}
 
 export interface NewOutboundMessage {
   readonly id: string;
@@ -258,14 +293,33 @@ export interface OutboundRepository {
    * send: taken by another SIM, finished, failed, expired, or no part due.
    */
   claimPart(messageId: string, iccid: string, at: number): OutboundPartToSend | undefined;
-  /** `+CMGS` answered: the part is sent and never sent again. */
+  /**
+   * `+CMGS`/`+CMSS` answered (reference null: the slot was found STO SENT without an answer):
+   * the part is sent and never sent again.
+   */
   markPartSent(
     messageId: string,
     sequence: number,
     iccid: string,
-    messageReference: number,
+    messageReference: number | null,
     at: number,
   ): void;
+  /**
+   * The part's SUBMIT is in modem storage at `slot` (committed before `AT+CMSS`). Another part
+   * of the SIM still naming that slot loses it (the modem reused the index: its content is gone).
+   */
+  recordStoredSlot(messageId: string, sequence: number, slot: PartSlot): void;
+  /** The part goes out with `AT+CMGS`: after a crash it follows the delivery guarantee. */
+  recordDirectSend(messageId: string, sequence: number): void;
+  /** The part's slot was deleted on the modem. */
+  clearSlot(messageId: string, sequence: number, slot: PartSlot): void;
+  /**
+   * The part may have gone out and nothing can tell: it and its message end `unknown` (the rest
+   * of its parts are not sent), never sent again.
+   */
+  markPartUnknown(messageId: string, sequence: number, detail: string, at: number): void;
+  /** The SIM's parts that still name a slot in modem storage (settled before it sends again). */
+  slottedParts(iccid: string): SlottedPart[];
   /**
    * A permanent error fails the whole message; a temporary one puts the part back in the queue,
    * claimable again from `retryAt` (default: at once). While none of its parts went out, a
@@ -278,11 +332,12 @@ export interface OutboundRepository {
   /** Messages whose `valid_until` passed before they were sent become `expired`; their ids. */
   expireDue(at: number): string[];
   /**
-   * At start-up only, before any claim: parts left `sending` by a crash go back to `queued`
-   * (attempts + 1). Such a part may in fact have gone out: resending is the price of never
-   * losing one. Returns the number of parts requeued.
+   * At start-up only, before any claim, for the parts a stop or crash left `sending`: those that
+   * never reached the modem's transmitter go back to `queued` (attempts + 1); those sent with
+   * `AT+CMGS` follow `guarantee`; those with a slot in modem storage wait for their SIM, which
+   * reads the slot (`slottedParts`) before it sends anything else.
    */
-  requeueInterrupted(at: number): number;
+  requeueInterrupted(at: number, guarantee: DeliveryGuarantee): InterruptedParts;
   /** When this SIM handed parts to its modem since `since`, oldest first (throttles). */
   sendTimes(iccid: string, since: number): number[];
   /**

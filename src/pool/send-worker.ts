@@ -1,12 +1,14 @@
-import type { SendOutcome, SubmitPdu } from '../modem/index.js';
+import type { SendJournal, SendOutcome, SubmitPdu } from '../modem/index.js';
 import { describeError, type Clock, type Logger } from '../shared/index.js';
 import type {
-  OutboundPartToSend,
+  DeliveryGuarantee,
   OutboundRepository,
   PartFailure,
   RoutableMessage,
+  SlottedPart,
 } from './ports.js';
 import type { SendThrottle } from './send-throttle.js';
+import { settleStoredParts, type StoredSubmitsPort } from './stored-settlement.js';
 import type { WriteBatch } from './write-batch.js';
 
 /** Temporary failures are retried with a doubling pause (30 s, 1 min, 2 min …, at most 10 min). */
@@ -21,7 +23,17 @@ export interface SenderModem {
   readonly sendingIccid: string | null;
   /** The SIM's country (ISO alpha-2), when known. */
   readonly country: string | null;
-  send(part: SubmitPdu): Promise<SendOutcome>;
+  /** Sends one part; `journal` is awaited before the modem may transmit (see SendJournal). */
+  send(part: SubmitPdu, journal: SendJournal): Promise<SendOutcome>;
+  /** Outgoing messages in the modem's storage: settled before the SIM sends anything new. */
+  readonly stored: StoredSubmitsPort;
+}
+
+/** The part being sent, as much as recording its outcome needs. */
+interface PartRef {
+  readonly messageId: string;
+  readonly sequence: number;
+  readonly attempts: number;
 }
 
 export interface SendWorkerDeps {
@@ -34,17 +46,24 @@ export interface SendWorkerDeps {
   /** The worker is free again (routing may hand it the next message). */
   readonly onIdle: () => void;
   readonly maxAttempts?: number;
+  /** A part that may have gone out and nothing can tell: `unknown` or sent again. */
+  readonly guarantee: DeliveryGuarantee;
   readonly random?: () => number;
 }
 
 /**
  * Sends the messages routing hands to one modem, one at a time and each part after the other
- * through the same SIM. Every part is claimed (committed) before it goes to the modem and its
- * outcome recorded right after, so a part that got `+CMGS` is never sent again.
+ * through the same SIM. Every part is claimed (committed) before it goes to the modem, its slot
+ * in modem storage (or its going out with AT+CMGS) committed before the modem may transmit, and
+ * its `+CMSS`/`+CMGS` recorded before the slot is freed: a crash at any point is settled by the
+ * slot's status (stored-settlement.ts), never by sending again on a guess.
  */
 export class SendWorker {
   private current: Promise<void> | null = null;
   private stopped = true;
+  /** The SIM whose leftovers in modem storage are settled: only it may send. */
+  private settledIccid: string | null = null;
+  private settling: Promise<void> | null = null;
 
   constructor(
     readonly modem: SenderModem,
@@ -53,11 +72,13 @@ export class SendWorker {
 
   /** Free to take a message now. */
   get available(): boolean {
-    return !this.stopped && this.current === null && this.modem.sendingIccid !== null;
+    const iccid = this.modem.sendingIccid;
+    return !this.stopped && this.current === null && iccid !== null && iccid === this.settledIccid;
   }
 
   start(): void {
     this.stopped = false;
+    this.settleIfNeeded();
     this.deps.onIdle();
   }
 
@@ -65,6 +86,38 @@ export class SendWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.current;
+    await this.settling;
+  }
+
+  /**
+   * The modem may have become able to send (ready, registered, another SIM): settles what its
+   * SIM left in modem storage. While a part of the SIM waits in a slot, the SIM sends nothing
+   * new; with none, it may send at once and leftovers nobody names are cleared meanwhile (each
+   * send is one work item of the modem, so a listing never sees a send half done).
+   */
+  settleIfNeeded(): void {
+    const iccid = this.modem.sendingIccid;
+    if (this.stopped || iccid === null || iccid === this.settledIccid) return;
+    if (this.settling || this.current) return;
+    let parts: SlottedPart[];
+    try {
+      parts = this.deps.outbound.slottedParts(iccid);
+    } catch (error) {
+      this.deps.logger.error({ err: describeError(error), iccid }, 'reading slotted parts failed');
+      return;
+    }
+    if (parts.length === 0) this.settledIccid = iccid;
+    this.settling = this.settle(iccid, parts)
+      .then((done) => {
+        if (done) this.settledIccid = iccid;
+      })
+      .catch((error: unknown) => {
+        this.deps.logger.error({ err: describeError(error), iccid }, 'settling stored SMS failed');
+      })
+      .finally(() => {
+        this.settling = null;
+        if (!this.stopped) this.deps.onIdle();
+      });
   }
 
   take(message: RoutableMessage): void {
@@ -79,6 +132,7 @@ export class SendWorker {
       })
       .finally(() => {
         this.current = null;
+        this.settleIfNeeded();
         if (!this.stopped) this.deps.onIdle();
       });
   }
@@ -112,36 +166,108 @@ export class SendWorker {
   }
 
   /** Sends one part and records the outcome; false when the message stops here. */
-  private async sendOne(iccid: string, part: OutboundPartToSend): Promise<boolean> {
+  private async sendOne(iccid: string, part: PartRef & SubmitPdu): Promise<boolean> {
+    const { pduHex, tpduLength } = part;
+    const outcome = await this.modem.send({ pduHex, tpduLength }, this.journalFor(part, iccid));
+    return this.recordOutcome(part, outcome);
+  }
+
+  /** What a send's outcome means for the part; true when it went out. */
+  private async recordOutcome(part: PartRef, outcome: SendOutcome): Promise<boolean> {
     const { outbound, writes, clock, logger } = this.deps;
-    const outcome = await this.modem.send({ pduHex: part.pduHex, tpduLength: part.tpduLength });
-    const at = clock.now();
+    const context = { messageId: part.messageId, part: part.sequence };
     if (outcome.ok) {
-      const mr = outcome.messageReference;
-      // Not awaited: the record joins the batch that also claims this modem's next message, so
-      // the modem gets new work after one commit instead of two. Batches commit in order; a
-      // crash before this one commits resends the part (the at-least-once window of a tick).
-      void this.recordSent(part, iccid, mr, at);
-      logger.debug({ messageId: part.messageId, part: part.sequence, mr }, 'SMS part sent');
+      // Recorded by the journal before the modem's slot was freed.
+      logger.debug({ ...context, mr: outcome.messageReference }, 'SMS part sent');
       return true;
+    }
+    const at = clock.now();
+    if (outcome.slot !== null) {
+      // In storage and unread: stays `sending` until the slot is read (before the next send).
+      this.settledIccid = null;
+      logger.warn({ ...context, detail: outcome.detail }, 'SMS part in doubt; its slot settles it');
+      return false;
+    }
+    if (outcome.ambiguous && this.deps.guarantee === 'at-most-once') {
+      await this.markUnknown(part, `${outcome.detail} (may have gone out; not sent again)`);
+      return false;
     }
     const failure = this.failureOf(outcome, part.attempts + 1, at);
     await writes.run(() => outbound.markPartFailed(part.messageId, part.sequence, failure, at));
     logger.warn(
-      { messageId: part.messageId, part: part.sequence, attempts: part.attempts + 1, ...failure },
+      { ...context, attempts: part.attempts + 1, ...failure },
       failure.permanent ? 'SMS failed permanently' : 'SMS part failed; queued again',
     );
     return false;
   }
 
+  private async markUnknown(part: PartRef, detail: string): Promise<void> {
+    const { outbound, writes, clock, logger } = this.deps;
+    await writes.run(() =>
+      outbound.markPartUnknown(part.messageId, part.sequence, detail, clock.now()),
+    );
+    logger.warn({ messageId: part.messageId, part: part.sequence, detail }, 'SMS part unknown');
+  }
+
+  /** The durable record of one part's send, asked by the modem layer at each decisive step. */
+  private journalFor(part: PartRef, iccid: string): SendJournal {
+    const { outbound, writes, clock, logger } = this.deps;
+    const { messageId, sequence } = part;
+    return {
+      stored: (slot) => writes.run(() => outbound.recordStoredSlot(messageId, sequence, slot)),
+      direct: () => writes.run(() => outbound.recordDirectSend(messageId, sequence)),
+      sent: (mr) => this.recordSent(part, iccid, mr, clock.now()),
+      released: (slot) => {
+        writes
+          .run(() => outbound.clearSlot(messageId, sequence, slot))
+          .catch((error: unknown) =>
+            logger.warn({ err: describeError(error), messageId }, 'forgetting a freed slot failed'),
+          );
+      },
+    };
+  }
+
+  /** Reads the SIM's slots left by an earlier run or a lost answer; true once all are settled. */
+  private async settle(iccid: string, parts: readonly SlottedPart[]): Promise<boolean> {
+    const { outbound, writes, clock, logger } = this.deps;
+    let stillInDoubt = false;
+    const listed = await settleStoredParts(
+      {
+        logger,
+        stored: this.modem.stored,
+        journalFor: (part) => this.journalFor(part, iccid),
+        foundSent: (part) => this.recordSent(part, iccid, null, clock.now()),
+        inDoubt: async (part, detail) => {
+          if (this.deps.guarantee === 'at-most-once') return this.markUnknown(part, detail);
+          const failure = { permanent: false, cmsError: null, detail, tryElsewhere: false };
+          const at = clock.now();
+          await writes.run(() =>
+            outbound.markPartFailed(part.messageId, part.sequence, failure, at),
+          );
+        },
+        sentNow: async (part, outcome) => {
+          if (!outcome.ok && outcome.slot !== null) stillInDoubt = true;
+          if (!(await this.recordOutcome(part, outcome))) return;
+          // Its message may have more parts: back in the queue, bound to this SIM.
+          await writes.run(() => outbound.release(part.messageId, clock.now()));
+        },
+        forgetSlot: (part) =>
+          writes.run(() => outbound.clearSlot(part.messageId, part.sequence, part.slot)),
+      },
+      parts,
+    );
+    return listed && !stillInDoubt;
+  }
+
   /**
    * Records a part the network took. A failed write (the database busy past its timeout) is
-   * tried again: left unrecorded, the part would be sent a second time after a restart.
+   * tried again; if it never succeeds the error is thrown, so the modem keeps the part's slot
+   * (STO SENT) and the next start still finds it was sent.
    */
   private async recordSent(
-    part: OutboundPartToSend,
+    part: PartRef,
     iccid: string,
-    mr: number,
+    mr: number | null,
     at: number,
   ): Promise<void> {
     const { outbound, writes, logger } = this.deps;
@@ -152,11 +278,8 @@ export class SendWorker {
       } catch (error) {
         const context = { err: describeError(error), messageId: part.messageId, attempt };
         if (attempt >= RECORD_ATTEMPTS) {
-          logger.error(
-            context,
-            'recording a sent part failed; it may be sent again after a restart',
-          );
-          return;
+          logger.error(context, 'recording a sent part failed');
+          throw error;
         }
         logger.warn(context, 'recording a sent part failed; trying again');
       }
@@ -170,16 +293,13 @@ export class SendWorker {
   ): PartFailure {
     const givingUp =
       !outcome.permanent && attempts >= (this.deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+    const resent = outcome.ambiguous ? ' (may have gone out; sent again: at-least-once)' : '';
     return {
-      // The PDU went out and no answer came: the SMS may have been sent. Resending could
-      // deliver it twice, so the part fails with that said, and whoever queued it decides.
-      permanent: outcome.permanent || givingUp || outcome.ambiguous,
+      permanent: outcome.permanent || givingUp,
       cmsError: outcome.cmsError,
       detail: givingUp
         ? `${outcome.detail} (gave up after ${attempts} attempts)`
-        : outcome.ambiguous
-          ? `${outcome.detail} (may have been sent; not retried)`
-          : outcome.detail,
+        : `${outcome.detail}${resent}`,
       retryAt: at + Math.min(RETRY_BASE_MS * 2 ** (attempts - 1), RETRY_MAX_MS),
       // Another SIM may well get it through (this one's network or credit may be the cause).
       tryElsewhere: true,

@@ -5,7 +5,8 @@ import type { FlavourName } from './flavours.js';
 import type { SimulatorTiming } from './modem-core.js';
 import { SimulatedModem } from './simulated-modem.js';
 
-export type BankFlavour = FlavourName | 'mixed';
+/** One flavour for all, `mixed`, or a list used in turn (modem i gets list[i % length]). */
+export type BankFlavour = FlavourName | 'mixed' | readonly FlavourName[];
 
 export interface ModemBankOptions {
   readonly count: number;
@@ -24,6 +25,7 @@ export interface ModemBankOptions {
 }
 
 export function flavourFor(bank: BankFlavour, index: number): FlavourName {
+  if (typeof bank !== 'string') return bank[index % bank.length] ?? 'sim800c';
   if (bank !== 'mixed') return bank;
   return index % 2 === 0 ? 'sim800c' : 'ec25';
 }

@@ -5,7 +5,7 @@ import { decodeSubmit, ucs2Decode, type DecodedSubmit } from './pdu.js';
 import { cms, error, ok, type Outcome } from './responses.js';
 
 /** Checks that apply to every submit, whatever the mode: radio, registration, SMSC. */
-function networkRefusal(core: ModemCore, pduSmsc: string | undefined): Outcome | undefined {
+export function networkRefusal(core: ModemCore, pduSmsc: string | undefined): Outcome | undefined {
   if (!core.registered()) return cms(331);
   if (!pduSmsc && !core.smsc) return cms(330);
   const refusal = core.faults.sendErrors;
@@ -16,17 +16,24 @@ function networkRefusal(core: ModemCore, pduSmsc: string | undefined): Outcome |
   return undefined;
 }
 
-function submitted(
+/**
+ * The network takes the SUBMIT: `<answer>: <mr>` (`+CMGS`, or `+CMSS` from storage) once the
+ * send delay passed; `onSent` runs when it went out (a stored message becomes STO SENT).
+ */
+export function submitted(
   core: ModemCore,
   record: Omit<DecodedSubmit, 'mr' | 'tpduLength'>,
   pdu?: string,
+  answer = '+CMGS',
+  onSent?: () => void,
 ): Outcome {
   const mr = core.nextMr();
   return {
-    lines: [`+CMGS: ${mr}`],
+    lines: [`${answer}: ${mr}`],
     final: { type: 'ok' },
     delayMs: core.timing.sendDelayMs,
-    after: () =>
+    after: () => {
+      onSent?.();
       core.recordSent({
         to: record.to,
         text: record.text,
@@ -37,23 +44,35 @@ function submitted(
         statusReportRequested: record.statusReportRequested,
         pdu,
         smsc: record.smsc ?? core.smsc,
-      }),
+      });
+    },
   };
 }
 
-/** PDU mode: `<len>` counts the TPDU octets, i.e. everything after the SMSC field. */
-function submitPdu(core: ModemCore, length: number, payload: string): Outcome {
+/**
+ * A SUBMIT PDU typed after a prompt, checked: `<len>` counts the TPDU octets, i.e. everything
+ * after the SMSC field. The decoded message and the hex, or +CMS ERROR: 304.
+ */
+export function checkedSubmitPdu(
+  length: number,
+  payload: string,
+): { decoded: DecodedSubmit; hex: string } | Outcome {
   const hex = payload.replace(/\s+/g, '');
   if (!/^([0-9A-Fa-f]{2})+$/.test(hex)) return cms(304);
   const smscOctets = parseInt(hex.slice(0, 2), 16);
   if (hex.length / 2 - 1 - smscOctets !== length) return cms(304);
-  let decoded: DecodedSubmit;
   try {
-    decoded = decodeSubmit(hex);
+    return { decoded: decodeSubmit(hex), hex: hex.toUpperCase() };
   } catch {
     return cms(304);
   }
-  return networkRefusal(core, decoded.smsc) ?? submitted(core, decoded, hex.toUpperCase());
+}
+
+function submitPdu(core: ModemCore, length: number, payload: string): Outcome {
+  const checked = checkedSubmitPdu(length, payload);
+  if (!('decoded' in checked)) return checked;
+  const { decoded, hex } = checked;
+  return networkRefusal(core, decoded.smsc) ?? submitted(core, decoded, hex);
 }
 
 /** Text mode: the payload is the text itself (hex UCS2 when AT+CSCS="UCS2"). */

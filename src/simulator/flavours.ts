@@ -2,7 +2,7 @@
  * Vendor flavours as data: what differs between a SIMCom SIM800C and a Quectel EC25 as seen
  * from the AT port. Handlers read these fields instead of branching on the model name.
  */
-export type FlavourName = 'sim800c' | 'ec25';
+export type FlavourName = 'sim800c' | 'ec25' | 'generic';
 
 export interface Flavour {
   readonly name: FlavourName;
@@ -27,6 +27,11 @@ export interface Flavour {
   readonly emptyReadIsError: boolean;
   /** Extra `AT+CSCS=?` character sets. */
   readonly charsets: readonly string[];
+  /**
+   * `AT+CMGW` (store a SUBMIT) and `AT+CMSS` (send it from storage) work. False: both answer
+   * ERROR, as on firmware without them, and SMS go out with `AT+CMGS` only.
+   */
+  readonly storesSubmits: boolean;
 }
 
 export const FLAVOURS: Readonly<Record<FlavourName, Flavour>> = {
@@ -45,6 +50,7 @@ export const FLAVOURS: Readonly<Record<FlavourName, Flavour>> = {
     accessTechnology: undefined,
     emptyReadIsError: false,
     charsets: ['IRA', 'GSM', 'UCS2', 'HEX', 'PCCP', 'PCDN', '8859-1'],
+    storesSubmits: true,
   },
   ec25: {
     name: 'ec25',
@@ -61,5 +67,24 @@ export const FLAVOURS: Readonly<Record<FlavourName, Flavour>> = {
     accessTechnology: 7,
     emptyReadIsError: true,
     charsets: ['GSM', 'IRA', 'UCS2'],
+    storesSubmits: true,
+  },
+  /** A plain 27.005 GSM modem whose firmware has no AT+CMGW/AT+CMSS (sends with AT+CMGS only). */
+  generic: {
+    name: 'generic',
+    manufacturer: 'GENERIC',
+    model: 'GSM MODEM',
+    revision: 'R01',
+    ati: ['GSM MODEM R01'],
+    iccidCommand: '+CCID',
+    bootUrcs: ['RDY', '+CPIN: READY'],
+    smCapacity: 30,
+    meCapacity: 50,
+    cnmiRanges: '(0-2),(0-3),(0,2),(0-2),(0,1)',
+    hasCereg: false,
+    accessTechnology: undefined,
+    emptyReadIsError: false,
+    charsets: ['IRA', 'GSM', 'UCS2'],
+    storesSubmits: false,
   },
 };

@@ -4,6 +4,7 @@ import type { CallNoise, CallRecord, IncomingCallRequest } from './calls.js';
 import { callCommands } from './commands-call.js';
 import { smsSendCommands } from './commands-sms-send.js';
 import { smsStorageCommands } from './commands-sms-storage.js';
+import { smsStoredSendCommands } from './commands-sms-stored-send.js';
 import { identityCommands } from './commands-identity.js';
 import { networkCommands } from './commands-network.js';
 import { ussdCfunCommands } from './commands-ussd-cfun.js';
@@ -23,6 +24,7 @@ const COMMANDS: CommandTable = {
   ...networkCommands,
   ...smsStorageCommands,
   ...smsSendCommands,
+  ...smsStoredSendCommands,
   ...ussdCfunCommands,
   ...callCommands,
 };

@@ -32,6 +32,7 @@
 export { decodePdu } from './decode.js';
 export type { DecodeOptions } from './decode.js';
 export { encodeSubmit } from './encode.js';
+export { sameSubmit } from './submit-match.js';
 export type { SubmitPart, SubmitRequest } from './encode.js';
 export { segmentText, segmentData } from './segment.js';
 export type { Segmentation, SegmentOptions } from './segment.js';

@@ -1,7 +1,7 @@
 /**
  * What every change of an outbound message leaves behind, inside the caller's transaction: a
  * history row (of the message, or of one part) and, for the changes the Messaging API publishes,
- * an outbox event (`message.sent`, `message.delivered`, `message.failed`).
+ * an outbox event (`message.sent`, `message.delivered`, `message.failed`, `message.unknown`).
  */
 import type { EventType } from '../domain/index.js';
 import type { SqliteDatabase } from './database.js';
@@ -71,7 +71,7 @@ export class OutboundEvents {
     if (!row) return;
     this.record(id, null, row.status, at, { iccid: row.sender_iccid, detail: row.error_detail });
     const sender = row.sender_iccid;
-    const failed = row.status === 'failed' || row.status === 'expired';
+    const failed = ['failed', 'expired', 'unknown'].includes(row.status);
     this.outbox.append({
       type,
       customerId: row.customer_id,

@@ -2,7 +2,11 @@ import type Database from 'better-sqlite3';
 import { SimpoolError } from '../shared/index.js';
 import {
   URGENT_PRIORITY,
+  type DeliveryGuarantee,
+  type InterruptedParts,
   type NewOutboundMessage,
+  type PartSlot,
+  type SlottedPart,
   type OutboundMessageRow,
   type OutboundPartToSend,
   type OutboundRepository,
@@ -20,6 +24,7 @@ import {
   type OutboundPartTableRow,
 } from './outbound-rows.js';
 import { prepareOutboundStatements, type OutboundStatements } from './outbound-statements.js';
+import { prepareSlotStatements, type SlotStatements } from './outbound-slot-statements.js';
 import type { OutboxWriter } from './outbox-writer.js';
 
 type PartKey = { id: string; sequence: number };
@@ -33,14 +38,17 @@ type Tx<A extends unknown[], R> = Database.Transaction<(...args: A) => R>;
  */
 export class SqliteOutboundRepository implements OutboundRepository {
   private readonly s: OutboundStatements;
+  private readonly slots: SlotStatements;
   private readonly events: OutboundEvents;
   private readonly enqueueTx: Tx<[NewOutboundMessage], void>;
   private readonly claimTx: Tx<[string, string, number], OutboundPartToSend | undefined>;
-  private readonly sentTx: Tx<[PartKey, string, number, number], void>;
+  private readonly sentTx: Tx<[PartKey, string, number | null, number], void>;
+  private readonly slotTx: Tx<[PartKey, PartSlot], void>;
+  private readonly unknownTx: Tx<[PartKey, string, number], void>;
   private readonly failedTx: Tx<[PartKey, PartFailure, number], void>;
   private readonly releaseTx: Tx<[string, number], void>;
   private readonly expireTx: Tx<[number], string[]>;
-  private readonly requeueTx: Tx<[number], number>;
+  private readonly requeueTx: Tx<[number, DeliveryGuarantee], InterruptedParts>;
   private readonly batchTx: Tx<[() => void], void>;
 
   constructor(db: SqliteDatabase, outbox: OutboxWriter) {
@@ -48,6 +56,8 @@ export class SqliteOutboundRepository implements OutboundRepository {
     this.batchTx = db.transaction((work: () => void) => work());
     const s = prepareOutboundStatements(db);
     this.s = s;
+    const slots = prepareSlotStatements(db);
+    this.slots = slots;
     const events = new OutboundEvents(db, outbox);
     this.events = events;
     this.enqueueTx = db.transaction((message: NewOutboundMessage) => {
@@ -93,11 +103,13 @@ export class SqliteOutboundRepository implements OutboundRepository {
       }
       return partToSendFromRow(row);
     });
-    this.sentTx = db.transaction((key: PartKey, iccid: string, mr: number, at: number) => {
+    this.sentTx = db.transaction((key: PartKey, iccid: string, mr: number | null, at: number) => {
       const part = this.requirePart(key);
       if (part.status === 'sent' && part.message_reference === mr) return;
       s.partSent.run({ ...key, iccid, mr, at });
-      events.record(key.id, key.sequence, 'sent', at, { iccid, detail: `TP-MR ${mr}` });
+      const detail =
+        mr === null ? 'found STO SENT in modem storage (TP-MR unknown)' : `TP-MR ${mr}`;
+      events.record(key.id, key.sequence, 'sent', at, { iccid, detail });
       if (s.messageSentIfAllSent.run({ id: key.id, at }).changes > 0) {
         events.publish('message.sent', key.id, at);
       }
@@ -152,11 +164,42 @@ export class SqliteOutboundRepository implements OutboundRepository {
       }
       return ids;
     });
-    this.requeueTx = db.transaction((at: number) => {
+    this.slotTx = db.transaction((key: PartKey, slot: PartSlot) => {
+      const part = this.requirePart(key);
+      if (part.status !== 'sending' || part.sim_iccid === null) return;
+      slots.dropReusedSlot.run({ ...key, ...slot, iccid: part.sim_iccid });
+      slots.setSlot.run({ ...key, ...slot });
+    });
+    this.unknownTx = db.transaction((key: PartKey, detail: string, at: number) => {
+      const part = this.requirePart(key);
+      if (part.status !== 'sending') return;
+      slots.partUnknown.run({ ...key, detail });
+      events.record(key.id, key.sequence, 'unknown', at, { iccid: part.sim_iccid, detail });
+      s.cancelQueuedParts.run({ id: key.id, detail: 'message unknown' });
+      if (slots.messageUnknown.run({ id: key.id, detail, at }).changes > 0) {
+        events.publish('message.unknown', key.id, at);
+      }
+    });
+    this.requeueTx = db.transaction((at: number, guarantee: DeliveryGuarantee) => {
       const ids = s.interrupted.all();
-      const requeued = s.requeueSending.run({ at }).changes;
-      for (const id of ids) this.releaseMessage(id, at, null);
-      return requeued;
+      let requeued = 0;
+      let unknown = 0;
+      let awaitingSlot = 0;
+      for (const part of slots.interruptedParts.all()) {
+        const key = { id: part.message_id, sequence: part.sequence };
+        if (part.send_path === 'stored' && part.slot_index !== null) {
+          awaitingSlot++;
+        } else if (part.send_path === null || guarantee === 'at-least-once') {
+          slots.requeuePart.run({ ...key, at });
+          events.record(key.id, key.sequence, 'queued', at, { detail: 'interrupted by a stop' });
+          requeued++;
+        } else {
+          this.unknownTx(key, 'sent with AT+CMGS when simpool stopped: may have gone out', at);
+          unknown++;
+        }
+      }
+      for (const id of ids) if (!s.partInFlight.get(id)) this.releaseMessage(id, at, null);
+      return { requeued, unknown, awaitingSlot };
     });
   }
 
@@ -196,10 +239,37 @@ export class SqliteOutboundRepository implements OutboundRepository {
     messageId: string,
     sequence: number,
     iccid: string,
-    messageReference: number,
+    messageReference: number | null,
     at: number,
   ): void {
     this.sentTx.immediate({ id: messageId, sequence }, iccid, messageReference, at);
+  }
+
+  recordStoredSlot(messageId: string, sequence: number, slot: PartSlot): void {
+    this.slotTx.immediate({ id: messageId, sequence }, slot);
+  }
+
+  recordDirectSend(messageId: string, sequence: number): void {
+    this.slots.setDirect.run({ id: messageId, sequence });
+  }
+
+  clearSlot(messageId: string, sequence: number, slot: PartSlot): void {
+    this.slots.clearSlot.run({ id: messageId, sequence, ...slot });
+  }
+
+  markPartUnknown(messageId: string, sequence: number, detail: string, at: number): void {
+    this.unknownTx.immediate({ id: messageId, sequence }, detail, at);
+  }
+
+  slottedParts(iccid: string): SlottedPart[] {
+    return this.slots.slotted.all(iccid).map((row) => ({
+      messageId: row.message_id,
+      sequence: row.sequence,
+      status: row.status,
+      pduHex: row.pdu,
+      attempts: row.attempts,
+      slot: { storage: row.slot_storage, index: row.slot_index },
+    }));
   }
 
   markPartFailed(messageId: string, sequence: number, failure: PartFailure, at: number): void {
@@ -214,8 +284,8 @@ export class SqliteOutboundRepository implements OutboundRepository {
     return this.expireTx.immediate(at);
   }
 
-  requeueInterrupted(at: number): number {
-    return this.requeueTx.immediate(at);
+  requeueInterrupted(at: number, guarantee: DeliveryGuarantee): InterruptedParts {
+    return this.requeueTx.immediate(at, guarantee);
   }
 
   sendTimes(iccid: string, since: number): number[] {

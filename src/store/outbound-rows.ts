@@ -35,7 +35,7 @@ export interface OutboundPartTableRow {
   readonly sequence: number;
   readonly pdu: string;
   readonly tpdu_length: number;
-  readonly status: 'queued' | 'sending' | 'sent' | 'failed';
+  readonly status: 'queued' | 'sending' | 'sent' | 'failed' | 'unknown';
   readonly attempts: number;
   readonly next_attempt_at: number;
   readonly sim_iccid: string | null;
@@ -47,6 +47,9 @@ export interface OutboundPartTableRow {
   readonly delivery_status: string | null;
   readonly delivery_status_code: number | null;
   readonly delivery_reported_at: number | null;
+  readonly send_path: 'stored' | 'direct' | null;
+  readonly slot_storage: string | null;
+  readonly slot_index: number | null;
 }
 
 /** A claimable part joined with what the sender needs of its message. */

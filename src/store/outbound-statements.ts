@@ -89,7 +89,7 @@ export function prepareOutboundStatements(db: SqliteDatabase) {
     parts: db.prepare<[string], OutboundPartTableRow>(
       'SELECT * FROM outbound_parts WHERE message_id = ? ORDER BY sequence',
     ),
-    partSent: db.prepare<PartKey & { iccid: string; mr: number; at: number }>(
+    partSent: db.prepare<PartKey & { iccid: string; mr: number | null; at: number }>(
       `UPDATE outbound_parts SET status = 'sent', sim_iccid = @iccid, message_reference = @mr,
          sent_at = @at
         WHERE message_id = @id AND sequence = @sequence`,
@@ -129,7 +129,8 @@ export function prepareOutboundStatements(db: SqliteDatabase) {
     partRetry: db.prepare<PartKey & { cms: number | null; detail: string; retryAt: number }>(
       `UPDATE outbound_parts
           SET status = 'queued', attempts = attempts + 1, next_attempt_at = @retryAt,
-              cms_error = @cms, error_detail = @detail, sim_iccid = NULL, claimed_at = NULL
+              cms_error = @cms, error_detail = @detail, sim_iccid = NULL, claimed_at = NULL,
+              send_path = NULL, slot_storage = NULL, slot_index = NULL
         WHERE message_id = @id AND sequence = @sequence`,
     ),
     anyPartSent: db
@@ -167,12 +168,6 @@ export function prepareOutboundStatements(db: SqliteDatabase) {
     interrupted: db
       .prepare<[], string>(`SELECT id FROM outbound_messages WHERE status = 'sending'`)
       .pluck(),
-    requeueSending: db.prepare<{ at: number }>(
-      `UPDATE outbound_parts
-          SET status = 'queued', attempts = attempts + 1, next_attempt_at = @at,
-              sim_iccid = NULL, claimed_at = NULL
-        WHERE status = 'sending'`,
-    ),
     sendTimes: db
       .prepare<[string, number], number>(
         `SELECT at FROM outbound_history

@@ -9,7 +9,7 @@ import type { Migration } from '../migrate.js';
  * with GROUP BY on a database at the newest schema, so a lost trigger fails it.
  */
 /** `subject` is an SQL expression over `ROW` (the row's NEW or OLD values). */
-function countTriggers(table: string, subject: string): string {
+export function countTriggers(table: string, subject: string): string {
   const of = (row: 'NEW' | 'OLD') => subject.replaceAll('ROW.', `${row}.`);
   const add = (row: 'NEW' | 'OLD') =>
     `INSERT INTO status_counts (subject, status, count) VALUES (${of(row)}, ${row}.status, 1)

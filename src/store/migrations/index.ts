@@ -9,6 +9,7 @@ import { messaging } from './007-messaging.js';
 import { operatorAdmin } from './008-operator-admin.js';
 import { statusCounts } from './009-status-counts.js';
 import { calls } from './010-calls.js';
+import { sendFromStorage } from './011-send-from-storage.js';
 import { webhookPauseProbe } from './012-webhook-pause-probe.js';
 
 /** Every migration, in order. Append only: never edit one that has shipped. */
@@ -23,5 +24,6 @@ export const migrations: readonly Migration[] = [
   operatorAdmin,
   statusCounts,
   calls,
+  sendFromStorage,
   webhookPauseProbe,
 ];

@@ -46,6 +46,7 @@ describe('sending through a simulated modem', () => {
       cmsError: 304,
       detail: 'cms_304_invalid_pdu_parameter',
       ambiguous: false,
+      slot: null,
     });
     expect(outcomes[1]?.ok).toBe(true);
     expect(h0.modem.sent.map((m) => m.text)).toEqual(['second']);
@@ -68,9 +69,9 @@ describe('sending through a simulated modem', () => {
     expect(h.modem.sent).toHaveLength(0);
   });
 
-  it('marks a timeout after the payload went out as ambiguous', async () => {
+  it('marks a timeout after the payload went out as ambiguous (AT+CMGS, no storage)', async () => {
     // The network takes longer than AT+CMGS waits (120 s): the modem may still send it.
-    const h = track(setup({ modem: { flavour: 'ec25', timing: { sendDelayMs: 130_000 } } }));
+    const h = track(setup({ modem: { flavour: 'generic', timing: { sendDelayMs: 130_000 } } }));
     await started(h);
     const outcome = await whileAdvancing(h.clock, h.driver.send(part('late')), 500);
     expect(outcome).toEqual({
@@ -79,7 +80,68 @@ describe('sending through a simulated modem', () => {
       cmsError: null,
       detail: 'timeout_after_payload',
       ambiguous: true,
+      slot: null,
     });
+  });
+
+  it('keeps a stored part in doubt, with its slot, when AT+CMSS and the slot both go unanswered', async () => {
+    const h = track(setup({ modem: { flavour: 'ec25', timing: { sendDelayMs: 130_000 } } }));
+    await started(h);
+    const outcome = await whileAdvancing(h.clock, h.driver.send(part('late')), 500);
+    expect(outcome).toMatchObject({ ok: false, ambiguous: true, slot: { storage: 'SM' } });
+    // The modem sent it in the end: the slot, read later, says so.
+    await whileAdvancing(h.clock, h.driver.sweep(), 500);
+    expect(h.modem.stored('SM').map((m) => [m.kind, m.stat])).toEqual([['submit', 3]]);
+  });
+
+  it('sends through modem storage (AT+CMGW, AT+CMSS) and leaves the storage empty', async () => {
+    const h = track(setup({ modem: { flavour: 'sim800c' } }));
+    await started(h);
+    const steps: string[] = [];
+    const outcome = await whileAdvancing(
+      h.clock,
+      h.driver.send(part('stored first'), {
+        stored: (slot) => (steps.push(`stored ${slot.index}`), Promise.resolve()),
+        direct: () => (steps.push('direct'), Promise.resolve()),
+        sent: (mr) => (steps.push(`sent ${mr}`), Promise.resolve()),
+        released: (slot) => void steps.push(`released ${slot.index}`),
+      }),
+    );
+    expect(outcome).toMatchObject({ ok: true, messageReference: h.modem.sent[0]!.mr });
+    expect(steps).toEqual(['stored 1', `sent ${h.modem.sent[0]!.mr}`, 'released 1']);
+    expect(h.modem.sent.map((m) => m.text)).toEqual(['stored first']);
+    expect(h.modem.stored('SM')).toEqual([]);
+  });
+
+  it('falls back to AT+CMGS on a modem without AT+CMGW', async () => {
+    const h = track(setup({ modem: { flavour: 'generic' } }));
+    await started(h);
+    const steps: string[] = [];
+    const outcome = await whileAdvancing(
+      h.clock,
+      h.driver.send(part('no storage'), {
+        stored: () => (steps.push('stored'), Promise.resolve()),
+        direct: () => (steps.push('direct'), Promise.resolve()),
+        sent: (mr) => (steps.push(`sent ${mr}`), Promise.resolve()),
+        released: () => void steps.push('released'),
+      }),
+    );
+    expect(outcome).toMatchObject({ ok: true });
+    expect(steps).toEqual(['direct', `sent ${h.modem.sent[0]!.mr}`]);
+    expect(h.modem.sent.map((m) => m.text)).toEqual(['no storage']);
+  });
+
+  it('never takes our stored outgoing messages for inbound SMS in a sweep', async () => {
+    const h = track(setup({ modem: { flavour: 'ec25', timing: { sendDelayMs: 130_000 } } }));
+    await started(h);
+    await whileAdvancing(h.clock, h.driver.send(part('in doubt')), 500);
+    h.modem.injectSms({ from: '+447700900123', text: 'a real one' });
+    await whileAdvancing(h.clock, h.driver.sweep(), 500);
+    const submit = h.modem.stored('SM').find((m) => m.kind === 'submit');
+    expect(submit).toBeDefined();
+    expect(h.sink.committed.map((r) => r.pdu)).not.toContain(submit!.pdu);
+    expect(h.sink.committed.some((r) => r.index === submit!.index)).toBe(false);
+    expect(h.inbound.length).toBeGreaterThan(0);
   });
 
   it('reads inbound SMS before queued sends', async () => {

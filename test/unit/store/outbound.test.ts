@@ -270,7 +270,11 @@ describe('SqliteOutboundRepository', () => {
     // Restart: a new connection on the same file.
     store.db.close();
     const restarted = fx.store(store.db.name);
-    expect(restarted.outbound.requeueInterrupted(T0 + MINUTE)).toBe(3);
+    expect(restarted.outbound.requeueInterrupted(T0 + MINUTE, 'at-most-once')).toEqual({
+      requeued: 3,
+      unknown: 0,
+      awaitingSlot: 0,
+    });
     expect(restarted.outbound.getMessage('single')).toMatchObject({
       status: 'queued',
       senderIccid: null,
@@ -284,7 +288,104 @@ describe('SqliteOutboundRepository', () => {
       ['sent', 0],
       ['queued', 1],
     ]);
-    expect(restarted.outbound.requeueInterrupted(T0 + MINUTE)).toBe(0);
+    expect(restarted.outbound.requeueInterrupted(T0 + MINUTE, 'at-most-once').requeued).toBe(0);
+  });
+
+  it('after a crash leaves a part in modem storage for its SIM, and a part sent with AT+CMGS unknown (at-most-once)', () => {
+    store.outbound.enqueue(message('stored'));
+    store.outbound.enqueue(message('direct', { createdAt: T0 + 1 }));
+    store.outbound.enqueue(message('claimed', { createdAt: T0 + 2 }));
+    const at = T0 + 10;
+    store.outbound.claimPart('stored', SIM_A, at);
+    store.outbound.recordStoredSlot('stored', 1, { storage: 'SM', index: 4 });
+    store.outbound.claimPart('direct', SIM_B, at);
+    store.outbound.recordDirectSend('direct', 1);
+    store.outbound.claimPart('claimed', SIM_C, at);
+    store.db.close();
+    const restarted = fx.store(store.db.name);
+    expect(restarted.outbound.requeueInterrupted(T0 + MINUTE, 'at-most-once')).toEqual({
+      requeued: 1,
+      unknown: 1,
+      awaitingSlot: 1,
+    });
+    // Claimed only: it never reached the modem's transmitter, so it simply goes again.
+    expect(restarted.outbound.getMessage('claimed')?.status).toBe('queued');
+    // Sent with AT+CMGS: nothing can tell, so it is never sent again.
+    expect(restarted.outbound.getMessage('direct')).toMatchObject({
+      status: 'unknown',
+      errorCode: 'sms_send_unknown',
+    });
+    expect(restarted.outbound.getParts('direct')[0]?.status).toBe('unknown');
+    // In modem storage: still sending, named to its SIM for settling.
+    expect(restarted.outbound.getMessage('stored')?.status).toBe('sending');
+    expect(restarted.outbound.slottedParts(SIM_A)).toMatchObject([
+      { messageId: 'stored', sequence: 1, status: 'sending', slot: { storage: 'SM', index: 4 } },
+    ]);
+    expect(restarted.outbound.slottedParts(SIM_B)).toEqual([]);
+    expect(restarted.outbound.listRoutable(T0 + MINUTE, 10, NONE).map((m) => m.id)).toEqual([
+      'claimed',
+    ]);
+    const published = restarted.db
+      .prepare<[], { type: string; data: string }>(`SELECT type, data FROM events ORDER BY seq`)
+      .all()
+      .filter((e) => e.type === 'message.unknown')
+      .map((e) => JSON.parse(e.data) as Record<string, unknown>);
+    expect(published).toMatchObject([
+      { id: 'direct', status: 'unknown', error: { code: 'sms_send_unknown' } },
+    ]);
+  });
+
+  it('queues a part sent with AT+CMGS again after a crash when the operator chose at-least-once', () => {
+    store.outbound.enqueue(message('direct'));
+    store.outbound.claimPart('direct', SIM_B, T0);
+    store.outbound.recordDirectSend('direct', 1);
+    store.db.close();
+    const restarted = fx.store(store.db.name);
+    expect(restarted.outbound.requeueInterrupted(T0 + MINUTE, 'at-least-once')).toEqual({
+      requeued: 1,
+      unknown: 0,
+      awaitingSlot: 0,
+    });
+    expect(restarted.outbound.getMessage('direct')?.status).toBe('queued');
+  });
+
+  it("keeps a sent part's slot until it is freed, records a sent part without reference, and gives a reused slot to the newest part", () => {
+    store.outbound.enqueue(message('a'));
+    store.outbound.enqueue(message('b', { createdAt: T0 + 1 }));
+    store.outbound.claimPart('a', SIM_A, T0);
+    store.outbound.recordStoredSlot('a', 1, { storage: 'SM', index: 1 });
+    store.outbound.markPartSent('a', 1, SIM_A, null, T0 + 1);
+    expect(store.outbound.getMessage('a')?.status).toBe('sent');
+    expect(store.outbound.getParts('a')[0]).toMatchObject({
+      status: 'sent',
+      messageReference: null,
+    });
+    // Not freed yet (a crash before AT+CMGD): the SIM still has it to delete.
+    expect(store.outbound.slottedParts(SIM_A)).toMatchObject([{ messageId: 'a', status: 'sent' }]);
+    // The modem gave slot 1 to another message: the old content is gone.
+    store.outbound.claimPart('b', SIM_A, T0 + 2);
+    store.outbound.recordStoredSlot('b', 1, { storage: 'SM', index: 1 });
+    expect(store.outbound.slottedParts(SIM_A).map((p) => p.messageId)).toEqual(['b']);
+    store.outbound.clearSlot('b', 1, { storage: 'SM', index: 1 });
+    expect(store.outbound.slottedParts(SIM_A)).toEqual([]);
+  });
+
+  it('ends a message unknown when one of its parts is, and sends none of the rest', () => {
+    store.outbound.enqueue(message('long', { parts: 3 }));
+    store.outbound.claimPart('long', SIM_A, T0);
+    store.outbound.markPartSent('long', 1, SIM_A, 7, T0);
+    store.outbound.claimPart('long', SIM_A, T0);
+    store.outbound.markPartUnknown('long', 2, 'no answer', T0 + 1);
+    expect(store.outbound.getMessage('long')).toMatchObject({
+      status: 'unknown',
+      errorDetail: 'no answer',
+    });
+    expect(store.outbound.getParts('long').map((p) => p.status)).toEqual([
+      'sent',
+      'unknown',
+      'failed',
+    ]);
+    expect(store.outbound.hasClaimable(T0 + MINUTE)).toBe(false);
   });
 
   it('remembers when each SIM sent parts (throttles) and which SIMs are rented', () => {
