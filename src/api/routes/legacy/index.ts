@@ -66,6 +66,9 @@ const ACTIONS: Readonly<Record<string, LegacyAction>> = {
   getNumbersStatus,
 };
 
+/** Every action's name (the security tests sweep each one across the live/sandbox line). */
+export const LEGACY_ACTIONS: readonly string[] = Object.keys(ACTIONS);
+
 function send(reply: FastifyReply, answer: LegacyReply): FastifyReply {
   reply.code(200);
   if (answer.headers) reply.headers(answer.headers);
