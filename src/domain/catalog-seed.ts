@@ -17,7 +17,7 @@ export interface SeedService {
    * (digits only for numeric codes); else null and the generic extractor reads the text. */
   readonly codePattern: string | null;
   /** Verifies by a missed call: the code is the caller's last N digits (docs/calls.md). */
-  readonly callCodeDigits?: number;
+  readonly callCodeDigits?: number | null;
 }
 
 export interface SeedCountry {

@@ -140,7 +140,9 @@ export class CallTracker {
       rings: call.rings,
       end: how,
     };
-    d.logger.info({ caller: event.caller, rings: event.rings, end: how }, 'incoming call');
+    // The caller's digits may be a missed-call verification code: never at info level.
+    d.logger.info({ rings: event.rings, end: how }, 'incoming call');
+    d.logger.debug({ caller: event.caller }, 'incoming call: caller');
     d.safeEmit('call', event);
   }
 }
