@@ -143,7 +143,12 @@ export class WebhookService {
     }
     if (input.description !== undefined) patch.description = this.description(input.description);
     if (input.threshold !== undefined) patch.thresholdUnits = this.threshold(input.threshold);
-    if (input.active !== undefined) patch.active = this.flag('active', input.active);
+    if (input.active !== undefined) {
+      patch.active = this.flag('active', input.active);
+      // Re-enabled (after a 410 or by its owner): failures from before do not count towards a pause.
+      if (patch.active && !current.active)
+        Object.assign(patch, { failureCount: 0, failingSince: null });
+    }
     const now = this.clock.now();
     if (input.paused !== undefined) {
       Object.assign(patch, pausePatch(current, this.flag('paused', input.paused), now));

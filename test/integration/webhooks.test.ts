@@ -137,6 +137,11 @@ describe('webhook delivery to a real receiver', () => {
     await fx.advance(60 * MINUTE);
     await fx.settle();
     expect(rx.received).toHaveLength(1);
+    // Enabled again: a fresh start, the 410 does not count towards a pause.
+    const enabled = await fx.webhooks.update({ customerId: customer }, endpoint.id, {
+      active: true,
+    });
+    expect(enabled).toMatchObject({ active: true, failureCount: 0, failingSince: null });
   });
 
   it('loses no pending delivery across a restart (file closed and reopened)', async () => {
