@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { useAppliance } from '../helpers/appliance.js';
 import { admin, adminRig, advanceUntilAsync, customer, login, modemOf } from './admin-rig.js';
 
@@ -91,12 +92,16 @@ describe('admin login throttle and /health', () => {
     expect(refused.status).toBe(429);
     expect(refused.body).toMatchObject({ success: false, error: 'rate_limited' });
     expect(Number(refused.headers.get('retry-after'))).toBe(60);
-    // An admin key from the same address is refused unseen as well.
+    // An admin key from the same address is refused unseen as well, over REST and /ws/admin.
     expect((await admin(r, 'GET', '/overview')).status).toBe(429);
+    const feed = new WebSocket(`${r.base.replace(/^http/, 'ws')}/ws/admin?api_key=${r.credential}`);
+    feed.on('error', () => undefined);
+    expect(await new Promise((resolve) => feed.on('close', (code) => resolve(code)))).toBe(4429);
     const metrics = await (await fetch(`${r.base}/metrics`)).text();
     expect(metrics).toContain('simpool_auth_failures_total{door="admin_login"} 3');
     expect(metrics).toContain('simpool_auth_throttled_total{door="admin_login"} 1');
     expect(metrics).toContain('simpool_auth_throttled_total{door="rest"} 1');
+    expect(metrics).toContain('simpool_auth_throttled_total{door="ws"} 1');
 
     await r.clock.advance(60_000);
     const { cookie } = await login(r);
