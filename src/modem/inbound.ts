@@ -12,7 +12,18 @@ import { isCmsError, type AtEngine } from '../at/index.js';
 import { describeError, type Clock, type Logger } from '../shared/index.js';
 import type { InboundPduRead, InboundSink } from './contract.js';
 import { isRefusal, tryCommand } from './helpers.js';
-import { parseCmgl, parseCmgr, parseCpmsUse, type StorageUse } from './responses.js';
+import {
+  parseCmgl,
+  parseCmgr,
+  parseCmgrEntry,
+  parseCpmsUse,
+  type StorageUse,
+} from './responses.js';
+
+/** <stat> 2 STO UNSENT and 3 STO SENT: SUBMITs written with AT+CMGW, not received SMS. */
+function isOutgoing(stat: number | null): boolean {
+  return stat === 2 || stat === 3;
+}
 
 /** Which storage `AT+CMGR/CMGL/CMGD` work on (mem1), and the storages SMS were seen in. */
 export class StorageTracker {
@@ -48,10 +59,40 @@ export async function selectStorage(ctx: InboundContext, storage: string): Promi
   ctx.storage.mem1 = storage;
 }
 
-/** Commits, then deletes its slot. False when the commit failed (the SMS stays stored). */
+/**
+ * The slot still holds what was read and committed, read again in one clean exchange. Needed
+ * when the engine's sync epoch moved since the read: an answer read while commands and answers
+ * were out of step may have been another slot's, and deleting on its word loses an SMS unread.
+ */
+async function stillHolds(ctx: InboundContext, read: InboundPduRead): Promise<boolean> {
+  let epoch: number;
+  let pdu: string | null;
+  try {
+    // A sync point first: the resync the desync asked for runs before it, not inside the re-read.
+    await ctx.engine.send('AT');
+    epoch = ctx.engine.syncEpoch;
+    pdu = parseCmgr((await ctx.engine.send(`AT+CMGR=${read.index}`)).lines);
+  } catch (error) {
+    ctx.logger.warn(
+      { index: read.index, error: describeError(error) },
+      're-read before delete failed',
+    );
+    return false;
+  }
+  return (
+    ctx.engine.syncEpoch === epoch && pdu !== null && pdu.toUpperCase() === read.pdu.toUpperCase()
+  );
+}
+
+/**
+ * Commits, then deletes its slot. False when the commit failed (the SMS stays stored).
+ * `readEpoch` is the engine's sync epoch when the PDU was read: the delete targets the slot only
+ * if nothing put answers and commands out of step since, or a re-read shows the same PDU.
+ */
 export async function commitThenDelete(
   ctx: InboundContext,
   read: InboundPduRead,
+  readEpoch: number = ctx.engine.syncEpoch,
 ): Promise<boolean> {
   try {
     await ctx.sink.commit(read);
@@ -61,6 +102,14 @@ export async function commitThenDelete(
       'commit failed: the SMS stays in modem storage until a later sweep',
     );
     return false;
+  }
+  if (read.index >= 0 && ctx.engine.syncEpoch !== readEpoch && !(await stillHolds(ctx, read))) {
+    ctx.logger.warn(
+      { storage: read.storage, index: read.index },
+      'read while out of step with the modem: slot kept until a clean re-read (next sweep)',
+    );
+    ctx.delivered(read);
+    return true;
   }
   if (read.index >= 0) {
     try {
@@ -87,15 +136,18 @@ export async function readNotified(
   index: number,
 ): Promise<boolean> {
   await selectStorage(ctx, storage);
-  let pdu: string | null;
+  const readEpoch = ctx.engine.syncEpoch;
+  let entry: { readonly stat: number | null; readonly pdu: string } | null;
   try {
-    pdu = parseCmgr((await ctx.engine.send(`AT+CMGR=${index}`)).lines);
+    entry = parseCmgrEntry((await ctx.engine.send(`AT+CMGR=${index}`)).lines);
   } catch (error) {
     // EC25 answers an empty or vanished slot with +CMS ERROR: 321 (SIM800: a bare OK).
     if (isCmsError(error, 321)) return false;
     throw error;
   }
-  if (pdu === null) return false;
+  // An outgoing message of ours (AT+CMGW): never inbound, never deleted here.
+  if (entry === null || isOutgoing(entry.stat)) return false;
+  const pdu = entry.pdu;
   const read: InboundPduRead = {
     imei: ctx.imei,
     iccid: ctx.iccid,
@@ -105,7 +157,7 @@ export async function readNotified(
     readAt: ctx.clock.now(),
     source: 'notification',
   };
-  return commitThenDelete(ctx, read);
+  return commitThenDelete(ctx, read, readEpoch);
 }
 
 /** `+CDS` (or a stray `+CMT`): the PDU came with the URC; nothing is stored on the modem. */
@@ -140,9 +192,12 @@ export async function sweepStorage(ctx: InboundContext): Promise<SweepResult> {
     const use = status ? (parseCpmsUse(status.lines)[0] ?? null) : null;
     if (storage === ctx.storage.preferred) firstUse = use;
     if (use !== null && use.used === 0) continue;
+    const readEpoch = ctx.engine.syncEpoch;
     // A full SIM listing is long at 9600 baud: more than the 10 s default.
     const listing = await ctx.engine.send('AT+CMGL=4', { timeoutMs: 60_000 });
     for (const entry of parseCmgl(listing.lines)) {
+      // STO UNSENT / STO SENT: parts being sent (send-stored.ts) settle them, not the sweep.
+      if (isOutgoing(entry.stat)) continue;
       const read: InboundPduRead = {
         imei: ctx.imei,
         iccid: ctx.iccid,
@@ -152,7 +207,7 @@ export async function sweepStorage(ctx: InboundContext): Promise<SweepResult> {
         readAt: ctx.clock.now(),
         source: 'sweep',
       };
-      if (await commitThenDelete(ctx, read)) committed++;
+      if (await commitThenDelete(ctx, read, readEpoch)) committed++;
     }
   }
   if (committed > 0) ctx.logger.info({ committed }, 'sweep committed stored SMS');
