@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { startWebhookWorker, type WebhookWorker } from '../../src/daemon/webhook-worker.js';
 import {
@@ -17,7 +17,7 @@ import {
 } from '../../src/domain/index.js';
 import { ManualClock, createLogger, silentLogger } from '../../src/shared/index.js';
 import { createStore, openDatabase, type Store } from '../../src/store/index.js';
-import type { Received } from '../helpers/webhook-receiver.js';
+import { WebhookReceiver, type Received, type Reply } from '../helpers/webhook-receiver.js';
 
 export const MINUTE = 60_000;
 
@@ -111,4 +111,28 @@ export class WebhookFixture {
     this.store.db.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A fresh fixture for each test of the file, and receivers on 127.0.0.1 closed after it. */
+export function useWebhookFixture() {
+  let current: WebhookFixture | undefined;
+  const receivers: WebhookReceiver[] = [];
+  beforeEach(() => {
+    current = new WebhookFixture();
+  });
+  afterEach(async () => {
+    await current?.close();
+    await Promise.all(receivers.splice(0).map((r) => r.close()));
+  });
+  return {
+    get fx(): WebhookFixture {
+      if (!current) throw new Error('useWebhookFixture: used outside a test');
+      return current;
+    },
+    async receiver(script?: (n: number) => Reply): Promise<WebhookReceiver> {
+      const r = await new WebhookReceiver(script).listen();
+      receivers.push(r);
+      return r;
+    },
+  };
 }

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WebhookReceiver, type Received, type Reply } from '../helpers/webhook-receiver.js';
-import { MINUTE, WebhookFixture } from './webhook-fixture.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Received, Reply } from '../helpers/webhook-receiver.js';
+import { MINUTE, useWebhookFixture, type WebhookFixture } from './webhook-fixture.js';
 
 /**
  * A receiver that goes away and comes back: real HTTP receivers on 127.0.0.1, a real SQLite file
@@ -9,14 +9,12 @@ import { MINUTE, WebhookFixture } from './webhook-fixture.js';
  */
 const HOUR = 60 * MINUTE;
 
+const rig = useWebhookFixture();
+const receiver = (script?: (n: number) => Reply) => rig.receiver(script);
 let fx: WebhookFixture;
-const receivers: WebhookReceiver[] = [];
-
-async function receiver(script?: (n: number) => Reply): Promise<WebhookReceiver> {
-  const r = await new WebhookReceiver(script).listen();
-  receivers.push(r);
-  return r;
-}
+beforeEach(() => {
+  fx = rig.fx;
+});
 
 const eventIds = (requests: readonly Received[]): string[] =>
   requests.map((r) => String(r.headers['webhook-id']));
@@ -33,15 +31,6 @@ async function pass(ms: number, step = 10 * MINUTE): Promise<void> {
     await fx.settle();
   }
 }
-
-beforeEach(() => {
-  fx = new WebhookFixture();
-});
-
-afterEach(async () => {
-  await fx.close();
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
-});
 
 describe('a receiver down for a while', () => {
   it('gets all 200 events of a 10-minute outage once each, in order, when it is back', async () => {

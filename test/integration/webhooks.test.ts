@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { WebhookService, type WebhookDelivery } from '../../src/domain/index.js';
-import { WebhookReceiver, type Reply } from '../helpers/webhook-receiver.js';
-import { MINUTE, WebhookFixture } from './webhook-fixture.js';
+import type { Reply } from '../helpers/webhook-receiver.js';
+import { MINUTE, useWebhookFixture, type WebhookFixture } from './webhook-fixture.js';
 
 const SMS_DATA = {
   order_id: 'ord_1',
@@ -15,27 +15,16 @@ const SMS_DATA = {
   received_at: '2026-01-01T12:00:00.000Z',
 };
 
+const rig = useWebhookFixture();
+const receiver = (script?: (n: number) => Reply) => rig.receiver(script);
 let fx: WebhookFixture;
-const receivers: WebhookReceiver[] = [];
-
-async function receiver(script?: (n: number) => Reply): Promise<WebhookReceiver> {
-  const r = await new WebhookReceiver(script).listen();
-  receivers.push(r);
-  return r;
-}
+beforeEach(() => {
+  fx = rig.fx;
+});
 
 async function deliveriesOf(customerId: string, endpointId: string): Promise<WebhookDelivery[]> {
   return [...(await fx.webhooks.deliveries({ customerId }, endpointId)).items];
 }
-
-beforeEach(() => {
-  fx = new WebhookFixture();
-});
-
-afterEach(async () => {
-  await fx.close();
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
-});
 
 describe('webhook delivery to a real receiver', () => {
   it('delivers sms.received signed for standardwebhooks and X-Simpool-Signature', async () => {
