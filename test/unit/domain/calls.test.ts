@@ -74,6 +74,28 @@ describe('incoming calls as data', () => {
     expect(await fx.customers.balance(alice.customerId)).toBe(15_000);
   });
 
+  it('a webhook endpoint subscribed to call.received gets the call with its code', async () => {
+    await fx.store.webhooks.insertEndpoint({
+      id: 'whe_calls',
+      customerId: alice.customerId,
+      url: 'https://hooks.example.com/calls',
+      events: ['call.received'],
+      description: '',
+      thresholdUnits: null,
+      secret: 'whsec_test',
+      now: fx.clock.now(),
+    });
+    await fx.clock.advance(SECOND);
+    const order = await fx.orders.purchase(alice, { service: 'tg', country: 'GB' });
+    await fx.matching.onIncomingCall(call({ startedAt: fx.clock.now() }));
+    await fx.store.webhooks.fanOut(100, fx.clock.now());
+    const due = await fx.store.webhooks.claimDue(fx.clock.now(), 10);
+    expect(due.map((d) => d.eventType)).toEqual(['call.received']);
+    const body = JSON.parse(due[0]?.payload ?? '{}') as { type: string; data: unknown };
+    expect(body.type).toBe('call.received');
+    expect(body.data).toMatchObject({ order_id: order.id, caller: '+447700912345', code: '12345' });
+  });
+
   it('a service that does not verify by call gets the call without a code; the order still waits', async () => {
     const order = await fx.orders.purchase(alice, { service: 'fb', country: 'GB' });
     const result = await fx.matching.onIncomingCall(call({ startedAt: fx.clock.now() }));
