@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { decideAttempt } from '../../src/domain/index.js';
 import type { Received, Reply } from '../helpers/webhook-receiver.js';
 import { MINUTE, useWebhookFixture, type WebhookFixture } from './webhook-fixture.js';
 
@@ -190,5 +191,49 @@ describe('a receiver down for a while', () => {
     await rx.waitFor(4);
     await fx.settle();
     expect(eventIds(rx.received)).toEqual([events[0], ...events]);
+  });
+});
+
+describe("the owner's pause or un-pause while an attempt is in flight", () => {
+  /** One delivery claimed (as the worker does), then the owner's PATCH, then its failure. */
+  async function claimThenPatch(paused: boolean, pausedByFailures: boolean) {
+    const alice = await fx.customer('a@example.com');
+    const scope = { customerId: alice };
+    const { endpoint } = await fx.webhooks.create(scope, {
+      url: 'http://127.0.0.1:9/hook',
+      events: ['order.finished'],
+    });
+    const settings = { pauseAfterMs: HOUR, probeIntervalMs: 15 * MINUTE };
+    await fx.webhooks.sendTest(scope, endpoint.id);
+    if (pausedByFailures) {
+      // Failing for two hours: the second failure pauses it; its next probe is then claimed.
+      for (const wait of [0, 2 * HOUR]) {
+        await fx.advance(wait);
+        const [due] = await fx.store.webhooks.claimDue(fx.clock.now(), 10);
+        const failed = decideAttempt(due!, refused, fx.clock.now(), settings);
+        await fx.store.webhooks.recordAttempt(failed);
+      }
+      expect(await fx.webhooks.get(scope, endpoint.id)).toMatchObject({ pauseReason: 'failures' });
+      await fx.advance(15 * MINUTE);
+    }
+    const [claimed] = await fx.store.webhooks.claimDue(fx.clock.now(), 10);
+    expect(claimed).toMatchObject({ endpointId: endpoint.id, paused: pausedByFailures });
+    await fx.webhooks.update(scope, endpoint.id, { paused });
+    const record = decideAttempt(claimed!, refused, fx.clock.now(), settings);
+    const change = await fx.store.webhooks.recordAttempt(record);
+    return { change, endpoint: await fx.webhooks.get(scope, endpoint.id) };
+  }
+  const refused = { kind: 'error', message: 'connect ECONNREFUSED' } as const;
+
+  it('keeps a manual pause made during the attempt as it is', async () => {
+    const { change, endpoint } = await claimThenPatch(true, false);
+    expect(change).toBeNull();
+    expect(endpoint).toMatchObject({ paused: true, pauseReason: 'manual', failureCount: 0 });
+  });
+
+  it('keeps the fresh start of an un-pause made during a failing probe', async () => {
+    const { change, endpoint } = await claimThenPatch(false, true);
+    expect(change).toBeNull();
+    expect(endpoint).toMatchObject({ paused: false, failureCount: 0, failingSince: null });
   });
 });
