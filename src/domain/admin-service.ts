@@ -205,6 +205,11 @@ export class AdminService {
     return this.deps.catalog.setPrice(service, country.toUpperCase(), price);
   }
 
+  /** Missed-call verification of a service: the caller's last N digits are its code (null: off). */
+  setCallCodeDigits(service: string, digits: number | null): Promise<Service> {
+    return this.deps.catalog.updateService(service, { callCodeDigits: digits });
+  }
+
   orders(query: Partial<AdminOrderQuery>): Promise<Page<Order>> {
     return this.deps.ports.activity.listOrders({ ...query, limit: pageLimit(query.limit) });
   }

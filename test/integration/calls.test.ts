@@ -4,6 +4,7 @@ import type { Daemon } from '../../src/daemon/index.js';
 import type { Order } from '../../src/domain/index.js';
 import { advanceUntil } from '../helpers/advance.js';
 import { useAppliance } from '../helpers/appliance.js';
+import { admin, adminRig } from './admin-rig.js';
 
 /**
  * An incoming call end to end: the simulated modem rings (RING, +CLIP), the driver rejects or
@@ -101,5 +102,35 @@ describe('incoming calls through the appliance', () => {
     expect(rest?.calls).toEqual([
       expect.objectContaining({ caller: '+447700912345', code: null, rings: 2 }),
     ]);
+  });
+});
+
+describe('admin API: missed-call verification per service', () => {
+  it('PATCH /services/{code} sets or clears call_code_digits; bad values change nothing', async () => {
+    const r = await adminRig(appliance.start, { modems: 1 });
+    const digitsOf = async (code: string) => {
+      const catalog = await admin(r, 'GET', '/catalog');
+      const services = catalog.body.services as { code: string; call_code_digits: number | null }[];
+      return services.find((s) => s.code === code)?.call_code_digits;
+    };
+    expect(await digitsOf('tg')).toBe(5);
+    expect(await digitsOf('fb')).toBeNull();
+    const set = await admin(r, 'PATCH', '/services/fb', { body: { call_code_digits: 4 } });
+    expect(set.status).toBe(200);
+    expect(set.body).toEqual({ success: true, code: 'fb', call_code_digits: 4 });
+    for (const body of [
+      { call_code_digits: 0 },
+      { call_code_digits: 13 },
+      { call_code_digits: '4' },
+      { call_code_digits: 4, extra: true },
+      {},
+    ]) {
+      expect((await admin(r, 'PATCH', '/services/fb', { body })).status).toBe(400);
+    }
+    const unknown = await admin(r, 'PATCH', '/services/nope', { body: { call_code_digits: 4 } });
+    expect(unknown.status).toBeGreaterThanOrEqual(400);
+    expect(await digitsOf('fb')).toBe(4);
+    await admin(r, 'PATCH', '/services/fb', { body: { call_code_digits: null } });
+    expect(await digitsOf('fb')).toBeNull();
   });
 });
