@@ -16,6 +16,7 @@ export async function pollUntil<T>(
   check: () => T | undefined | Promise<T | undefined>,
   timeoutMs: number,
   what: string,
+  intervalMs = 50,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -23,7 +24,7 @@ export async function pollUntil<T>(
     if (value !== undefined) return value;
     if (Date.now() > deadline)
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
