@@ -126,7 +126,10 @@ export function registerSimulateCommand(program: Command): void {
       'after',
       '\nControl API: GET /modems, GET /modems/{i}, POST /modems/{i}/sms {"from","text",...},\n' +
         'GET /modems/{i}/sent, POST /modems/{i}/fault {"kind": hang|unplug|replug|garbage|slow|\n' +
-        'sim_removed|no_network|storage_full|reset|reenumerate|send_error {cms,count}|clear, ...}. Requires socat.',
+        'sim_removed|no_network|storage_full|reset|reenumerate|send_error {cms,count}|clear, ...},\n' +
+        'POST /modems/{i}/call {"from","rings"?,"hangupAfterMs"?,"talkMs"?} (RING, +CLIP, NO CARRIER),\n' +
+        'GET /modems/{i}/calls, POST|DELETE /modems/{i}/call-noise {"meanIntervalMs","maxRings"?,\n' +
+        '"insideResponses"?} (docs/calls.md). Requires socat.',
     )
     .option(
       '--reenumerate-on-reset',
