@@ -33,7 +33,7 @@ export interface MetricsSources {
 const ORDER_OUTCOMES = ORDER_STATUSES.filter(
   (s) => !(OPEN_STATUSES as readonly string[]).includes(s),
 );
-const OUTBOUND_OUTCOMES: readonly string[] = ['delivered', 'failed', 'expired'];
+const OUTBOUND_OUTCOMES: readonly string[] = ['delivered', 'failed', 'expired', 'unknown'];
 const DELIVERY_OUTCOMES: readonly string[] = ['succeeded', 'failed', 'cancelled'];
 
 /**
