@@ -1,6 +1,9 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Config, Daemon } from '../../src/daemon/index.js';
+import { composeOutbound } from '../../src/pool/index.js';
 import type { ManualClock } from '../../src/shared/index.js';
+import { createRepositories, openDatabase } from '../../src/store/index.js';
 import { useAppliance } from '../helpers/appliance.js';
 import {
   buyAndInjectSms,
@@ -23,6 +26,7 @@ interface Rig {
   readonly clock: ManualClock;
   readonly base: string;
   readonly operator: string;
+  readonly dir: string;
 }
 
 /** Polling GETs must not hit the per-key limit; throttles off unless a test wants them. */
@@ -39,14 +43,14 @@ function settings(throttle: boolean, allowPrivate = false) {
 }
 
 async function rig(options: { throttle?: boolean; allowPrivate?: boolean } = {}): Promise<Rig> {
-  const { daemon, clock } = await appliance.start({
+  const { daemon, clock, dir } = await appliance.start({
     prefix: 'simpool-messages-',
     startMs: Math.floor(Date.now() / 1000) * 1000,
     configure: settings(options.throttle ?? false, options.allowPrivate),
   });
   // An operator key: scope `messages` on the operator account (what `simpool key create` makes).
   const { plainKey } = await daemon.admin.operator.createKey(['messages']);
-  return { daemon, clock, base: daemon.api.url, operator: plainKey };
+  return { daemon, clock, base: daemon.api.url, operator: plainKey, dir };
 }
 
 const customer = (r: Rig, email: string) => newCustomer(r.daemon, email, 10);
@@ -292,6 +296,50 @@ describe('Messaging API over a listening daemon', () => {
       direction: 'in',
       from: '+4915112345678',
       body: 'hello there',
+    });
+  });
+
+  it('reports a message that may have gone out as unknown, over GET and the message.unknown webhook', async () => {
+    const r = await rig({ allowPrivate: true });
+    const rx = await new WebhookReceiver().listen();
+    appliance.defer(() => rx.close());
+    await r.daemon.webhooks.service.create(
+      { admin: true },
+      { url: rx.url, events: ['message.unknown'] },
+    );
+    // A part sent with AT+CMGS when the daemon died, on a SIM no modem shows now: what the
+    // store holds after the restart's at-most-once decision (another connection, as a CLI has).
+    const db = openDatabase(path.join(r.dir, 'simpool.db'));
+    appliance.defer(() => Promise.resolve(db.close()));
+    const { outbound } = createRepositories(db);
+    const iccid = '8944100000000000999';
+    const message = composeOutbound({
+      to: '+447700900561',
+      text: 'in doubt',
+      iccid,
+      now: r.clock.now(),
+    });
+    outbound.enqueue(message);
+    outbound.claimPart(message.id, iccid, r.clock.now());
+    outbound.recordDirectSend(message.id, 1);
+    outbound.markPartUnknown(message.id, 1, 'no answer after the PDU went out', r.clock.now());
+    const got = await call(r, 'GET', `/api/v1/messages/${message.id}`);
+    expect(got.status).toBe(200);
+    expect(got.body).toMatchObject({
+      status: 'unknown',
+      error: { code: 'sms_send_unknown', detail: 'no answer after the PDU went out' },
+      parts_detail: [{ status: 'unknown' }],
+    });
+    const listed = await call(r, 'GET', '/api/v1/messages?direction=out&status=unknown');
+    expect((listed.body.data as Array<{ id: string }>).map((m) => m.id)).toEqual([message.id]);
+    for (let step = 0; step < 300 && rx.received.length < 1; step++) {
+      await r.clock.advance(100);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const event = JSON.parse(rx.received[0]!.body) as { type: string; data: unknown };
+    expect(event).toMatchObject({
+      type: 'message.unknown',
+      data: { id: message.id, status: 'unknown', error: { code: 'sms_send_unknown' } },
     });
   });
 
