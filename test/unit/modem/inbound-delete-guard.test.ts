@@ -40,7 +40,7 @@ describe('delete after a desync', () => {
     const { engine, modem } = setup();
     modem.on('AT+CMGR=2', lines('+CMGR: 0,,30', SLOT_2, 'OK'));
     modem.on('AT+CMGD=2', lines('OK'));
-    const { ctx, committed } = context(engine, async () => undefined);
+    const { ctx, committed } = context(engine, () => Promise.resolve());
     expect(await readNotified(ctx, 'SM', 2)).toBe(true);
     expect(committed.map((read) => read.pdu)).toEqual([SLOT_2]);
     expect(modem.commands).toEqual(['AT+CMGR=2', 'AT+CMGD=2']);
