@@ -231,12 +231,18 @@ export class SendWorker {
   private async settle(iccid: string, parts: readonly SlottedPart[]): Promise<boolean> {
     const { outbound, writes, clock, logger } = this.deps;
     let stillInDoubt = false;
+    // A settled part's message may have more parts: back in the queue, bound to this SIM.
+    const resume = (part: SlottedPart) =>
+      writes.run(() => outbound.release(part.messageId, clock.now()));
     const listed = await settleStoredParts(
       {
         logger,
         stored: this.modem.stored,
         journalFor: (part) => this.journalFor(part, iccid),
-        foundSent: (part) => this.recordSent(part, iccid, null, clock.now()),
+        foundSent: async (part) => {
+          await this.recordSent(part, iccid, null, clock.now());
+          await resume(part);
+        },
         inDoubt: async (part, detail) => {
           if (this.deps.guarantee === 'at-most-once') return this.markUnknown(part, detail);
           const failure = { permanent: false, cmsError: null, detail, tryElsewhere: false };
@@ -247,9 +253,7 @@ export class SendWorker {
         },
         sentNow: async (part, outcome) => {
           if (!outcome.ok && outcome.slot !== null) stillInDoubt = true;
-          if (!(await this.recordOutcome(part, outcome))) return;
-          // Its message may have more parts: back in the queue, bound to this SIM.
-          await writes.run(() => outbound.release(part.messageId, clock.now()));
+          if (await this.recordOutcome(part, outcome)) await resume(part);
         },
         forgetSlot: (part) =>
           writes.run(() => outbound.clearSlot(part.messageId, part.sequence, part.slot)),

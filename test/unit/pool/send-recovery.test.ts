@@ -124,6 +124,19 @@ describe('settling sends a crash interrupted', () => {
     expect(r.repos.inbound.listMessages({ limit: 10 })).toEqual([]);
   });
 
+  it('sends the rest of a long message once its part in doubt is found STO SENT', async () => {
+    const r = await crashed();
+    const message = compose(r, 'long '.repeat(40));
+    expect(message.parts).toHaveLength(2);
+    const client = await atSession(r.modem);
+    const index = await storeOnModem(client, message);
+    inFlight(r, message, index);
+    await client.command(`AT+CMSS=${index}`);
+    await r.restart();
+    await advanceUntil(r.clock, () => r.repos.outbound.getMessage(message.id)?.status === 'sent');
+    expect(r.modem.sent.map((m) => m.concat?.seq)).toEqual([1, 2]);
+  });
+
   it('sends a part the modem shows STO UNSENT exactly once', async () => {
     const r = await crashed();
     const message = compose(r, 'stored, then the crash');
