@@ -10,6 +10,7 @@ import type {
   WebhookService,
 } from '../domain/index.js';
 import type { Clock, Logger } from '../shared/index.js';
+import type { TrustProxy } from './client-address.js';
 import type { ApiGuards } from './plugins/guards.js';
 import type { MetricsSources } from './plugins/metric-families.js';
 import type { FeedSocketOptions } from './ws/feed-sockets.js';
@@ -105,4 +106,9 @@ export interface ApiConfig {
   readonly authFailureWindowSeconds?: number;
   /** The legacy API's DaisySMS spelling of a few tokens (LEGACY-API.md). */
   readonly legacyMode: 'sms-activate' | 'daisysms';
+  /**
+   * Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (client addresses,
+   * HTTPS for the admin cookie's Secure flag). Default false: the peer is the client.
+   */
+  readonly trustProxy?: TrustProxy;
 }

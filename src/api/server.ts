@@ -12,6 +12,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
 } from 'fastify';
+import { trustFunction } from './client-address.js';
 import type { ApiDeps, ServerDeps } from './deps.js';
 import { toHttpError } from './http-errors.js';
 import { adminPage } from './plugins/admin-page.js';
@@ -56,6 +57,8 @@ export function buildServer(apiDeps: ApiDeps): ApiServer {
     genReqId: requestId,
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT,
+    // request.ip and request.protocol believe X-Forwarded-* from trusted proxies only.
+    trustProxy: trustFunction(apiDeps.config.trustProxy ?? false),
     // Query arrays and the like are not part of this API; keep parsing predictable.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Per-request access logs would dominate the log at polling rates; errors are still logged.

@@ -21,6 +21,14 @@ function summary(config: Config): Array<[string, string]> {
     ['data directory', config.dataDir],
     ['database', config.database],
     ['listen', `http://${config.host}:${config.port}`],
+    [
+      'trusted proxies',
+      typeof config.trustProxy === 'boolean'
+        ? config.trustProxy
+          ? 'any peer (X-Forwarded-For/-Proto believed from everyone)'
+          : 'none'
+        : list(config.trustProxy),
+    ],
     ['log level', config.logLevel],
     ['modems', list(config.modems)],
     ['SIM PINs for', list(Object.keys(config.pins))],

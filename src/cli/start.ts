@@ -1,5 +1,10 @@
 import type { Command } from 'commander';
-import { ensureDemoCustomer, onlySimulatedModems, startDaemon } from '../daemon/index.js';
+import {
+  ensureDemoCustomer,
+  onlySimulatedModems,
+  startDaemon,
+  trustProxyFromText,
+} from '../daemon/index.js';
 import { createLogger } from '../shared/index.js';
 import { configFrom, withStoreOptions, type StoreOptions } from './common.js';
 import { integer, stopSignals } from './options.js';
@@ -9,6 +14,7 @@ interface StartOptions extends StoreOptions {
   readonly host?: string;
   readonly port?: number;
   readonly simulatorPort?: number;
+  readonly trustProxy?: boolean | string[];
 }
 
 async function runStart(options: StartOptions): Promise<void> {
@@ -19,6 +25,7 @@ async function runStart(options: StartOptions): Promise<void> {
     ...(options.host === undefined ? {} : { host: options.host }),
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(options.simulatorPort === undefined ? {} : { simulatorControlPort: options.simulatorPort }),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
   });
   const logger = createLogger(config.logLevel);
   const stop = stopSignals();
@@ -77,6 +84,12 @@ export function registerStartCommand(program: Command): void {
       '--simulator-port <port>',
       "control API port of the simulated modems (overrides the config's simulatorControlPort; default 8765, 0: any free port)",
       integer(0, 65535),
+    )
+    .option(
+      '--trust-proxy <proxies>',
+      'reverse proxies whose X-Forwarded-For/-Proto are believed (client address, HTTPS for the admin cookie): ' +
+        'true, false, or comma-separated addresses, ranges (10.0.0.0/8), loopback (overrides the config; default false)',
+      trustProxyFromText,
     )
     .action(async (options: StartOptions) => {
       await runStart(options);

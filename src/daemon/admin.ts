@@ -91,6 +91,7 @@ export function configSummary(config: Config): Record<string, unknown> {
     sweep_interval_ms: config.sweepIntervalMs,
     power_cycle_configured: config.powerCycleCommand !== null,
     orders: { ...config.orders },
+    trust_proxy: config.trustProxy,
     webhooks: {
       allow_private: config.webhooks.allowPrivate,
       allowed_hosts: [...config.webhooks.allowedHosts],

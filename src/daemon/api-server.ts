@@ -60,7 +60,7 @@ export async function startApiServer(
     idempotency: parts.idempotency,
     clock: deps.clock,
     logger: deps.logger,
-    config: config.api,
+    config: { ...config.api, trustProxy: config.trustProxy },
     readiness: () => {
       const checks = {
         database: databaseWritable(db),

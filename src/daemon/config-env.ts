@@ -15,6 +15,16 @@ const asList = (value: string): unknown =>
     .filter((m) => m.length > 0);
 const asText = (value: string): unknown => value;
 
+/** `true`, `false`, or a comma-separated list of proxies (SIMPOOL_TRUST_PROXY, --trust-proxy). */
+export function trustProxyFromText(value: string): boolean | string[] {
+  const text = value.trim();
+  if (/^(true|false)$/i.test(text)) return text.toLowerCase() === 'true';
+  return text
+    .split(',')
+    .map((m) => m.trim())
+    .filter((m) => m.length > 0);
+}
+
 /** Variable → the top-level config field it sets, and how its text becomes a value. */
 export const ENVIRONMENT_FIELDS: ReadonlyArray<{
   readonly variable: string;
@@ -25,6 +35,7 @@ export const ENVIRONMENT_FIELDS: ReadonlyArray<{
   { variable: 'SIMPOOL_DATABASE', field: 'database', parse: asText },
   { variable: 'SIMPOOL_HOST', field: 'host', parse: asText },
   { variable: 'SIMPOOL_PORT', field: 'port', parse: asNumber },
+  { variable: 'SIMPOOL_TRUST_PROXY', field: 'trustProxy', parse: trustProxyFromText },
   { variable: 'SIMPOOL_LOG_LEVEL', field: 'logLevel', parse: asText },
   { variable: 'SIMPOOL_MODEMS', field: 'modems', parse: asList },
   { variable: 'SIMPOOL_POWER_CYCLE_COMMAND', field: 'powerCycleCommand', parse: asText },
@@ -39,6 +50,7 @@ export const START_FLAGS: Readonly<Record<string, string>> = {
   dataDir: '--data-dir',
   host: '--host',
   port: '--port',
+  trustProxy: '--trust-proxy',
   modems: '--modems',
   simulatorControlPort: '--simulator-port',
 };

@@ -4,6 +4,7 @@
  */
 import { Settings } from 'typebox/system';
 import { Value } from 'typebox/value';
+import { trustProxyEntryProblem } from '../api/index.js';
 import { ConfigSchema, PATTERN_MEANINGS } from './config-schema.js';
 import type { Config, ThrottleConfig } from './config-types.js';
 
@@ -12,6 +13,7 @@ type Json = Record<string, unknown>;
 interface SchemaError {
   readonly keyword: string;
   readonly instancePath: string;
+  readonly schemaPath: string;
   readonly message: string;
   readonly params: Json;
 }
@@ -120,6 +122,18 @@ function describeError(error: SchemaError, root: unknown): string[] {
       return [
         `${where}: must be one of ${(p.allowedValues as unknown[]).join(', ')}, got ${shown(value)}`,
       ];
+    case 'anyOf': {
+      // One line for a value of none of the allowed forms (the branches' errors are dropped).
+      const schema = schemaAt(parts);
+      const forms = (schema?.anyOf as Json[] | undefined) ?? [];
+      const literals = forms.every((f) => 'const' in f) ? forms.map((f) => String(f.const)) : [];
+      const described = typeof schema?.description === 'string' ? schema.description : undefined;
+      const wanted =
+        literals.length > 0
+          ? `one of ${literals.join(', ')}`
+          : (described ?? 'one of the allowed forms');
+      return [`${where}: must be ${wanted}, got ${shown(value)}`];
+    }
     case 'pattern': {
       // The value is not repeated: it may be a PIN.
       const pattern = String(p.pattern);
@@ -142,11 +156,21 @@ export function schemaProblems(value: unknown): string[] {
   } finally {
     Settings.Set({ maxErrors });
   }
-  return [...new Set(errors.flatMap((e) => describeError(e, value)))];
+  const own = errors.filter((e) => !/\/anyOf\/\d+/.test(e.schemaPath));
+  return [...new Set(own.flatMap((e) => describeError(e, value)))];
 }
 
-/** Rules across fields, on the resolved configuration: each throttle's pause range is ordered. */
+/**
+ * Rules across fields, on the resolved configuration: each throttle's pause range is ordered;
+ * every trusted proxy is an address, a range or a known name.
+ */
 export function crossFieldProblems(config: Config): string[] {
+  const proxies =
+    config.trustProxy === true || config.trustProxy === false ? [] : config.trustProxy;
+  const proxyProblems = proxies.flatMap((entry, i) => {
+    const problem = trustProxyEntryProblem(entry);
+    return problem === undefined ? [] : [`trustProxy/${i}: ${problem}`];
+  });
   const { throttle, sims } = config.messaging;
   const checked: Array<[string, ThrottleConfig]> = [
     ['messaging/throttle', throttle],
@@ -155,12 +179,13 @@ export function crossFieldProblems(config: Config): string[] {
       t,
     ]),
   ];
-  return checked
+  const throttleProblems = checked
     .filter(([, t]) => t.pauseMaxMs < t.pauseMinMs)
     .map(
       ([where, t]) =>
         `${where}/pauseMaxMs: must be at least pauseMinMs (${t.pauseMinMs}), got ${t.pauseMaxMs}`,
     );
+  return [...proxyProblems, ...throttleProblems];
 }
 
 /** Line and column (1-based) of a JSON.parse failure, when V8's message lets us find it. */

@@ -203,6 +203,12 @@ export const ConfigSchema = Type.Object(
     ),
     host: Type.Optional(Type.String({ minLength: 1, description: 'HTTP listen address' })),
     port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'HTTP port' })),
+    trustProxy: Type.Optional(
+      Type.Union([Type.Boolean(), Type.Array(Type.String({ minLength: 1 }))], {
+        description:
+          'true, false, or a list of proxy addresses, address/prefix ranges and the names loopback, linklocal, uniquelocal',
+      }),
+    ),
     logLevel: Type.Optional(LogLevel),
     modems: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {

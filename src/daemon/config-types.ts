@@ -1,4 +1,5 @@
 /** The effective configuration: every field resolved (file < environment < command line). */
+import type { TrustProxy } from '../api/index.js';
 import type { ModemTiming } from '../modem/index.js';
 import type { DeliveryGuarantee, ThrottleLimits } from '../pool/index.js';
 
@@ -9,6 +10,13 @@ export interface Config {
   readonly database: string;
   readonly host: string;
   readonly port: number;
+  /**
+   * The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: the client
+   * address of throttles and logs, HTTPS for the admin cookie's Secure flag. `false` (default):
+   * none, the peer is the client; `true`: any peer; or addresses, CIDR ranges and the names
+   * loopback, linklocal, uniquelocal.
+   */
+  readonly trustProxy: TrustProxy;
   readonly logLevel: LogLevel;
   readonly modems: readonly string[];
   readonly pins: Readonly<Record<string, string>>;
@@ -46,6 +54,12 @@ export interface MessagingConfig {
   readonly sendFromRentedSims: boolean;
   /** Attempts of a part (temporary failures) before its message fails. */
   readonly maxAttempts: number;
+  /**
+   * A part that may have gone out when nothing can tell (sent with AT+CMGS on a modem without
+   * AT+CMGW, then a crash or no answer): `unknown` and never sent again (`at-most-once`, the
+   * default) or sent again (`at-least-once`).
+   */
+  readonly deliveryGuarantee: DeliveryGuarantee;
 }
 
 export interface ApiSettings {
@@ -54,12 +68,6 @@ export interface ApiSettings {
   /** Failed authentications per client address (any door) before it is refused for a while. */
   readonly authFailureLimit: number;
   /** The window those failures are counted in; the refusal ends when they leave it. */
-  /**
-   * A part that may have gone out when nothing can tell (sent with AT+CMGS on a modem without
-   * AT+CMGW, then a crash or no answer): `unknown` and never sent again (`at-most-once`, the
-   * default) or sent again (`at-least-once`).
-   */
-  readonly deliveryGuarantee: DeliveryGuarantee;
   readonly authFailureWindowSeconds: number;
   /** The legacy API's token spelling: sms-activate's or DaisySMS's. */
   readonly legacyMode: 'sms-activate' | 'daisysms';

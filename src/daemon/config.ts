@@ -66,6 +66,7 @@ const DEFAULTS = {
   dataDir: '.simpool',
   host: '127.0.0.1',
   port: 8080,
+  trustProxy: false,
   logLevel: 'info',
   healthIntervalMs: 30_000,
   sweepIntervalMs: 60_000,
@@ -83,7 +84,14 @@ export function onlySimulatedModems(modems: readonly string[]): boolean {
 export type ConfigOverrides = Partial<
   Pick<
     ConfigFile,
-    'dataDir' | 'database' | 'host' | 'port' | 'modems' | 'logLevel' | 'simulatorControlPort'
+    | 'dataDir'
+    | 'database'
+    | 'host'
+    | 'port'
+    | 'trustProxy'
+    | 'modems'
+    | 'logLevel'
+    | 'simulatorControlPort'
   >
 >;
 
@@ -129,6 +137,7 @@ function messagingConfig(file: MessagingFile | undefined): MessagingConfig {
     sims,
     sendFromRentedSims: file?.sendFromRentedSims ?? false,
     maxAttempts: file?.maxAttempts ?? 5,
+    deliveryGuarantee: file?.deliveryGuarantee ?? 'at-most-once',
   };
 }
 
@@ -137,11 +146,11 @@ function resolve(config: ConfigFile): Config {
   const dataDir = path.resolve(config.dataDir ?? DEFAULTS.dataDir);
   const modems = config.modems && config.modems.length > 0 ? config.modems : DEFAULT_MODEMS;
   return {
-    deliveryGuarantee: file?.deliveryGuarantee ?? 'at-most-once',
     dataDir,
     database: path.resolve(dataDir, config.database ?? 'simpool.db'),
     host: config.host ?? DEFAULTS.host,
     port: config.port ?? DEFAULTS.port,
+    trustProxy: config.trustProxy ?? DEFAULTS.trustProxy,
     logLevel: config.logLevel ?? DEFAULTS.logLevel,
     modems,
     pins: config.pins ?? {},
@@ -191,7 +200,7 @@ export function checkConfig(
   if (shape.length > 0) return { ok: false, file, problems: shape };
   const config = resolve(merged as ConfigFile);
   const rules = crossFieldProblems(config);
-  if (rules.length > 0) return { ok: false, file, problems: rules };
+  if (rules.length > 0) return { ok: false, file, problems: rules.map(origin) };
   const used = Object.keys(environment.origins).filter((field) => !(field in defined));
   return { ok: true, file, environment: used.map((f) => environment.origins[f] ?? f), config };
 }

@@ -11,6 +11,7 @@ export type {
 } from './config.js';
 export { CONFIG_FILE_VARIABLE, ENVIRONMENT_FIELDS, START_FLAGS } from './config-env.js';
 export { API_LISTEN, SIMULATOR_LISTEN, listenFailure } from './start-failures.js';
+export { trustProxyFromText } from './config-env.js';
 export { startDaemon } from './daemon.js';
 export type { Daemon, DaemonOptions } from './daemon.js';
 export { startAdmin, configSummary, simpoolVersion } from './admin.js';

@@ -1,6 +1,7 @@
 /** What the feeds share to authenticate an upgrade request. */
 import type { IncomingMessage } from 'node:http';
 import type { Authenticated } from '../../domain/index.js';
+import { clientAddress } from '../client-address.js';
 import type { ServerDeps } from '../deps.js';
 
 /** A refused connection: closed with this code and reason (browsers can read both). */
@@ -24,23 +25,17 @@ export function keyOf(request: IncomingMessage, url: URL): string | undefined {
 }
 
 /**
- * The upgrade request's client address. The upgrade is a raw Node request, not a Fastify one;
- * it has no `request.ip`, so the peer's address it is.
- */
-export function clientAddressOf(request: IncomingMessage): string {
-  return request.socket.remoteAddress ?? 'unknown';
-}
-
-/**
  * A presented key through the failed-authentication throttle: 4429 while the client's address
  * is refused, 4401 for a wrong key (counted against the address).
  */
 export async function checkFeedKey(
-  deps: Pick<ServerDeps, 'guards' | 'customers'>,
+  deps: Pick<ServerDeps, 'guards' | 'customers' | 'config'>,
   plain: string,
   request: IncomingMessage,
 ): Promise<Authenticated> {
-  const check = await deps.guards.checkKey(deps.customers, plain, clientAddressOf(request), 'ws');
+  // A raw Node request (no Fastify request.ip): the same proxy rule, applied here.
+  const client = clientAddress(request, deps.config.trustProxy ?? false);
+  const check = await deps.guards.checkKey(deps.customers, plain, client, 'ws');
   if (check.kind === 'throttled') {
     throw new FeedRefusal(4429, 'too many failed authentications: retry later');
   }
