@@ -1,29 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRepositories, openDatabase } from '../../src/store/index.js';
-import { FAST_INTERVALS, simulatorControl } from '../helpers/daemon-harness.js';
-import { requireTool } from '../helpers/require-tool.js';
-import {
-  pollUntil,
-  startSimpoolProcess,
-  startSimulatorProcess,
-  type SimpoolProcess,
-  type SimulatorProcess,
-} from '../helpers/sim-process.js';
+import { crashRig } from '../helpers/crash-rig.js';
+import { prng } from '../helpers/prng.js';
+import { pollUntil } from '../helpers/sim-process.js';
 
 const KILLS = 20;
 const MODEMS = 3;
-
-/** A small deterministic PRNG, so a failing run can be replayed with the same seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 /**
  * kill -9 the daemon at random points while SMS keep arriving, 20 times, then let it run: every
@@ -37,38 +19,12 @@ describe('crash safety', () => {
   });
 
   it(`stores every SMS exactly once across ${KILLS} kill -9 of the daemon`, async () => {
-    requireTool('socat');
     const seed = Number(process.env.SIMPOOL_CRASH_SEED ?? Date.now() % 100_000);
     const random = prng(seed);
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'simpool-crash-'));
-    cleanup.push(() => rm(dir, { recursive: true, force: true }));
-    const links = path.join(dir, 'links');
-    const simulator: SimulatorProcess = await startSimulatorProcess([
-      '--count',
-      String(MODEMS),
-      '--link-dir',
-      links,
-      '--control-port',
-      '0',
-      '--flavour',
-      'mixed',
-    ]);
-    cleanup.push(() => simulator.stop());
-    const control = simulatorControl(simulator.controlUrl);
-    const configFile = path.join(dir, 'simpool.json');
-    const database = path.join(dir, 'data', 'simpool.db');
-    await writeFile(
-      configFile,
-      JSON.stringify({
-        dataDir: path.join(dir, 'data'),
-        modems: [`${links}/ttySIM*`],
-        port: 0,
-        logLevel: 'warn',
-        ...FAST_INTERVALS,
-      }),
-    );
-    const startDaemon = (): Promise<SimpoolProcess> =>
-      startSimpoolProcess(['start', '--config', configFile], /simpool started/);
+    const { control, database, startDaemon } = await crashRig(cleanup, {
+      prefix: 'simpool-crash-',
+      simulateArgs: ['--count', String(MODEMS), '--flavour', 'mixed'],
+    });
 
     const injected: string[] = [];
     let injecting = true;
