@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SimpoolError, isSimpoolError } from '../shared/index.js';
@@ -19,6 +19,34 @@ export interface OpenDatabaseOptions {
 }
 
 /**
+ * The database holds SMS bodies, e-mails and webhook secrets: only simpool's user may read it,
+ * whoever starts simpool and whatever their umask. A missing directory is created 0700 (an
+ * existing one keeps its mode: it may be shared, e.g. /var/lib). The file is created 0600 before
+ * SQLite opens it, so the -wal and -shm files SQLite makes later take the same mode (SQLite gives
+ * them its database file's); files left by an older simpool are brought down to 0600 too.
+ */
+function preparePrivateFile(file: string): void {
+  const dir = path.dirname(file);
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700); // mkdir's mode passes through the umask
+  }
+  const fd = openSync(file, 'a', 0o600);
+  try {
+    fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
+  }
+  for (const companion of [`${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    try {
+      chmodSync(companion, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+}
+
+/**
  * Opens (creating if needed) the SQLite file, sets the pragmas simpool relies on and migrates.
  * Anything that goes wrong before the database is usable (unwritable directory, a file that is
  * not a database, WAL refused) is `store_open_failed`; a schema from a newer simpool is
@@ -27,7 +55,7 @@ export interface OpenDatabaseOptions {
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
   let db: SqliteDatabase | undefined;
   try {
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ':memory:') preparePrivateFile(file);
     db = new Database(file);
     // busy_timeout first: switching to WAL itself needs a lock another process may hold.
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
