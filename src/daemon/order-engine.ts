@@ -76,7 +76,12 @@ export async function startOrderEngine(
         receivedAt: message.receivedAt,
       });
       if (result.kind === 'matched') {
-        logger.info({ order: result.order.id, code: result.code }, 'SMS attached to its order');
+        // The code is the customer's secret (anyone reading the log could use it): info says
+        // only whether one was found; the order itself holds it.
+        logger.info(
+          { order: result.order.id, codeFound: result.code !== null },
+          'SMS attached to its order',
+        );
       }
     } catch (error) {
       logger.error({ err: describeError(error), message: message.id }, 'order matching failed');

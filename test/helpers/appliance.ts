@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
 import { loadConfig, startDaemon, type Config, type Daemon } from '../../src/daemon/index.js';
-import { ManualClock, silentLogger } from '../../src/shared/index.js';
+import { ManualClock, silentLogger, type Logger } from '../../src/shared/index.js';
 import { advanceUntil } from './advance.js';
 
 export interface Appliance {
@@ -20,6 +20,8 @@ export interface ApplianceOptions {
   readonly startMs?: number;
   /** Changes to the loaded configuration (e.g. webhooks.allowPrivate). */
   readonly configure?: (config: Config) => Config;
+  /** The daemon's logger (default: silent), e.g. a pino writing to a stream the test reads. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -57,7 +59,7 @@ export function useAppliance(): {
       const config = { ...loaded, simulatorControlPort: 0 };
       const daemon = await startDaemon(options.configure ? options.configure(config) : config, {
         clock,
-        logger: silentLogger,
+        logger: options.logger ?? silentLogger,
       });
       cleanups.push(() => daemon.stop());
       await advanceUntil(clock, () => daemon.pool.modems().every((m) => m.state === 'ready'));
