@@ -87,6 +87,20 @@ describe('configuration', () => {
     expect(error.message).toContain('naps');
   });
 
+  it('defaults messaging.deliveryGuarantee to at-most-once, takes at-least-once, refuses the rest', async () => {
+    expect(loadConfig(undefined, {}, {}).messaging.deliveryGuarantee).toBe('at-most-once');
+    const good = await configFile(
+      JSON.stringify({ messaging: { deliveryGuarantee: 'at-least-once' } }),
+    );
+    expect(loadConfig(good, {}, {}).messaging.deliveryGuarantee).toBe('at-least-once');
+    const bad = await configFile(
+      JSON.stringify({ messaging: { deliveryGuarantee: 'exactly-once' } }),
+    );
+    const error = failure(() => loadConfig(bad, {}, {}));
+    expect(error.code).toBe('config_invalid');
+    expect(error.message).toContain('messaging/deliveryGuarantee');
+  });
+
   it('says so when the file is missing or not JSON', async () => {
     expect(failure(() => loadConfig('/nonexistent/simpool.json', {}, {})).message).toContain(
       'cannot read config file',
