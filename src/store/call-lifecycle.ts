@@ -9,7 +9,7 @@ import {
 } from '../domain/index.js';
 import type { CallStatements } from './call-statements.js';
 import { reloadOrder, type OrderTx } from './order-context.js';
-import { orderFromRow } from './order-rows.js';
+import { deliveryEventHead, orderFromRow } from './order-rows.js';
 import { iso } from './iso-time.js';
 
 export function attachCallTx(
@@ -44,11 +44,7 @@ export function attachCallTx(
     customerId: order.customerId,
     orderId: order.id,
     data: {
-      order_id: order.id,
-      activation_id: order.activationId,
-      phone_number: order.phoneNumber,
-      service: order.service,
-      country: order.country,
+      ...deliveryEventHead(order),
       call_id: callId,
       caller: call.caller,
       code,

@@ -22,7 +22,7 @@ import {
   reloadOrder,
   type OrderTx,
 } from './order-context.js';
-import { orderEventData, orderFromRow } from './order-rows.js';
+import { deliveryEventHead, orderEventData, orderFromRow } from './order-rows.js';
 import { iso } from './iso-time.js';
 
 export function cancelTx(
@@ -137,11 +137,7 @@ export function attachSmsTx(tx: OrderTx, sms: InboundSms, ctx: OrderCommandConte
     customerId: order.customerId,
     orderId: order.id,
     data: {
-      order_id: order.id,
-      activation_id: order.activationId,
-      phone_number: order.phoneNumber,
-      service: order.service,
-      country: order.country,
+      ...deliveryEventHead(order),
       code,
       full_text: sms.text,
       sender: sms.sender,

@@ -92,6 +92,17 @@ export function messageFromRow(row: OrderMessageRow): OrderMessage {
   };
 }
 
+/** Which order and number a delivery event (`sms.received`, `call.received`) is about. */
+export function deliveryEventHead(order: Order): Record<string, unknown> {
+  return {
+    order_id: order.id,
+    activation_id: order.activationId,
+    phone_number: order.phoneNumber,
+    service: order.service,
+    country: order.country,
+  };
+}
+
 /**
  * The order as events carry it: API.md field names, RFC 3339 times, USD numbers, so outbox
  * readers (webhooks, WebSocket) forward it without another database read.
