@@ -110,8 +110,18 @@ export class ModemDriver extends EventEmitter<ModemDriverEvents> {
     return this.startPromise;
   }
 
-  /** Finishes the work item in flight, rejects the queued ones, closes the link, offline. */
-  stop(): Promise<void> {
+  /**
+   * Finishes the work item in flight, rejects the queued ones, closes the link, offline.
+   * `portGone`: the port vanished (unplugged): nothing in flight can finish on it, so the link is
+   * closed first instead of waiting out its command timeouts (a sweep's AT+CMGL allows 60 s).
+   */
+  stop(options: { portGone?: boolean } = {}): Promise<void> {
+    if (options.portGone === true && this.session) {
+      this.stopping = true;
+      this.session.engine.close().catch((error: unknown) => {
+        this.logger.debug({ error: describeError(error) }, 'closing a vanished port failed');
+      });
+    }
     this.stopPromise ??= this.shutdown();
     return this.stopPromise;
   }

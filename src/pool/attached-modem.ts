@@ -103,7 +103,10 @@ export class AttachedModem {
     await this.driver.start();
   }
 
-  async stop(): Promise<void> {
+  async stop(options: { portGone?: boolean } = {}): Promise<void> {
+    // A vanished port is closed at once: the part in flight ends in doubt (settled from modem
+    // storage when the SIM is back) instead of after its timeouts.
+    if (options.portGone === true) void this.driver.stop({ portGone: true });
     // The part in flight is sent and recorded before the link closes: a stop sends nothing twice.
     await this.sender.stop();
     this.deps.router.remove(this.sender);

@@ -218,7 +218,7 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
     for (const address of [...this.attached.keys()]) {
       if (!present.has(address) && !fixed.has(address)) {
         this.logger.warn({ modem: address }, 'modem port vanished');
-        await this.detach(address);
+        await this.detach(address, { portGone: true });
       }
     }
     for (const address of [...this.ignored])
@@ -310,13 +310,13 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
     });
   }
 
-  private async detach(address: string): Promise<void> {
+  private async detach(address: string, options: { portGone?: boolean } = {}): Promise<void> {
     const modem = this.attached.get(address);
     if (!modem) return;
     this.attached.delete(address);
     this.offlineSince.delete(address);
     this.probedImei.delete(address);
-    await modem.stop().catch((error: unknown) => {
+    await modem.stop(options).catch((error: unknown) => {
       this.logger.error({ modem: address, err: describeError(error) }, 'modem stop failed');
     });
     this.emit('detached', { address });
