@@ -132,8 +132,6 @@ export type LineRole =
   | { readonly role: 'unsolicited' };
 
 const HEX = /^[0-9A-Fa-f]+$/;
-/** Call results and other URCs that are nobody's answer when no call command is in flight. */
-const CALL_RESULT_URC: UrcDefinition = { name: 'NO CARRIER', match: '', exact: true };
 
 export function classifyLine(
   line: string,
@@ -187,7 +185,7 @@ function urcOf(line: string, tables: ClassifierTables): UrcDefinition | undefine
   if (definition) return definition;
   // A profile that dropped the call-result URCs still must not take them as a final.
   const final = parseFinalResult(line, tables.finals);
-  return final && isCallResult(final) ? { ...CALL_RESULT_URC, name: line, match: line } : undefined;
+  return final && isCallResult(final) ? { name: line, match: line, exact: true } : undefined;
 }
 
 /** A PDU line following a `+CMT:`/`+CDS:` header. */

@@ -166,9 +166,9 @@ export async function validateWebhookUrl(
   resolve: HostResolver = systemResolver,
 ): Promise<string> {
   const url = parseWebhookUrl(raw);
-  const host = bareHost(url);
-  if (!unchecked(host, policy)) refusePrivate(await addressesOf(host, resolve));
-  return url.href;
+  // A host the config allows is not even resolved: it may not exist yet where it is created.
+  if (unchecked(bareHost(url), policy)) return url.href;
+  return (await resolveWebhookTarget(url.href, policy, resolve)).url;
 }
 
 /**
