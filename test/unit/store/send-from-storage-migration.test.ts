@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { migrations } from '../../../src/store/migrations/index.js';
+import { migrations } from '../../../src/store/sqlite/migrations/index.js';
 import { runMigrations } from '../../../src/store/index.js';
 
 /**

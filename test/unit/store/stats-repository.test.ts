@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore, runMigrations, type SqliteDatabase } from '../../../src/store/index.js';
-import { migrations } from '../../../src/store/migrations/index.js';
+import { migrations } from '../../../src/store/sqlite/migrations/index.js';
 import { MINUTE, OrderFixture, iccid } from '../domain/order-fixture.js';
 import { TempDirs } from './helpers.js';
 

@@ -1,0 +1,73 @@
+import type { AdminPorts } from '../../domain/index.js';
+import { createAdminPorts } from './admin-ports.js';
+import { SqliteCatalogRepository } from './catalog-repository.js';
+import { SqliteCustomerRepository } from './customer-repository.js';
+import type { SqliteDatabase } from './database.js';
+import { SqliteIdempotencyRepository } from './idempotency-repository.js';
+import { SqliteInboundRepository, type InboundRepositoryOptions } from './inbound-repository.js';
+import { SqliteInventoryRepository } from './inventory-repository.js';
+import { SqliteMessagingRepository } from './messaging-repository.js';
+import { LedgerWriter } from './ledger-writer.js';
+import { SqliteOrderRepository } from './order-repository.js';
+import { SqliteOutboundRepository } from './outbound-repository.js';
+import { OutboxWriter } from './outbox-writer.js';
+import { SqliteSandboxDeliveries } from './sandbox-deliveries.js';
+import { SqliteStatsRepository } from './stats-repository.js';
+import { SqliteWebhookRepository } from './webhook-repository.js';
+
+export type StoreOptions = InboundRepositoryOptions;
+
+export interface Store {
+  readonly db: SqliteDatabase;
+  readonly inbound: SqliteInboundRepository;
+  readonly inventory: SqliteInventoryRepository;
+  readonly outbound: SqliteOutboundRepository;
+  readonly catalog: SqliteCatalogRepository;
+  readonly customers: SqliteCustomerRepository;
+  readonly orders: SqliteOrderRepository;
+  /** Sandbox orders' synthetic SMS schedule, for the daemon's sandbox sender. */
+  readonly sandboxDeliveries: SqliteSandboxDeliveries;
+  /** The event outbox (EventPort): readers resume from a seq. */
+  readonly events: OutboxWriter;
+  /** Idempotency-key records of the HTTP API (IdempotencyPort). */
+  readonly idempotency: SqliteIdempotencyRepository;
+  /** Webhook endpoints, deliveries and the outbox fan-out (WebhookPort). */
+  readonly webhooks: SqliteWebhookRepository;
+  /** The admin API's storage: operator account, SIM inventory edits, reads across accounts. */
+  readonly admin: AdminPorts;
+  /** Row counts for `GET /metrics` (StatsPort). */
+  readonly stats: SqliteStatsRepository;
+  /** The Messaging API's queue and reads (MessagingPort). */
+  readonly messaging: SqliteMessagingRepository;
+}
+
+/** The repositories over one open (and migrated) database; statements are prepared once here. */
+export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Store {
+  const events = new OutboxWriter(db);
+  const ledger = new LedgerWriter(db, events);
+  const catalog = new SqliteCatalogRepository(db);
+  const sandboxDeliveries = new SqliteSandboxDeliveries(db);
+  const inventory = new SqliteInventoryRepository(db);
+  const outbound = new SqliteOutboundRepository(db, events);
+  return {
+    db,
+    inbound: new SqliteInboundRepository(db, events, options),
+    inventory,
+    outbound,
+    catalog,
+    customers: new SqliteCustomerRepository(db, ledger),
+    orders: new SqliteOrderRepository(db, catalog, ledger, events, sandboxDeliveries),
+    sandboxDeliveries,
+    events,
+    idempotency: new SqliteIdempotencyRepository(db),
+    webhooks: new SqliteWebhookRepository(db, events),
+    admin: createAdminPorts(db),
+    stats: new SqliteStatsRepository(db),
+    messaging: new SqliteMessagingRepository(db, outbound, inventory),
+  };
+}
+
+/** The names the daemon and CLI use for the same thing. */
+export type Repositories = Store;
+export const createRepositories: (db: SqliteDatabase, options?: StoreOptions) => Store =
+  createStore;

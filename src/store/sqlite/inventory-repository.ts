@@ -1,0 +1,202 @@
+import type {
+  InventoryRepository,
+  ModemRecord,
+  SimHealthRecord,
+  SimRecord,
+  SimRow,
+  SimStatus,
+} from '../../pool/index.js';
+import type { SqliteDatabase } from './database.js';
+import {
+  simFromRow,
+  type PlacementRow,
+  type SimPlacement,
+  type SimTableRow,
+} from './inventory-rows.js';
+
+type ModemState = ModemRecord['state'];
+
+function prepareInventoryStatements(db: SqliteDatabase) {
+  return {
+    upsertModem: db.prepare<ModemRecord>(
+      `INSERT INTO modems (imei, manufacturer, model, revision, last_path, state,
+         state_changed_at, first_seen_at, last_seen_at)
+       VALUES (@imei, @manufacturer, @model, @revision, @path, @state, @at, @at, @at)
+       ON CONFLICT (imei) DO UPDATE SET
+         manufacturer = excluded.manufacturer, model = excluded.model,
+         revision = excluded.revision, last_path = excluded.last_path,
+         state_changed_at = CASE WHEN state = excluded.state THEN state_changed_at
+                                 ELSE excluded.state_changed_at END,
+         state = excluded.state, last_seen_at = excluded.last_seen_at`,
+    ),
+    // A SIM may be reported before its modem: a bare modem row keeps the foreign key whole.
+    ensureModem: db.prepare<{ imei: string; at: number }>(
+      `INSERT INTO modems (imei, state_changed_at, first_seen_at, last_seen_at)
+       VALUES (@imei, @at, @at, @at) ON CONFLICT (imei) DO NOTHING`,
+    ),
+    setModemState: db.prepare<{ imei: string; state: ModemState; at: number }>(
+      `UPDATE modems SET
+         state_changed_at = CASE WHEN state = @state THEN state_changed_at ELSE @at END,
+         state = @state,
+         last_seen_at = CASE WHEN @state = 'offline' THEN last_seen_at ELSE @at END
+       WHERE imei = @imei`,
+    ),
+    // Whatever was in this slot before is not any more; this modem is in no other slot.
+    placeModemInSlot: db.prepare<{ path: string; imei: string; at: number }>(
+      `INSERT INTO slots (path, modem_imei, first_seen_at, last_seen_at)
+       VALUES (@path, @imei, @at, @at)
+       ON CONFLICT (path) DO UPDATE SET
+         sim_iccid = CASE WHEN modem_imei IS excluded.modem_imei THEN sim_iccid ELSE NULL END,
+         modem_imei = excluded.modem_imei, last_seen_at = excluded.last_seen_at`,
+    ),
+    vacateOtherSlotsOfModem: db.prepare<{ path: string; imei: string }>(
+      `UPDATE slots SET modem_imei = NULL, sim_iccid = NULL
+        WHERE modem_imei = @imei AND path != @path`,
+    ),
+    upsertSim: db.prepare<SimRecord>(
+      `INSERT INTO sims (iccid, imsi, msisdn, country, operator, modem_imei, slot_path,
+         status_changed_at, first_seen_at, last_seen_at)
+       VALUES (@iccid, @imsi, @msisdn, @country, @operator, @imei, @path, @at, @at, @at)
+       ON CONFLICT (iccid) DO UPDATE SET
+         imsi = COALESCE(excluded.imsi, imsi), msisdn = COALESCE(excluded.msisdn, msisdn),
+         country = COALESCE(excluded.country, country),
+         operator = COALESCE(excluded.operator, operator),
+         modem_imei = excluded.modem_imei, slot_path = excluded.slot_path,
+         last_seen_at = excluded.last_seen_at`,
+    ),
+    placeSimInSlot: db.prepare<{ path: string; imei: string; iccid: string; at: number }>(
+      `INSERT INTO slots (path, modem_imei, sim_iccid, first_seen_at, last_seen_at)
+       VALUES (@path, @imei, @iccid, @at, @at)
+       ON CONFLICT (path) DO UPDATE SET modem_imei = excluded.modem_imei,
+         sim_iccid = excluded.sim_iccid, last_seen_at = excluded.last_seen_at`,
+    ),
+    vacateOtherSlotsOfSim: db.prepare<{ path: string; iccid: string }>(
+      'UPDATE slots SET sim_iccid = NULL WHERE sim_iccid = @iccid AND path != @path',
+    ),
+    latestPlacement: db.prepare<[string], PlacementRow>(
+      'SELECT * FROM sim_placements WHERE sim_iccid = ? ORDER BY id DESC LIMIT 1',
+    ),
+    insertPlacement: db.prepare<{ iccid: string; imei: string; path: string; at: number }>(
+      `INSERT INTO sim_placements (sim_iccid, modem_imei, slot_path, first_seen_at, last_seen_at)
+       VALUES (@iccid, @imei, @path, @at, @at)`,
+    ),
+    touchPlacement: db.prepare<[number, number]>(
+      'UPDATE sim_placements SET last_seen_at = ? WHERE id = ?',
+    ),
+    placements: db.prepare<[string], PlacementRow>(
+      'SELECT * FROM sim_placements WHERE sim_iccid = ? ORDER BY id',
+    ),
+    setSimStatus: db.prepare<{ iccid: string; status: SimStatus; at: number }>(
+      `UPDATE sims SET
+         status_changed_at = CASE WHEN status = @status THEN status_changed_at ELSE @at END,
+         status = @status,
+         last_seen_at = CASE WHEN @status = 'offline' THEN last_seen_at ELSE @at END
+       WHERE iccid = @iccid`,
+    ),
+    recordSimHealth: db.prepare<{
+      iccid: string;
+      signal: number | null;
+      registration: string;
+      operator: string | null;
+      at: number;
+    }>(
+      `UPDATE sims SET signal_dbm = @signal, registration = @registration,
+         operator = COALESCE(@operator, operator), health_at = @at, last_seen_at = @at
+       WHERE iccid = @iccid`,
+    ),
+    markModemSimsOffline: db.prepare<{ imei: string; at: number }>(
+      `UPDATE sims SET status = 'offline', status_changed_at = @at
+        WHERE modem_imei = @imei AND status != 'offline'`,
+    ),
+    listSims: db.prepare<[], SimTableRow>('SELECT * FROM sims ORDER BY slot_path, iccid'),
+    simByIccid: db.prepare<[string], SimTableRow>('SELECT * FROM sims WHERE iccid = ?'),
+    // Numbers are compared by digits (`+49…`, `49…`); a recycled number: the SIM seen last.
+    simByNumber: db.prepare<[string], SimTableRow>(
+      `SELECT * FROM sims WHERE msisdn IS NOT NULL AND ltrim(msisdn, '+') = ?
+        ORDER BY last_seen_at DESC LIMIT 1`,
+    ),
+  };
+}
+
+/** Modems by IMEI, SIMs by ICCID, slots by path: a SIM moved to another slot keeps its row. */
+export class SqliteInventoryRepository implements InventoryRepository {
+  private readonly s: ReturnType<typeof prepareInventoryStatements>;
+  private readonly recordModemTx: (modem: ModemRecord) => void;
+  private readonly recordSimTx: (sim: SimRecord) => void;
+
+  constructor(db: SqliteDatabase) {
+    this.s = prepareInventoryStatements(db);
+    this.recordModemTx = db.transaction((modem: ModemRecord) => {
+      this.s.upsertModem.run(modem);
+      this.s.placeModemInSlot.run({ path: modem.path, imei: modem.imei, at: modem.at });
+      this.s.vacateOtherSlotsOfModem.run({ path: modem.path, imei: modem.imei });
+    });
+    this.recordSimTx = db.transaction((sim: SimRecord) => {
+      this.s.ensureModem.run({ imei: sim.imei, at: sim.at });
+      this.s.upsertSim.run(sim);
+      const place = { path: sim.path, imei: sim.imei, iccid: sim.iccid, at: sim.at };
+      this.s.placeSimInSlot.run(place);
+      this.s.vacateOtherSlotsOfSim.run(place);
+      const latest = this.s.latestPlacement.get(sim.iccid);
+      if (latest && latest.modem_imei === sim.imei && latest.slot_path === sim.path) {
+        this.s.touchPlacement.run(sim.at, latest.id);
+      } else {
+        this.s.insertPlacement.run(place);
+      }
+    });
+  }
+
+  recordModem(modem: ModemRecord): void {
+    this.recordModemTx(modem);
+  }
+
+  setModemState(imei: string, state: ModemState, at: number): void {
+    this.s.setModemState.run({ imei, state, at });
+  }
+
+  recordSim(sim: SimRecord): void {
+    this.recordSimTx(sim);
+  }
+
+  setSimStatus(iccid: string, status: SimStatus, at: number): void {
+    this.s.setSimStatus.run({ iccid, status, at });
+  }
+
+  recordSimHealth(iccid: string, health: SimHealthRecord, at: number): void {
+    this.s.recordSimHealth.run({
+      iccid,
+      signal: health.signalDbm === null ? null : Math.round(health.signalDbm),
+      registration: health.registration,
+      operator: health.operator,
+      at,
+    });
+  }
+
+  markModemSimsOffline(imei: string, at: number): void {
+    this.s.markModemSimsOffline.run({ imei, at });
+  }
+
+  listSims(): SimRow[] {
+    return this.s.listSims.all().map(simFromRow);
+  }
+
+  findSim(iccidOrNumber: string): SimRow | undefined {
+    const wanted = iccidOrNumber.trim();
+    const byIccid = this.s.simByIccid.get(wanted);
+    if (byIccid) return simFromRow(byIccid);
+    const digits = wanted.replace(/[\s\-()]/g, '').replace(/^\+/, '');
+    if (!/^\d+$/.test(digits)) return undefined;
+    const byNumber = this.s.simByNumber.get(digits);
+    return byNumber ? simFromRow(byNumber) : undefined;
+  }
+
+  /** Every modem and slot a SIM was seen in, oldest first (not part of the pool's port). */
+  simPlacements(iccid: string): SimPlacement[] {
+    return this.s.placements.all(iccid).map((row) => ({
+      imei: row.modem_imei,
+      path: row.slot_path,
+      firstSeenAt: row.first_seen_at,
+      lastSeenAt: row.last_seen_at,
+    }));
+  }
+}

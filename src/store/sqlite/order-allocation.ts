@@ -1,0 +1,139 @@
+/** Purchase and swap: the two transactions that hand out a SIM. */
+import {
+  accept,
+  decidePurchase,
+  decideSwap,
+  newId,
+  orderTimers,
+  refuse,
+  toE164,
+  type Order,
+  type OrderCommandContext,
+  type Outcome,
+  type PurchaseRequest,
+} from '../../domain/index.js';
+import { loadCustomerOrder, releaseNumber, reloadOrder, type OrderTx } from './order-context.js';
+import { orderEventData } from './order-rows.js';
+
+export function purchaseTx(
+  tx: OrderTx,
+  req: PurchaseRequest,
+  ctx: OrderCommandContext,
+): Outcome<Order> {
+  const { now, rules } = ctx;
+  const key = tx.s.keyForPurchase.get(req.apiKeyId);
+  if (!key || key.customer_id !== req.customerId || key.revoked_at !== null) {
+    return refuse({ code: 'unauthorized' });
+  }
+  const service = tx.catalog.getServiceSync(req.service);
+  if (!service || !service.enabled)
+    return refuse({ code: 'unknown_service', service: req.service });
+  const country = tx.catalog.findCountrySync(req.country);
+  if (!country || !country.enabled)
+    return refuse({ code: 'unknown_country', country: req.country });
+  // A known pair nobody priced (or a virtual country) has nothing to sell: like no free SIM.
+  const price = country.virtual ? undefined : tx.s.price.get(service.code, country.iso2);
+  if (price === undefined) return refuse({ code: 'no_numbers' });
+  const sandbox = key.sandbox === 1;
+  const refusal = decidePurchase({
+    now,
+    bannedUntil: key.banned_until,
+    priceUnits: price,
+    maxPriceUnits: req.maxPriceUnits,
+    openOrdersOfKey: tx.s.openOrdersOfKey.get(key.id) ?? 0,
+    keyLimit: key.max_open_orders ?? rules.defaultMaxOpenOrders,
+    balanceUnits: tx.ledger.balance(req.customerId, sandbox),
+  });
+  if (refusal) return refuse(refusal);
+  const sim = tx.eligibility.pick(ctx.policy, service.code, country.iso2, rules, now, sandbox);
+  if (!sim) return refuse({ code: 'no_numbers' });
+
+  const id = newId('ord', now);
+  const activationId = tx.s.nextActivationId.get() ?? 1;
+  const phoneNumber = toE164(sim.msisdn);
+  const timers = orderTimers(now, service);
+  tx.s.insertOrder.run({
+    id,
+    activationId,
+    customerId: req.customerId,
+    apiKeyId: key.id,
+    sandbox: key.sandbox,
+    service: service.code,
+    country: country.iso2,
+    priceUnits: price,
+    simIccid: sim.iccid,
+    phoneNumber,
+    now,
+    holdUntil: timers.holdUntil,
+    expiresAt: timers.expiresAt,
+  });
+  tx.s.insertNumber.run(id, sim.iccid, phoneNumber, now);
+  tx.ledger.move({
+    customerId: req.customerId,
+    sandbox,
+    type: 'purchase',
+    amountUnits: -price,
+    orderId: id,
+    description: `${service.name} number, ${country.eng} (order ${activationId})`,
+    now,
+  });
+  const order = reloadOrder(tx, id);
+  // The sandbox's stand-in for the service texting the number, scheduled with the purchase.
+  if (sandbox) tx.sandbox.schedule(order, 'purchase', now + rules.sandboxSmsDelayMs, now);
+  tx.outbox.append({
+    type: 'order.created',
+    customerId: order.customerId,
+    orderId: id,
+    data: orderEventData(order),
+    now,
+  });
+  return accept(order);
+}
+
+export function swapTx(
+  tx: OrderTx,
+  customerId: string,
+  ref: string,
+  ctx: OrderCommandContext,
+): Outcome<{ order: Order; previousNumber: string }> {
+  const { now, rules } = ctx;
+  const order = loadCustomerOrder(tx, customerId, ref);
+  if (!order) return refuse({ code: 'order_not_found' });
+  const refusal = decideSwap(order, now);
+  if (refusal) return refuse(refusal);
+  const service = tx.catalog.getServiceSync(order.service);
+  if (!service) return refuse({ code: 'unknown_service', service: order.service });
+  const sim = tx.eligibility.pick(
+    ctx.policy,
+    order.service,
+    order.country,
+    rules,
+    now,
+    order.sandbox,
+    order.id,
+  );
+  if (!sim) return refuse({ code: 'no_numbers' });
+
+  releaseNumber(tx, order, 'swapped', 'swapped', now);
+  const phoneNumber = toE164(sim.msisdn);
+  const timers = orderTimers(now, service);
+  tx.s.setNumber.run({
+    id: order.id,
+    simIccid: sim.iccid,
+    phoneNumber,
+    now,
+    holdUntil: timers.holdUntil,
+    expiresAt: timers.expiresAt,
+  });
+  tx.s.insertNumber.run(order.id, sim.iccid, phoneNumber, now);
+  const swapped = reloadOrder(tx, order.id);
+  if (swapped.sandbox) tx.sandbox.schedule(swapped, 'swap', now + rules.sandboxSmsDelayMs, now);
+  tx.outbox.append({
+    type: 'order.swapped',
+    customerId,
+    orderId: order.id,
+    data: { ...orderEventData(swapped), previous_number: order.phoneNumber },
+    now,
+  });
+  return accept({ order: swapped, previousNumber: order.phoneNumber });
+}

@@ -1,0 +1,350 @@
+import type Database from 'better-sqlite3';
+import { SimpoolError } from '../../shared/index.js';
+import {
+  URGENT_PRIORITY,
+  type DeliveryGuarantee,
+  type InterruptedParts,
+  type NewOutboundMessage,
+  type PartSlot,
+  type SlottedPart,
+  type OutboundMessageRow,
+  type OutboundPartToSend,
+  type OutboundRepository,
+  type PartFailure,
+  type RoutableMessage,
+} from '../../pool/index.js';
+import type { SqliteDatabase } from './database.js';
+import { OutboundEvents } from './outbound-events.js';
+import {
+  outboundMessageFromRow,
+  outboundPartFromRow,
+  partToSendFromRow,
+  routableFromRow,
+  type OutboundPartRow,
+  type OutboundPartTableRow,
+} from './outbound-rows.js';
+import { prepareOutboundStatements, type OutboundStatements } from './outbound-statements.js';
+import { prepareSlotStatements, type SlotStatements } from './outbound-slot-statements.js';
+import type { OutboxWriter } from './outbox-writer.js';
+
+type PartKey = { id: string; sequence: number };
+type Tx<A extends unknown[], R> = Database.Transaction<(...args: A) => R>;
+
+/**
+ * Outbound SMS in SQLite. A part is claimed for one SIM (and committed) before it is handed to
+ * the modem, and all parts of a message go out through the SIM that claimed the first one (the
+ * recipient sees one sender). Every change writes its history row, and the changes the
+ * Messaging API publishes their outbox event, in the same transaction.
+ */
+export class SqliteOutboundRepository implements OutboundRepository {
+  private readonly s: OutboundStatements;
+  private readonly slots: SlotStatements;
+  private readonly events: OutboundEvents;
+  private readonly enqueueTx: Tx<[NewOutboundMessage], void>;
+  private readonly claimTx: Tx<[string, string, number], OutboundPartToSend | undefined>;
+  private readonly sentTx: Tx<[PartKey, string, number | null, number], void>;
+  private readonly slotTx: Tx<[PartKey, PartSlot], void>;
+  private readonly unknownTx: Tx<[PartKey, string, number], void>;
+  private readonly failedTx: Tx<[PartKey, PartFailure, number], void>;
+  private readonly releaseTx: Tx<[string, number], void>;
+  private readonly expireTx: Tx<[number], string[]>;
+  private readonly requeueTx: Tx<[number, DeliveryGuarantee], InterruptedParts>;
+  private readonly batchTx: Tx<[() => void], void>;
+
+  constructor(db: SqliteDatabase, outbox: OutboxWriter) {
+    // Calls made inside run as savepoints of this one transaction.
+    this.batchTx = db.transaction((work: () => void) => work());
+    const s = prepareOutboundStatements(db);
+    this.s = s;
+    const slots = prepareSlotStatements(db);
+    this.slots = slots;
+    const events = new OutboundEvents(db, outbox);
+    this.events = events;
+    this.enqueueTx = db.transaction((message: NewOutboundMessage) => {
+      if (message.parts.length === 0) {
+        throw new SimpoolError('invalid_argument', `outbound message ${message.id} has no parts`);
+      }
+      if (s.messageExists.get(message.id)) {
+        throw new SimpoolError('invalid_argument', `outbound message ${message.id} exists`);
+      }
+      const at = message.createdAt;
+      s.insertMessage.run({
+        ...message,
+        parts: message.parts.length,
+        deliveryReport: message.deliveryReport ? 1 : 0,
+        at,
+      });
+      message.parts.forEach((part, index) => {
+        s.insertPart.run({
+          id: message.id,
+          sequence: index + 1,
+          pdu: part.pduHex,
+          length: part.tpduLength,
+          at,
+        });
+      });
+      events.record(message.id, null, 'queued', at, { iccid: message.iccid });
+    });
+    this.claimTx = db.transaction((id: string, iccid: string, at: number) => {
+      const message = s.message.get(id);
+      if (!message || (message.status !== 'queued' && message.status !== 'sending')) return;
+      if (message.sender_iccid !== null && message.sender_iccid !== iccid) return;
+      // Past valid_until only a message with nothing sent yet stops (it will expire).
+      const expired = message.valid_until !== null && message.valid_until <= at;
+      if (expired && s.anyPartSent.get(id) === undefined) return;
+      if (s.partInFlight.get(id)) return;
+      const row = s.nextPart.get({ id, at });
+      if (!row) return;
+      s.claimPart.run({ id, sequence: row.sequence, iccid, at });
+      events.record(id, row.sequence, 'sending', at, { iccid });
+      if (message.status === 'queued') {
+        s.claimMessage.run({ id, iccid, at });
+        events.record(id, null, 'sending', at, { iccid });
+      }
+      return partToSendFromRow(row);
+    });
+    this.sentTx = db.transaction((key: PartKey, iccid: string, mr: number | null, at: number) => {
+      const part = this.requirePart(key);
+      if (part.status === 'sent' && part.message_reference === mr) return;
+      s.partSent.run({ ...key, iccid, mr, at });
+      const detail =
+        mr === null ? 'found STO SENT in modem storage (TP-MR unknown)' : `TP-MR ${mr}`;
+      events.record(key.id, key.sequence, 'sent', at, { iccid, detail });
+      if (s.messageSentIfAllSent.run({ id: key.id, at }).changes > 0) {
+        events.publish('message.sent', key.id, at);
+      }
+    });
+    this.failedTx = db.transaction((key: PartKey, failure: PartFailure, at: number) => {
+      // Only a part being sent can fail; anything else is a stale or repeated report.
+      if (this.requirePart(key).status !== 'sending') return;
+      const cms = failure.cmsError;
+      const status = s.message.get(key.id)?.status;
+      if (status !== 'queued' && status !== 'sending') {
+        // Its message ended meanwhile (a failure report of another part): no retry.
+        s.partFailed.run({ ...key, cms, detail: failure.detail });
+        events.record(key.id, key.sequence, 'failed', at, { detail: failure.detail });
+        return;
+      }
+      if (failure.permanent) {
+        s.partFailed.run({ ...key, cms, detail: failure.detail });
+        events.record(key.id, key.sequence, 'failed', at, { detail: failure.detail });
+        this.endMessage(
+          key.id,
+          'failed',
+          { code: 'sms_send_failed', cms, detail: failure.detail },
+          at,
+        );
+        return;
+      }
+      const retryAt = failure.retryAt ?? at;
+      const anySent = s.anyPartSent.get(key.id) !== undefined;
+      // A message asked for one SIM waits for it; one nobody sent a part of may move at once.
+      const pinned = (s.message.get(key.id)?.sim_iccid ?? null) !== null;
+      const elsewhere = failure.tryElsewhere === true && !anySent && !pinned;
+      const claimedBy = s.part.get(key.id, key.sequence)?.sim_iccid ?? null;
+      s.partRetry.run({ ...key, cms, detail: failure.detail, retryAt: elsewhere ? at : retryAt });
+      events.record(key.id, key.sequence, 'queued', at, {
+        iccid: claimedBy,
+        detail: failure.detail,
+      });
+      this.releaseMessage(key.id, at, elsewhere ? { iccid: claimedBy, until: retryAt } : null);
+    });
+    this.releaseTx = db.transaction((id: string, at: number) => {
+      if (!s.partInFlight.get(id)) this.releaseMessage(id, at, null);
+    });
+    this.expireTx = db.transaction((at: number) => {
+      const ids = s.expiring.all(at);
+      for (const id of ids) {
+        this.endMessage(
+          id,
+          'expired',
+          { code: 'sms_expired', cms: null, detail: 'valid_until passed before it was sent' },
+          at,
+        );
+      }
+      return ids;
+    });
+    this.slotTx = db.transaction((key: PartKey, slot: PartSlot) => {
+      const part = this.requirePart(key);
+      if (part.status !== 'sending' || part.sim_iccid === null) return;
+      slots.dropReusedSlot.run({ ...key, ...slot, iccid: part.sim_iccid });
+      slots.setSlot.run({ ...key, ...slot });
+    });
+    this.unknownTx = db.transaction((key: PartKey, detail: string, at: number) => {
+      const part = this.requirePart(key);
+      if (part.status !== 'sending') return;
+      slots.partUnknown.run({ ...key, detail });
+      events.record(key.id, key.sequence, 'unknown', at, { iccid: part.sim_iccid, detail });
+      s.cancelQueuedParts.run({ id: key.id, detail: 'message unknown' });
+      if (slots.messageUnknown.run({ id: key.id, detail, at }).changes > 0) {
+        events.publish('message.unknown', key.id, at);
+      }
+    });
+    this.requeueTx = db.transaction((at: number, guarantee: DeliveryGuarantee) => {
+      const ids = s.interrupted.all();
+      let requeued = 0;
+      let unknown = 0;
+      let awaitingSlot = 0;
+      for (const part of slots.interruptedParts.all()) {
+        const key = { id: part.message_id, sequence: part.sequence };
+        if (part.send_path === 'stored' && part.slot_index !== null) {
+          awaitingSlot++;
+        } else if (part.send_path === null || guarantee === 'at-least-once') {
+          slots.requeuePart.run({ ...key, at });
+          events.record(key.id, key.sequence, 'queued', at, { detail: 'interrupted by a stop' });
+          requeued++;
+        } else {
+          this.unknownTx(key, 'sent with AT+CMGS when simpool stopped: may have gone out', at);
+          unknown++;
+        }
+      }
+      for (const id of ids) if (!s.partInFlight.get(id)) this.releaseMessage(id, at, null);
+      return { requeued, unknown, awaitingSlot };
+    });
+  }
+
+  enqueue(message: NewOutboundMessage): void {
+    this.enqueueTx.immediate(message);
+  }
+
+  transaction(work: () => void): void {
+    this.batchTx.immediate(work);
+  }
+
+  listRoutable(
+    at: number,
+    limit: number,
+    senders: { readonly ready: readonly string[]; readonly urgentReady: readonly string[] },
+  ): RoutableMessage[] {
+    return this.s.routable
+      .all({
+        at,
+        limit,
+        ready: JSON.stringify(senders.ready),
+        urgentReady: JSON.stringify(senders.urgentReady),
+        urgent: URGENT_PRIORITY,
+      })
+      .map(routableFromRow);
+  }
+
+  hasClaimable(at: number): boolean {
+    return this.s.anyDue.get(at) !== undefined;
+  }
+
+  claimPart(messageId: string, iccid: string, at: number): OutboundPartToSend | undefined {
+    return this.claimTx.immediate(messageId, iccid, at);
+  }
+
+  markPartSent(
+    messageId: string,
+    sequence: number,
+    iccid: string,
+    messageReference: number | null,
+    at: number,
+  ): void {
+    this.sentTx.immediate({ id: messageId, sequence }, iccid, messageReference, at);
+  }
+
+  recordStoredSlot(messageId: string, sequence: number, slot: PartSlot): void {
+    this.slotTx.immediate({ id: messageId, sequence }, slot);
+  }
+
+  recordDirectSend(messageId: string, sequence: number): void {
+    this.slots.setDirect.run({ id: messageId, sequence });
+  }
+
+  clearSlot(messageId: string, sequence: number, slot: PartSlot): void {
+    this.slots.clearSlot.run({ id: messageId, sequence, ...slot });
+  }
+
+  markPartUnknown(messageId: string, sequence: number, detail: string, at: number): void {
+    this.unknownTx.immediate({ id: messageId, sequence }, detail, at);
+  }
+
+  slottedParts(iccid: string): SlottedPart[] {
+    return this.slots.slotted.all(iccid).map((row) => ({
+      messageId: row.message_id,
+      sequence: row.sequence,
+      status: row.status,
+      pduHex: row.pdu,
+      attempts: row.attempts,
+      slot: { storage: row.slot_storage, index: row.slot_index },
+    }));
+  }
+
+  markPartFailed(messageId: string, sequence: number, failure: PartFailure, at: number): void {
+    this.failedTx.immediate({ id: messageId, sequence }, failure, at);
+  }
+
+  release(messageId: string, at: number): void {
+    this.releaseTx.immediate(messageId, at);
+  }
+
+  expireDue(at: number): string[] {
+    return this.expireTx.immediate(at);
+  }
+
+  requeueInterrupted(at: number, guarantee: DeliveryGuarantee): InterruptedParts {
+    return this.requeueTx.immediate(at, guarantee);
+  }
+
+  sendTimes(iccid: string, since: number): number[] {
+    return this.s.sendTimes.all(iccid, since);
+  }
+
+  simsOffLimits(): { rented: ReadonlySet<string>; disabled: ReadonlySet<string> } {
+    const rented = new Set<string>();
+    const disabled = new Set<string>();
+    for (const row of this.s.offLimits.all()) (row.rented ? rented : disabled).add(row.iccid);
+    return { rented, disabled };
+  }
+
+  getMessage(id: string): OutboundMessageRow | undefined {
+    const row = this.s.message.get(id);
+    return row ? outboundMessageFromRow(row) : undefined;
+  }
+
+  /** The parts of a message in sequence order (not part of the pool's port). */
+  getParts(id: string): OutboundPartRow[] {
+    return this.s.parts.all(id).map(outboundPartFromRow);
+  }
+
+  /** Back in the queue; its SIM kept when some of it went out already. */
+  private releaseMessage(
+    id: string,
+    at: number,
+    avoid: { iccid: string | null; until: number } | null,
+  ): void {
+    const keepSender = this.s.anyPartSent.get(id) !== undefined ? 1 : 0;
+    const changed = this.s.release.run({
+      id,
+      keepSender,
+      avoid: avoid?.iccid ?? null,
+      avoidUntil: avoid?.until ?? null,
+      at,
+    }).changes;
+    if (changed > 0) this.events.record(id, null, 'queued', at);
+  }
+
+  /** Failed or expired: the parts not yet out will never go. */
+  private endMessage(
+    id: string,
+    status: 'failed' | 'expired',
+    error: { code: string; cms: number | null; detail: string },
+    at: number,
+  ): void {
+    this.s.cancelQueuedParts.run({ id, detail: `message ${status}` });
+    const changed = this.s.messageFailed.run({ id, status, ...error, at }).changes;
+    if (changed > 0) this.events.publish('message.failed', id, at);
+  }
+
+  private requirePart(key: PartKey): OutboundPartTableRow {
+    const part = this.s.part.get(key.id, key.sequence);
+    if (!part) {
+      throw new SimpoolError('not_found', `no outbound part ${key.id}#${key.sequence}`, {
+        details: { messageId: key.id, sequence: key.sequence },
+      });
+    }
+    return part;
+  }
+}
