@@ -1,14 +1,37 @@
 import type { Command } from 'commander';
-import { checkConfig, CONFIG_FILE_VARIABLE, type Config } from '../daemon/index.js';
-import { withStoreOptions, type StoreOptions } from './common.js';
+import {
+  checkConfig,
+  CONFIG_FILE_VARIABLE,
+  maskDatabaseUrl,
+  passwordSource,
+  type Config,
+  type DatabaseConfig,
+} from '../daemon/index.js';
+import { storeOverrides, withStoreOptions, type StoreOptions } from './common.js';
 
 interface CheckOptions extends StoreOptions {
   readonly json?: boolean;
 }
 
-/** PINs are secrets: a summary names the SIMs that have one, never the digits. */
+/**
+ * PINs and the database password are secrets: a summary names the SIMs that have a PIN, never
+ * the digits, and shows the database URL with its password masked.
+ */
 function masked(config: Config): Config {
-  return { ...config, pins: Object.fromEntries(Object.keys(config.pins).map((k) => [k, '****'])) };
+  const { database } = config;
+  return {
+    ...config,
+    database:
+      database.engine === 'postgres'
+        ? { ...database, url: maskDatabaseUrl(database.url) }
+        : database,
+    pins: Object.fromEntries(Object.keys(config.pins).map((k) => [k, '****'])),
+  };
+}
+
+function describe(database: DatabaseConfig): string {
+  if (database.engine === 'sqlite') return `SQLite ${database.file}`;
+  return `PostgreSQL ${maskDatabaseUrl(database.url)}; password ${passwordSource(database)}`;
 }
 
 const seconds = (ms: number): string => `${ms / 1000} s`;
@@ -18,8 +41,9 @@ function summary(config: Config): Array<[string, string]> {
   const { orders, api, webhooks, messaging } = config;
   const t = messaging.throttle;
   return [
+    ['host id', config.hostId],
     ['data directory', config.dataDir],
-    ['database', config.database],
+    ['database', describe(config.database)],
     ['listen', `http://${config.host}:${config.port}`],
     [
       'trusted proxies',
@@ -79,10 +103,7 @@ export function registerConfigCommands(program: Command): void {
     )
     .option('--json', 'print JSON for scripts: {ok, file, environment, config} or {ok, problems}')
     .action((options: CheckOptions) => {
-      const checked = checkConfig(
-        options.config,
-        options.dataDir === undefined ? {} : { dataDir: options.dataDir },
-      );
+      const checked = checkConfig(options.config, storeOverrides(options));
       if (options.json) {
         console.log(
           JSON.stringify(checked.ok ? { ...checked, config: masked(checked.config) } : checked),

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { openDatabase, schemaVersion } from '../store/index.js';
+import { describeDatabase, openConfiguredStore } from '../daemon/index.js';
+import { schemaVersion } from '../store/index.js';
 import { configFrom, withStoreOptions, type StoreOptions } from './common.js';
 import { terminalProgress } from './progress.js';
 
@@ -20,10 +21,12 @@ export function registerMigrateCommand(program: Command): void {
         '("up to date" when there was nothing to do).',
     )
     .action((options: MigrateOptions) => {
-      const { database } = configFrom(options);
+      const config = configFrom(options);
+      // The file, or the URL with its password masked.
+      const database = describeDatabase(config.database);
       const progress = terminalProgress();
       const applied: Array<{ id: number; name: string }> = [];
-      const db = openDatabase(database, {
+      const db = openConfiguredStore(config, {
         onMigration: (id, name) => {
           applied.push({ id, name });
           progress(`applied migration ${String(id).padStart(3, '0')} ${name}`);

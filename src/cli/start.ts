@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import {
+  describeDatabase,
   ensureDemoCustomer,
   onlySimulatedModems,
   startDaemon,
@@ -10,6 +11,7 @@ import { configFrom, withStoreOptions, type StoreOptions } from './common.js';
 import { integer, stopSignals } from './options.js';
 
 interface StartOptions extends StoreOptions {
+  readonly hostId?: string;
   readonly modems?: string;
   readonly host?: string;
   readonly port?: number;
@@ -19,6 +21,7 @@ interface StartOptions extends StoreOptions {
 
 async function runStart(options: StartOptions): Promise<void> {
   const config = configFrom(options, {
+    ...(options.hostId === undefined ? {} : { hostId: options.hostId }),
     ...(options.modems === undefined
       ? {}
       : { modems: options.modems.split(',').map((m) => m.trim()) }),
@@ -42,6 +45,7 @@ async function runStart(options: StartOptions): Promise<void> {
     : null;
   const url = daemon.api.url;
   console.log(`simpool started; data in ${config.dataDir}`);
+  console.log(`  host id: ${config.hostId}; database: ${describeDatabase(config.database)}`);
   console.log(`  modems: ${config.modems.join(', ')}`);
   console.log(`  API: ${url}/api/v1 (legacy: ${url}/stubs/handler_api.php)`);
   console.log(`  admin page: ${url}/admin/`);
@@ -66,6 +70,11 @@ export function registerStartCommand(program: Command): void {
   withStoreOptions(program.command('start'))
     .description(
       'Run the appliance: modems, store, REST/legacy/WebSocket API, webhooks, admin page, metrics',
+    )
+    .option(
+      '--host-id <id>',
+      "this host's name among the hosts sharing one database; also seeds the simulated SIMs' " +
+        'identities (overrides the config; default: the hostname)',
     )
     .option(
       '-m, --modems <list>',

@@ -18,6 +18,7 @@ import { SimpoolError, type Clock, type Logger } from '../shared/index.js';
 import type { Store } from '../store/index.js';
 import { ensureAdminCredential, type AdminCredential } from './admin-credential.js';
 import { PoolModems } from './admin-modems.js';
+import { describeDatabase } from './config-database.js';
 import type { Config } from './config.js';
 import type { OrderEngine } from './order-engine.js';
 import type { Webhooks } from './webhooks.js';
@@ -77,11 +78,16 @@ export async function startAdmin(
   };
 }
 
-/** What the admin page shows of the configuration: no PINs, numbers or commands. */
+/**
+ * What the admin page shows of the configuration: no PINs, numbers, commands or database
+ * password.
+ */
 export function configSummary(config: Config): Record<string, unknown> {
   return {
+    host_id: config.hostId,
     data_dir: config.dataDir,
-    database: config.database,
+    database: describeDatabase(config.database),
+    database_engine: config.database.engine,
     listen: `${config.host}:${config.port}`,
     log_level: config.logLevel,
     modems: [...config.modems],

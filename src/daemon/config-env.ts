@@ -33,6 +33,8 @@ export const ENVIRONMENT_FIELDS: ReadonlyArray<{
 }> = [
   { variable: 'SIMPOOL_DATA_DIR', field: 'dataDir', parse: asText },
   { variable: 'SIMPOOL_DATABASE', field: 'database', parse: asText },
+  { variable: 'SIMPOOL_DATABASE_PASSWORD_FILE', field: 'databasePasswordFile', parse: asText },
+  { variable: 'SIMPOOL_HOST_ID', field: 'hostId', parse: asText },
   { variable: 'SIMPOOL_HOST', field: 'host', parse: asText },
   { variable: 'SIMPOOL_PORT', field: 'port', parse: asNumber },
   { variable: 'SIMPOOL_TRUST_PROXY', field: 'trustProxy', parse: trustProxyFromText },
@@ -48,6 +50,9 @@ export const ENVIRONMENT_FIELDS: ReadonlyArray<{
  */
 export const START_FLAGS: Readonly<Record<string, string>> = {
   dataDir: '--data-dir',
+  database: '--database',
+  databasePasswordFile: '--database-password-file',
+  hostId: '--host-id',
   host: '--host',
   port: '--port',
   trustProxy: '--trust-proxy',

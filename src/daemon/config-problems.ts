@@ -5,7 +5,7 @@
 import { Settings } from 'typebox/system';
 import { Value } from 'typebox/value';
 import { trustProxyEntryProblem } from '../api/index.js';
-import { ConfigSchema, PATTERN_MEANINGS } from './config-schema.js';
+import { ConfigSchema, HOST_ID_PATTERN, PATTERN_MEANINGS } from './config-schema.js';
 import type { Config, ThrottleConfig } from './config-types.js';
 
 type Json = Record<string, unknown>;
@@ -161,8 +161,21 @@ export function schemaProblems(value: unknown): string[] {
 }
 
 /**
- * Rules across fields, on the resolved configuration: each throttle's pause range is ordered;
- * every trusted proxy is an address, a range or a known name.
+ * A configured host id passed the schema; the default, the machine's hostname, is checked here
+ * (a long FQDN or an odd character would otherwise surface much later, in the database).
+ */
+function hostIdProblems(hostId: string): string[] {
+  if (new RegExp(HOST_ID_PATTERN).test(hostId)) return [];
+  return [
+    `hostId: this machine's hostname ${JSON.stringify(hostId)} is not ` +
+      `${PATTERN_MEANINGS[HOST_ID_PATTERN]}: set hostId, --host-id or SIMPOOL_HOST_ID`,
+  ];
+}
+
+/**
+ * Rules across fields, on the resolved configuration: the host id (the hostname by default) is
+ * one; each throttle's pause range is ordered; every trusted proxy is an address, a range or a
+ * known name.
  */
 export function crossFieldProblems(config: Config): string[] {
   const proxies =
@@ -185,7 +198,7 @@ export function crossFieldProblems(config: Config): string[] {
       ([where, t]) =>
         `${where}/pauseMaxMs: must be at least pauseMinMs (${t.pauseMinMs}), got ${t.pauseMaxMs}`,
     );
-  return [...proxyProblems, ...throttleProblems];
+  return [...hostIdProblems(config.hostId), ...proxyProblems, ...throttleProblems];
 }
 
 /** Line and column (1-based) of a JSON.parse failure, when V8's message lets us find it. */

@@ -10,6 +10,14 @@ export const ICCID_PATTERN = '^89[0-9A-E]{16,20}$';
 export const PIN_KEY_PATTERN = '^(89[0-9A-E]{16,20}|\\*)$';
 export const PIN_PATTERN = '^[0-9]{4,8}$';
 export const PHONE_PATTERN = '^\\+?[0-9]{5,15}$';
+/**
+ * A host id: 1 to 64 letters, digits, `.`, `_`, `-`, starting with a letter or a digit. 64 is
+ * Linux's longest hostname (HOST_NAME_MAX), so the default, the machine's hostname, fits; so does
+ * any DNS label (63). The id is a key in the shared database and appears in logs, admin API URLs,
+ * metrics labels and lock names: no spaces, slashes, colons or quotes (nothing to escape
+ * anywhere), and no leading `-` or `.` (it could pass for a command-line option or a path).
+ */
+export const HOST_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
 
 /** What a pattern means, for error messages (a PIN is never echoed back). */
 export const PATTERN_MEANINGS: Readonly<Record<string, string>> = {
@@ -17,6 +25,8 @@ export const PATTERN_MEANINGS: Readonly<Record<string, string>> = {
   [PIN_KEY_PATTERN]: 'an ICCID (89 followed by 16 to 20 digits) or "*" for any SIM',
   [PIN_PATTERN]: 'a SIM PIN of 4 to 8 digits',
   [PHONE_PATTERN]: 'a phone number of 5 to 15 digits, optionally with a leading +',
+  [HOST_ID_PATTERN]:
+    'a host id: 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or a digit',
 };
 
 const Ms = (minimum = 0) => Type.Optional(Type.Integer({ minimum, maximum: 3_600_000 }));
@@ -199,7 +209,23 @@ export const ConfigSchema = Type.Object(
   {
     dataDir: Type.Optional(Type.String({ minLength: 1, description: 'Where the database lives' })),
     database: Type.Optional(
-      Type.String({ minLength: 1, description: 'SQLite file; default DATA_DIR/simpool.db' }),
+      Type.String({
+        minLength: 1,
+        description:
+          'SQLite file (relative to dataDir; default DATA_DIR/simpool.db) or a postgres:// URL',
+      }),
+    ),
+    databasePasswordFile: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'File holding the PostgreSQL password (instead of the URL or $PGPASSWORD)',
+      }),
+    ),
+    hostId: Type.Optional(
+      Type.String({
+        pattern: HOST_ID_PATTERN,
+        description: "This host's name in a cluster sharing one database; default the hostname",
+      }),
     ),
     host: Type.Optional(Type.String({ minLength: 1, description: 'HTTP listen address' })),
     port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'HTTP port' })),

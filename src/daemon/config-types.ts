@@ -2,12 +2,28 @@
 import type { TrustProxy } from '../api/index.js';
 import type { ModemTiming } from '../modem/index.js';
 import type { DeliveryGuarantee, ThrottleLimits } from '../pool/index.js';
+import type { DatabaseConfig } from './config-database.js';
+
+export type {
+  DatabaseConfig,
+  PostgresDatabaseConfig,
+  SqliteDatabaseConfig,
+} from './config-database.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
 export interface Config {
   readonly dataDir: string;
-  readonly database: string;
+  /**
+   * The store: a SQLite file (`database` a path, default DATA_DIR/simpool.db) or PostgreSQL
+   * (`database` a postgres:// URL). Print it with `describeDatabase`: the URL may hold a password.
+   */
+  readonly database: DatabaseConfig;
+  /**
+   * This host's name among the hosts sharing one database (default the machine's hostname). It
+   * also seeds the identities of the built-in simulated modems, so hosts never share a SIM.
+   */
+  readonly hostId: string;
   readonly host: string;
   readonly port: number;
   /**

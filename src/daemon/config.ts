@@ -4,8 +4,10 @@
  * of problems in config-problems.ts, the environment variables in config-env.ts.
  */
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { SimpoolError, describeError } from '../shared/index.js';
+import { resolveDatabase, type DatabaseConfig } from './config-database.js';
 import { configFilePath, fromEnvironment } from './config-env.js';
 import { crossFieldProblems, jsonErrorLocation, schemaProblems } from './config-problems.js';
 import type { ConfigFile, MessagingFile } from './config-schema.js';
@@ -86,6 +88,8 @@ export type ConfigOverrides = Partial<
     ConfigFile,
     | 'dataDir'
     | 'database'
+    | 'databasePasswordFile'
+    | 'hostId'
     | 'host'
     | 'port'
     | 'trustProxy'
@@ -141,13 +145,14 @@ function messagingConfig(file: MessagingFile | undefined): MessagingConfig {
   };
 }
 
-/** Fills in the defaults of a file that passed the schema. */
-function resolve(config: ConfigFile): Config {
-  const dataDir = path.resolve(config.dataDir ?? DEFAULTS.dataDir);
+/** Fills in the defaults of a file that passed the schema (its database already resolved). */
+function resolve(config: ConfigFile, dataDir: string, database: DatabaseConfig): Config {
   const modems = config.modems && config.modems.length > 0 ? config.modems : DEFAULT_MODEMS;
   return {
     dataDir,
-    database: path.resolve(dataDir, config.database ?? 'simpool.db'),
+    database,
+    // The schema checked a configured one; the hostname is checked with the cross-field rules.
+    hostId: config.hostId ?? os.hostname(),
     host: config.host ?? DEFAULTS.host,
     port: config.port ?? DEFAULTS.port,
     trustProxy: config.trustProxy ?? DEFAULTS.trustProxy,
@@ -198,7 +203,11 @@ export function checkConfig(
   };
   const shape = schemaProblems(merged).map(origin);
   if (shape.length > 0) return { ok: false, file, problems: shape };
-  const config = resolve(merged as ConfigFile);
+  const valid = merged as ConfigFile;
+  const dataDir = path.resolve(valid.dataDir ?? DEFAULTS.dataDir);
+  const database = resolveDatabase(valid, dataDir);
+  if ('problems' in database) return { ok: false, file, problems: database.problems.map(origin) };
+  const config = resolve(valid, dataDir, database.database);
   const rules = crossFieldProblems(config);
   if (rules.length > 0) return { ok: false, file, problems: rules.map(origin) };
   const used = Object.keys(environment.origins).filter((field) => !(field in defined));

@@ -2,14 +2,15 @@ import { MessagingService } from '../domain/index.js';
 import { ModemPool, parseModemSource, type FixedSlot, type ModemSource } from '../pool/index.js';
 import { systemClock, type Clock, type Logger } from '../shared/index.js';
 import { ModemBank, startControlServer, type ControlServer } from '../simulator/index.js';
-import { openDatabase, createRepositories, type SqliteDatabase } from '../store/index.js';
+import { createRepositories } from '../store/index.js';
 import { startAdmin, type Admin } from './admin.js';
 import { startApiServer, type ApiListener } from './api-server.js';
 import type { Config } from './config.js';
 import { startOrderEngine, type OrderEngine } from './order-engine.js';
 import { startSandboxSender, type SandboxSender } from './sandbox-sender.js';
-import { SIMULATOR_LISTEN, databaseFailure, listenFailure } from './start-failures.js';
+import { SIMULATOR_LISTEN, listenFailure } from './start-failures.js';
 import { StopStack } from './stop-stack.js';
+import { openConfiguredStore } from './store-open.js';
 import { startWebhooks, type Webhooks } from './webhooks.js';
 
 export interface Daemon {
@@ -72,21 +73,22 @@ async function startParts(
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
   const { watched, simulated } = splitSources(config.modems);
-  let db: SqliteDatabase;
-  try {
-    db = openDatabase(config.database, {
-      onMigration: (id, name) => logger.info({ id, name }, 'database migrated'),
-    });
-  } catch (error) {
-    throw databaseFailure(config.database, error);
-  }
+  const db = openConfiguredStore(config, {
+    onMigration: (id, name) => logger.info({ id, name }, 'database migrated'),
+  });
   started.push('database', () => db.close());
   const repositories = createRepositories(db);
 
   let simulator: Daemon['simulator'] = null;
   const fixedSlots: FixedSlot[] = [];
   if (simulated > 0) {
-    const bank = new ModemBank({ count: simulated, flavour: 'mixed', clock });
+    // Identities from the host id: hosts sharing one database never share a simulated SIM.
+    const bank = new ModemBank({
+      count: simulated,
+      flavour: 'mixed',
+      clock,
+      hostId: config.hostId,
+    });
     started.push('simulated modems', () => bank.close());
     const port = config.simulatorControlPort;
     const control = await startControlServer(bank, { port }).catch((error: unknown) => {

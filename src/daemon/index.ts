@@ -3,6 +3,9 @@ export type { Config, ConfigFile, ConfigOverrides } from './config.js';
 export { checkConfig, onlySimulatedModems } from './config.js';
 export type {
   ConfigCheck,
+  DatabaseConfig,
+  PostgresDatabaseConfig,
+  SqliteDatabaseConfig,
   ApiSettings,
   MessagingConfig,
   OrdersConfig,
@@ -11,6 +14,13 @@ export type {
 } from './config.js';
 export { CONFIG_FILE_VARIABLE, ENVIRONMENT_FIELDS, START_FLAGS } from './config-env.js';
 export { API_LISTEN, SIMULATOR_LISTEN, listenFailure } from './start-failures.js';
+export {
+  describeDatabase,
+  maskDatabaseUrl,
+  passwordSource,
+  readDatabasePassword,
+} from './config-database.js';
+export { openConfiguredStore } from './store-open.js';
 export { trustProxyFromText } from './config-env.js';
 export { startDaemon } from './daemon.js';
 export type { Daemon, DaemonOptions } from './daemon.js';

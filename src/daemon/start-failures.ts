@@ -4,6 +4,7 @@
  * or `SQLITE_CANTOPEN`. The daemon stops what it had started before these reach the command line.
  */
 import { SimpoolError, describeError, isSimpoolError } from '../shared/index.js';
+import { maskDatabaseUrl, type PostgresDatabaseConfig } from './config-database.js';
 import { waysToSet } from './config-env.js';
 
 /** A server the daemon listens with, and the config fields of its address. */
@@ -72,4 +73,18 @@ export function databaseFailure(file: string, error: unknown): unknown {
     `cannot open the database ${file}: ${describeError(cause)} ` +
     `(data directory: ${waysToSet('dataDir')}; database file: ${waysToSet('database')})`;
   return new SimpoolError('store_open_failed', message, { cause, details: { file } });
+}
+
+/**
+ * A PostgreSQL URL given to a build without the PostgreSQL engine: the URL (password masked)
+ * and the settings that choose the database.
+ */
+export function postgresUnavailable(database: PostgresDatabaseConfig): SimpoolError {
+  const url = maskDatabaseUrl(database.url);
+  const message =
+    `the database is PostgreSQL (${url}), but PostgreSQL support is not available in this ` +
+    `build of simpool: give a SQLite file instead (${waysToSet('database')})`;
+  return new SimpoolError('store_engine_unavailable', message, {
+    details: { engine: database.engine, database: url },
+  });
 }

@@ -33,6 +33,8 @@ export type ErrorCode =
   // store
   | 'store_open_failed'
   | 'store_schema_too_new'
+  /** The configured database needs a store engine this build does not have. */
+  | 'store_engine_unavailable'
   // outbound SMS (stored as a message's error code)
   | 'sms_send_failed'
   | 'sms_delivery_failed'

@@ -13,6 +13,11 @@ export interface ModemBankOptions {
   /** `mixed`: even indexes SIM800C, odd EC25. Default `sim800c`. */
   readonly flavour?: BankFlavour;
   readonly clock?: Clock;
+  /**
+   * The host the bank belongs to: its modems' identities differ from every other host's (see
+   * `identityFor`). Default none: the identities of a lone bank.
+   */
+  readonly hostId?: string;
   /** Base seed; modem i uses seed + i. Default 1. */
   readonly seed?: number;
   readonly maxChunk?: number;
@@ -30,7 +35,7 @@ export function flavourFor(bank: BankFlavour, index: number): FlavourName {
   return index % 2 === 0 ? 'sim800c' : 'ec25';
 }
 
-/** N simulated modems with deterministic identities per index. */
+/** N simulated modems with deterministic identities per (host id, index). */
 export class ModemBank {
   readonly modems: readonly SimulatedModem[];
 
@@ -45,6 +50,7 @@ export class ModemBank {
       (_, index) =>
         new SimulatedModem({
           index,
+          ...(options.hostId === undefined ? {} : { hostId: options.hostId }),
           flavour: flavourFor(options.flavour ?? 'sim800c', index),
           clock,
           seed: seed + index,

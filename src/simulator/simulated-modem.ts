@@ -32,6 +32,11 @@ const COMMANDS: CommandTable = {
 export interface SimulatedModemOptions {
   /** Position in a bank; picks the deterministic identity. Default 0. */
   readonly index?: number;
+  /**
+   * The host this modem belongs to (simpool's `hostId`): hosts get different identities for the
+   * same index. Default none: the identities of a lone bank.
+   */
+  readonly hostId?: string;
   readonly flavour?: FlavourName;
   /** Overrides of the generated identity (IMEI, ICCID, MSISDN, CNUM visibility …). */
   readonly identity?: Partial<ModemIdentity>;
@@ -79,7 +84,10 @@ export class SimulatedModem {
   constructor(options: SimulatedModemOptions = {}) {
     this.index = options.index ?? 0;
     this.flavour = FLAVOURS[options.flavour ?? 'sim800c'];
-    this.identity = { ...identityFor(this.index, this.flavour.name), ...options.identity };
+    this.identity = {
+      ...identityFor(this.index, this.flavour.name, options.hostId),
+      ...options.identity,
+    };
     this.clock = options.clock ?? systemClock;
     const random = seededRandom(options.seed ?? this.index + 1);
     const output = new Output(this.clock, random, {

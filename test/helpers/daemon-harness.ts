@@ -1,9 +1,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, startDaemon, type Config, type Daemon } from '../../src/daemon/index.js';
+import {
+  loadConfig,
+  openConfiguredStore,
+  startDaemon,
+  type Config,
+  type Daemon,
+} from '../../src/daemon/index.js';
 import { silentLogger } from '../../src/shared/index.js';
-import { createRepositories, openDatabase, type Repositories } from '../../src/store/index.js';
+import { createRepositories, type Repositories } from '../../src/store/index.js';
 import { requireTool } from './require-tool.js';
 import { pollUntil, startSimulatorProcess, type SimulatorProcess } from './sim-process.js';
 
@@ -190,7 +196,7 @@ export class DaemonBench {
 
   /** Reads the database with a connection of its own, as another process would. */
   read<T>(use: (repos: Repositories) => T): T {
-    const db = openDatabase(this.config.database);
+    const db = openConfiguredStore(this.config);
     try {
       return use(createRepositories(db));
     } finally {

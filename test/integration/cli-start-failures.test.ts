@@ -183,7 +183,7 @@ describe('simpool start that cannot serve', { timeout: 90_000 }, () => {
       `cannot open the database ${garbage}: file is not a database`,
     );
     expect(notDatabase.stderr).toContain(
-      'database file: SIMPOOL_DATABASE, "database" in the config file',
+      'database file: --database, SIMPOOL_DATABASE',
     );
   });
 

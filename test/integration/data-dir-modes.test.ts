@@ -26,7 +26,8 @@ describe('the data directory of a started daemon', () => {
       modems: 1,
       configure: (config) => {
         dataDir = path.join(config.dataDir, 'data'); // not there yet: the daemon creates it
-        return { ...config, dataDir, database: path.join(dataDir, 'simpool.db') };
+        const database = { engine: 'sqlite' as const, file: path.join(dataDir, 'simpool.db') };
+        return { ...config, dataDir, database };
       },
     });
     await ensureDemoCustomer(dataDir, daemon.rental.customers);

@@ -30,7 +30,10 @@ describe('configuration', () => {
   it('defaults to four simulated modems and a data directory under the working directory', () => {
     const config = loadConfig(undefined, {}, {});
     expect(config.modems).toEqual(['simulated:4']);
-    expect(config.database).toBe(path.resolve('.simpool', 'simpool.db'));
+    expect(config.database).toEqual({
+      engine: 'sqlite',
+      file: path.resolve('.simpool', 'simpool.db'),
+    });
     expect(config.sweepIntervalMs).toBe(60_000);
   });
 
