@@ -146,13 +146,18 @@ function messagingConfig(file: MessagingFile | undefined): MessagingConfig {
 }
 
 /** Fills in the defaults of a file that passed the schema (its database already resolved). */
-function resolve(config: ConfigFile, dataDir: string, database: DatabaseConfig): Config {
+function resolve(
+  config: ConfigFile,
+  dataDir: string,
+  database: DatabaseConfig,
+  hostname: string,
+): Config {
   const modems = config.modems && config.modems.length > 0 ? config.modems : DEFAULT_MODEMS;
   return {
     dataDir,
     database,
     // The schema checked a configured one; the hostname is checked with the cross-field rules.
-    hostId: config.hostId ?? os.hostname(),
+    hostId: config.hostId ?? hostname,
     host: config.host ?? DEFAULTS.host,
     port: config.port ?? DEFAULTS.port,
     trustProxy: config.trustProxy ?? DEFAULTS.trustProxy,
@@ -178,12 +183,13 @@ function resolve(config: ConfigFile, dataDir: string, database: DatabaseConfig):
 /**
  * The effective configuration, or every problem with it (each naming its field, and the
  * SIMPOOL_* variable when the bad value came from the environment). `file` undefined: the one
- * $SIMPOOL_CONFIG names, else none.
+ * $SIMPOOL_CONFIG names, else none. `hostname`: the default host id.
  */
 export function checkConfig(
   givenFile: string | undefined,
   overrides: ConfigOverrides = {},
   env: NodeJS.ProcessEnv = process.env,
+  hostname: string = os.hostname(),
 ): ConfigCheck {
   const file = configFilePath(givenFile, env);
   const read = file === undefined ? { value: {} } : readConfigFile(file);
@@ -207,7 +213,7 @@ export function checkConfig(
   const dataDir = path.resolve(valid.dataDir ?? DEFAULTS.dataDir);
   const database = resolveDatabase(valid, dataDir);
   if ('problems' in database) return { ok: false, file, problems: database.problems.map(origin) };
-  const config = resolve(valid, dataDir, database.database);
+  const config = resolve(valid, dataDir, database.database, hostname);
   const rules = crossFieldProblems(config);
   if (rules.length > 0) return { ok: false, file, problems: rules.map(origin) };
   const used = Object.keys(environment.origins).filter((field) => !(field in defined));

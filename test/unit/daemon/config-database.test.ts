@@ -1,0 +1,233 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  checkConfig,
+  describeDatabase,
+  loadConfig,
+  maskDatabaseUrl,
+  openConfiguredStore,
+  passwordSource,
+  readDatabasePassword,
+  type PostgresDatabaseConfig,
+} from '../../../src/daemon/index.js';
+import { isSimpoolError } from '../../../src/shared/index.js';
+
+const SECRET = 's3cr3t-Pw';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'simpool-db-cfg-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** The problems of a configuration given only by environment variables. */
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  const checked = checkConfig(undefined, {}, env);
+  if (checked.ok) throw new Error('expected the configuration to be refused');
+  return checked.problems;
+}
+
+describe('the database setting', () => {
+  it('a path is a SQLite file, relative to the data directory; the default is simpool.db there', () => {
+    const env = { SIMPOOL_DATA_DIR: '/var/lib/simpool' };
+    expect(loadConfig(undefined, {}, env).database).toEqual({
+      engine: 'sqlite',
+      file: '/var/lib/simpool/simpool.db',
+    });
+    expect(loadConfig(undefined, { database: 'other/x.db' }, env).database).toEqual({
+      engine: 'sqlite',
+      file: '/var/lib/simpool/other/x.db',
+    });
+    expect(loadConfig(undefined, {}, { ...env, SIMPOOL_DATABASE: '/srv/a.db' }).database).toEqual({
+      engine: 'sqlite',
+      file: '/srv/a.db',
+    });
+  });
+
+  it('a postgres:// or postgresql:// URL is PostgreSQL, kept as written for node-postgres', () => {
+    const urls = [
+      'postgres://simpool@db.example/simpool',
+      `postgresql://simpool:${SECRET}@[::1]:5433/simpool?sslmode=verify-full&sslrootcert=/etc/ca.pem`,
+      // A Unix socket: no host in the authority, the socket folder in ?host= (node-postgres form).
+      'postgres://simpool@/simpool?host=/run/postgresql',
+      'postgres://simpool:p%40ss%2Fword@db/simpool',
+    ];
+    for (const url of urls) {
+      expect(loadConfig(undefined, {}, { SIMPOOL_DATABASE: url }).database).toEqual({
+        engine: 'postgres',
+        url,
+        passwordFile: null,
+      });
+    }
+  });
+
+  it('layers like every setting: file < SIMPOOL_DATABASE < --database', async () => {
+    const file = path.join(await tempDir(), 'simpool.json');
+    await writeFile(file, JSON.stringify({ database: 'postgres://file@db/simpool' }));
+    expect(loadConfig(file, {}, {}).database).toMatchObject({ url: 'postgres://file@db/simpool' });
+    const env = { SIMPOOL_DATABASE: 'postgres://env@db/simpool' };
+    expect(loadConfig(file, {}, env).database).toMatchObject({ url: 'postgres://env@db/simpool' });
+    expect(loadConfig(file, { database: '/tmp/flag.db' }, env).database).toEqual({
+      engine: 'sqlite',
+      file: '/tmp/flag.db',
+    });
+  });
+
+  it('refuses an unknown scheme, naming the field and its variable but not the URL', () => {
+    const problems = problemsOf({ SIMPOOL_DATABASE: `mysql://root:${SECRET}@db/simpool` });
+    expect(problems).toEqual([
+      'database (from SIMPOOL_DATABASE): unknown URL scheme "mysql:"; give a SQLite file path or a postgres:// (postgresql://) URL',
+    ]);
+  });
+
+  it('refuses a malformed PostgreSQL URL without quoting its password', () => {
+    const malformed = [
+      `postgres://simpool:${SECRET}/x@db/simpool`, // an unencoded / in the password
+      `postgres://simpool:123#${SECRET}@db/simpool`, // parses, as host "simpool", port 123
+      `postgres://simpool:${SECRET}@db:99999/simpool`, // no such port
+      'postgres:/db/simpool', // one slash
+    ];
+    for (const url of malformed) {
+      const problems = problemsOf({ SIMPOOL_DATABASE: url });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^database \(from SIMPOOL_DATABASE\): .*PostgreSQL URL/);
+      expect(problems[0]).not.toContain(SECRET);
+    }
+    expect(problemsOf({ SIMPOOL_DATABASE: 'postgres:/db/simpool' })[0]).toContain(
+      'starts with postgres:// or postgresql://',
+    );
+  });
+
+  it('takes the password from a file (trailing line break dropped), checked at load', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'pg-password');
+    await writeFile(file, `${SECRET}\n`, { mode: 0o600 });
+    const database = loadConfig(
+      undefined,
+      {},
+      { SIMPOOL_DATABASE: 'postgres://simpool@db/simpool', SIMPOOL_DATABASE_PASSWORD_FILE: file },
+    ).database;
+    expect(database).toEqual({
+      engine: 'postgres',
+      url: 'postgres://simpool@db/simpool',
+      passwordFile: file,
+    });
+    expect(readDatabasePassword(file)).toBe(SECRET);
+    expect(
+      loadConfig(
+        undefined,
+        { databasePasswordFile: file },
+        { SIMPOOL_DATABASE: 'postgres://simpool@db/simpool' },
+      ).database,
+    ).toMatchObject({ passwordFile: file });
+  });
+
+  it('refuses a password file that is missing, empty, doubled by the URL or next to SQLite', async () => {
+    const dir = await tempDir();
+    const empty = path.join(dir, 'empty');
+    await writeFile(empty, '\n');
+    const missing = path.join(dir, 'missing');
+    const url = 'postgres://simpool@db/simpool';
+    expect(
+      problemsOf({ SIMPOOL_DATABASE: url, SIMPOOL_DATABASE_PASSWORD_FILE: missing })[0],
+    ).toMatch(
+      new RegExp(
+        `^databasePasswordFile \\(from SIMPOOL_DATABASE_PASSWORD_FILE\\): cannot read ${missing}: .*ENOENT`,
+      ),
+    );
+    expect(problemsOf({ SIMPOOL_DATABASE: url, SIMPOOL_DATABASE_PASSWORD_FILE: empty })).toEqual([
+      `databasePasswordFile (from SIMPOOL_DATABASE_PASSWORD_FILE): ${empty} is empty`,
+    ]);
+    const doubled = problemsOf({
+      SIMPOOL_DATABASE: `postgres://simpool:${SECRET}@db/simpool`,
+      SIMPOOL_DATABASE_PASSWORD_FILE: empty,
+    });
+    expect(doubled[0]).toContain('the database URL carries a password already');
+    expect(doubled.join()).not.toContain(SECRET);
+    expect(problemsOf({ SIMPOOL_DATABASE_PASSWORD_FILE: empty })).toEqual([
+      'databasePasswordFile (from SIMPOOL_DATABASE_PASSWORD_FILE): only for a PostgreSQL database, but database is a SQLite file',
+    ]);
+  });
+});
+
+describe('the database password is never shown', () => {
+  it('masks the password in the authority and in the query, keeping the rest as written', () => {
+    expect(maskDatabaseUrl(`postgres://simpool:${SECRET}@db.example:5433/simpool`)).toBe(
+      'postgres://simpool:***@db.example:5433/simpool',
+    );
+    expect(maskDatabaseUrl(`postgres://simpool:p@ss:${SECRET}@db/simpool?sslmode=require`)).toBe(
+      'postgres://simpool:***@db/simpool?sslmode=require',
+    );
+    expect(
+      maskDatabaseUrl(
+        `postgres://simpool@db/simpool?password=${SECRET}&sslmode=require&sslpassword=${SECRET}`,
+      ),
+    ).toBe('postgres://simpool@db/simpool?password=***&sslmode=require&sslpassword=***');
+    expect(maskDatabaseUrl('postgres://simpool@/simpool?host=/run/postgresql')).toBe(
+      'postgres://simpool@/simpool?host=/run/postgresql',
+    );
+    // Nothing of a URL that cannot be read is repeated.
+    expect(maskDatabaseUrl(`postgres://simpool:${SECRET}/x@db/simpool`)).toBe(
+      'postgres://… (not a valid URL)',
+    );
+    expect(maskDatabaseUrl(`postgres://simpool:123#${SECRET}@db/simpool`)).toBe(
+      'postgres://… (not a valid URL)',
+    );
+  });
+
+  it('describes the database and where its password comes from, never the password', () => {
+    const database: PostgresDatabaseConfig = {
+      engine: 'postgres',
+      url: `postgres://simpool:${SECRET}@db/simpool`,
+      passwordFile: null,
+    };
+    expect(describeDatabase(database)).toBe('postgres://simpool:***@db/simpool');
+    expect(describeDatabase({ engine: 'sqlite', file: '/srv/a.db' })).toBe('/srv/a.db');
+    expect(passwordSource(database, {})).toBe('in the URL (masked)');
+    const bare = { ...database, url: 'postgres://simpool@db/simpool' };
+    expect(passwordSource(bare, { PGPASSWORD: SECRET })).toBe('from $PGPASSWORD');
+    expect(passwordSource(bare, {})).toMatch(/^none given/);
+    expect(passwordSource({ ...bare, passwordFile: '/etc/simpool/pg' }, {})).toBe(
+      'from /etc/simpool/pg',
+    );
+  });
+
+  it('a PostgreSQL database stops the store from opening, with the URL masked', () => {
+    const database: PostgresDatabaseConfig = {
+      engine: 'postgres',
+      url: `postgres://simpool:${SECRET}@db.example/simpool`,
+      passwordFile: null,
+    };
+    let error: unknown;
+    try {
+      openConfiguredStore({ database });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isSimpoolError(error, 'store_engine_unavailable')).toBe(true);
+    const { message, details } = error as { message: string; details: unknown };
+    expect(message).toBe(
+      'the database is PostgreSQL (postgres://simpool:***@db.example/simpool), but PostgreSQL ' +
+        'support is not available in this build of simpool: give a SQLite file instead ' +
+        '(--database, SIMPOOL_DATABASE)',
+    );
+    expect(JSON.stringify(details)).not.toContain(SECRET);
+  });
+
+  it('a SQLite file that cannot be opened names the file and the settings that place it', async () => {
+    const dir = await tempDir();
+    const blocker = path.join(dir, 'a-file');
+    await writeFile(blocker, 'not a directory');
+    const file = path.join(blocker, 'simpool.db');
+    expect(() => openConfiguredStore({ database: { engine: 'sqlite', file } })).toThrow(
+      `cannot open the database ${file}: ENOTDIR`,
+    );
+  });
+});
