@@ -91,6 +91,99 @@ describe('simpool config check and migrate', { timeout: 60_000 }, () => {
     expect(start.stderr).toContain('(config_invalid)');
   });
 
+  it('shows the host id and the database, the PostgreSQL password masked', async () => {
+    const secret = 'pg-S3cret';
+    const url = `postgres://simpool:${secret}@db.example:5433/simpool?sslmode=require`;
+    const env = { SIMPOOL_DATABASE: url, SIMPOOL_HOST_ID: 'rack-2' };
+    const text = await simpool(['config', 'check'], env);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/host id\s+rack-2\n/);
+    expect(text.stdout).toMatch(
+      /database\s+PostgreSQL postgres:\/\/simpool:\*\*\*@db\.example:5433\/simpool\?sslmode=require; password in the URL \(masked\)\n/,
+    );
+    expect(text.stdout).toMatch(/environment\s+SIMPOOL_DATABASE, SIMPOOL_HOST_ID/);
+    expect(text.stdout).not.toContain(secret);
+
+    const json = await simpool(['config', 'check', '--json'], env);
+    expect(json.stdout).not.toContain(secret);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      ok: true,
+      config: {
+        hostId: 'rack-2',
+        database: {
+          engine: 'postgres',
+          url: 'postgres://simpool:***@db.example:5433/simpool?sslmode=require',
+          passwordFile: null,
+        },
+      },
+    });
+
+    // The flags of every store command, a password file instead of a password in the URL.
+    const passwordFile = path.join(dir, 'pg-password');
+    await writeFile(passwordFile, `${secret}\n`, { mode: 0o600 });
+    const flags = await simpool([
+      'config',
+      'check',
+      '--database',
+      'postgresql://simpool@db.example/simpool',
+      '--database-password-file',
+      passwordFile,
+    ]);
+    expect(flags.stdout).toMatch(
+      new RegExp(
+        `database\\s+PostgreSQL postgresql://simpool@db\\.example/simpool; password from ${passwordFile}\n`,
+      ),
+    );
+    expect(flags.stdout).not.toContain(secret);
+
+    const sqlite = await simpool(['config', 'check', '--data-dir', dir]);
+    expect(sqlite.stdout).toContain(`SQLite ${path.join(dir, 'simpool.db')}`);
+  });
+
+  it('refuses an unknown database scheme in config check, naming the field and the variable', async () => {
+    const refused = await simpool(['config', 'check'], {
+      SIMPOOL_DATABASE: 'mysql://root:pg-S3cret@db/simpool',
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain(
+      'database (from SIMPOOL_DATABASE): unknown URL scheme "mysql:"',
+    );
+    expect(refused.stdout).not.toContain('pg-S3cret');
+  });
+
+  it('stops every store command on a PostgreSQL URL with a clear error, password masked', async () => {
+    const secret = 'pg-S3cret';
+    const database = `postgres://simpool:${secret}@db.example/simpool`;
+    for (const args of [['customer', 'list'], ['migrate'], ['modems', '--json']]) {
+      const run = await simpool([...args, '--database', database]);
+      expect(run.code, args.join(' ')).toBe(1);
+      expect(run.stderr).toContain(
+        'simpool: the database is PostgreSQL (postgres://simpool:***@db.example/simpool), but ' +
+          'PostgreSQL support is not available in this build of simpool',
+      );
+      expect(run.stdout + run.stderr).not.toContain(secret);
+    }
+  });
+
+  it('documents the database, password file, host id and simulator port flags in --help', async () => {
+    const secret = 'pg-S3cret';
+    const env = { SIMPOOL_DATABASE: `postgres://simpool:${secret}@db/simpool` };
+    const help = await simpool(['start', '--help'], env);
+    expect(help.code).toBe(0);
+    for (const flag of [
+      '--database <file|url>',
+      '--database-password-file <file>',
+      '--host-id <id>',
+      '--simulator-port <port>',
+    ]) {
+      expect(help.stdout).toContain(flag);
+    }
+    expect(help.stdout).not.toContain(secret);
+    const list = await simpool(['customer', 'list', '--help'], env);
+    expect(list.stdout).toContain('--database <file|url>');
+    expect(list.stdout).toContain('--database-password-file <file>');
+  });
+
   it('migrates a fresh database, then says it is up to date', async () => {
     const data = path.join(dir, 'data');
     const first = await simpool(['migrate', '--data-dir', data]);

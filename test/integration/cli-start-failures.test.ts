@@ -182,9 +182,24 @@ describe('simpool start that cannot serve', { timeout: 90_000 }, () => {
     expect(notDatabase.stderr).toContain(
       `cannot open the database ${garbage}: file is not a database`,
     );
-    expect(notDatabase.stderr).toContain(
-      'database file: --database, SIMPOOL_DATABASE',
+    expect(notDatabase.stderr).toContain('database file: --database, SIMPOOL_DATABASE');
+  });
+
+  it('exits 1 on a PostgreSQL database this build cannot use, password masked, no modem opened', async () => {
+    const secret = 'pg-S3cret';
+    const run = await start(
+      ['--config', anyControlPort, '--data-dir', dataDir(), '--modems', 'simulated:1'],
+      { SIMPOOL_DATABASE: `postgres://simpool:${secret}@127.0.0.1:1/simpool?sslmode=require` },
     );
+    expect(run.exited, run.stdout).toBe(true);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'simpool: the database is PostgreSQL (postgres://simpool:***@127.0.0.1:1/simpool?sslmode=require), ' +
+        'but PostgreSQL support is not available in this build of simpool',
+    );
+    expect(run.stderr).toContain('(store_engine_unavailable)');
+    expect(run.stdout + run.stderr).not.toContain(secret);
+    expect(modemsOpenedAndClosed(run.stdout).attached).toEqual([]);
   });
 
   it('exits 1 on a bad config before opening any modem, naming the field and its variable', async () => {
