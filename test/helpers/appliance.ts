@@ -49,6 +49,8 @@ export function useAppliance(): {
         undefined,
         {
           dataDir: dir,
+          // Pinned, not the hostname: the simulated SIMs' identities are the same on every machine.
+          hostId: 'appliance-test',
           modems: [`simulated:${options.modems ?? 5}`],
           port: 0,
           host: '127.0.0.1',
