@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   checkConfig,
+  configSummary,
   describeDatabase,
   loadConfig,
   maskDatabaseUrl,
@@ -197,6 +198,24 @@ describe('the database password is never shown', () => {
     expect(passwordSource({ ...bare, passwordFile: '/etc/simpool/pg' }, {})).toBe(
       'from /etc/simpool/pg',
     );
+  });
+
+  it("the admin page's configuration summary shows the host id and the masked URL", () => {
+    const config = loadConfig(
+      undefined,
+      {},
+      {
+        SIMPOOL_DATABASE: `postgres://simpool:${SECRET}@db/simpool`,
+        SIMPOOL_HOST_ID: 'rack-1',
+      },
+    );
+    const summary = configSummary(config);
+    expect(summary).toMatchObject({
+      host_id: 'rack-1',
+      database: 'postgres://simpool:***@db/simpool',
+      database_engine: 'postgres',
+    });
+    expect(JSON.stringify(summary)).not.toContain(SECRET);
   });
 
   it('a PostgreSQL database stops the store from opening, with the URL masked', () => {
