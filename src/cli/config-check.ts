@@ -29,7 +29,7 @@ function masked(config: Config): Config {
   };
 }
 
-function describe(database: DatabaseConfig): string {
+function databaseLine(database: DatabaseConfig): string {
   if (database.engine === 'sqlite') return `SQLite ${database.file}`;
   return `PostgreSQL ${maskDatabaseUrl(database.url)}; password ${passwordSource(database)}`;
 }
@@ -43,7 +43,7 @@ function summary(config: Config): Array<[string, string]> {
   return [
     ['host id', config.hostId],
     ['data directory', config.dataDir],
-    ['database', describe(config.database)],
+    ['database', databaseLine(config.database)],
     ['listen', `http://${config.host}:${config.port}`],
     [
       'trusted proxies',
