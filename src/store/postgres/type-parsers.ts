@@ -13,7 +13,6 @@ const OID = {
   int8: 20,
   numeric: 1700,
   int8Array: 1016,
-  numericArray: 1231,
 } as const;
 
 function parseInt8(text: string): number {
@@ -24,19 +23,34 @@ function parseInt8(text: string): number {
   return value;
 }
 
-const parseNumeric = (text: string): number => Number(text);
+/** node-postgres' own parsers (its typings know only scalar type ids). */
+const builtinParser = pg.types.getTypeParser as (
+  oid: number,
+  format?: 'text' | 'binary',
+) => (text: string) => unknown;
+
+type Nested<T> = T | null | Nested<T>[];
+
+function mapNested(value: Nested<string>, parse: (text: string) => number): Nested<number> {
+  if (value === null) return null;
+  return Array.isArray(value) ? value.map((entry) => mapNested(entry, parse)) : parse(value);
+}
+
+/** node-postgres' own array parser (quoting, NULL, nesting), its string entries made numbers. */
+const parseInt8Array = (text: string): Nested<number> =>
+  mapNested(builtinParser(OID.int8Array, 'text')(text) as Nested<string>, parseInt8);
 
 const textParsers = new Map<number, (text: string) => unknown>([
   [OID.int8, parseInt8],
-  [OID.numeric, parseNumeric],
-  [OID.int8Array, (text): unknown[] => pg.types.arrayParser(text, parseInt8) as unknown[]],
-  [OID.numericArray, (text): unknown[] => pg.types.arrayParser(text, parseNumeric) as unknown[]],
+  [OID.numeric, (text) => Number(text)],
+  [OID.int8Array, parseInt8Array],
+  // NUMERIC[] is already read as numbers by node-postgres.
 ]);
 
 /** The `types` option of simpool's pools and dedicated clients. */
 export const simpoolTypeParsers: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     const custom = (format ?? 'text') === 'text' ? textParsers.get(oid) : undefined;
-    return custom ?? (pg.types.getTypeParser(oid, format) as (text: string) => unknown);
+    return custom ?? builtinParser(oid, format);
   }) as pg.CustomTypesConfig['getTypeParser'],
 };

@@ -1,0 +1,393 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import {
+  openPostgres,
+  redactDatabaseUrl,
+  isPostgresUrl,
+  type PostgresDatabase,
+} from '../../src/store/postgres/index.js';
+import { isSimpoolError } from '../../src/shared/index.js';
+import { freePort } from '../helpers/postgres-cluster.js';
+import { freshPostgresDatabase, requirePostgres } from '../helpers/postgres.js';
+
+const opened: PostgresDatabase[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((db) => db.close()));
+});
+
+const dir = mkdtempSync(path.join(tmpdir(), 'simpool-pg-db-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function open(url: string, options: Parameters<typeof openPostgres>[1] = {}) {
+  const db = await openPostgres(url, options);
+  opened.push(db);
+  return db;
+}
+
+async function openFailure(url: string, options: Parameters<typeof openPostgres>[1] = {}) {
+  const error = await openPostgres(url, options).then(
+    async (db) => {
+      await db.close();
+      throw new Error('expected openPostgres to fail');
+    },
+    (e: unknown) => e,
+  );
+  if (!isSimpoolError(error)) throw error;
+  return error;
+}
+
+/** Everything an error could show: message, cause's message, its enumerable properties. */
+function everythingShown(error: Error): string {
+  const cause = error.cause as Error | undefined;
+  return [error.message, String(error.stack), JSON.stringify(error), cause?.message ?? '']
+    .concat(cause ? [JSON.stringify(cause), String(cause.stack)] : [])
+    .join('\n');
+}
+
+/** Resolves when both sides have arrived (once). */
+function barrier(parties: number): () => Promise<void> {
+  let arrived = 0;
+  let release!: () => void;
+  const all = new Promise<void>((resolve) => (release = resolve));
+  return () => {
+    if (++arrived === parties) release();
+    return all;
+  };
+}
+
+describe('openPostgres: types and pool', () => {
+  it('reads BIGINT, NUMERIC and their arrays as numbers, on its own pool only', async () => {
+    const url = await freshPostgresDatabase('pg_types');
+    const db = await open(url, { hostId: 'host-a' });
+    const result = await db.query(
+      `SELECT 1767225600000::bigint AS ms, COUNT(*) AS n, SUM(x) AS total, 2.5::numeric AS ratio,
+              ARRAY[1, NULL, 3]::bigint[] AS ids, ARRAY[[1], [2]]::bigint[] AS grid,
+              ARRAY[1.5]::numeric[] AS ratios, 9007199254740991::bigint AS largest
+         FROM (VALUES (1::bigint), (2::bigint)) AS t(x)`,
+    );
+    expect(result.rows[0]).toEqual({
+      ms: 1767225600000,
+      n: 2,
+      total: 3,
+      ratio: 2.5,
+      ids: [1, null, 3],
+      grid: [[1], [2]],
+      ratios: [1.5],
+      largest: Number.MAX_SAFE_INTEGER,
+    });
+    await expect(db.query('SELECT 9007199254740993::bigint AS too_big')).rejects.toThrow(
+      /does not fit a JavaScript number/,
+    );
+
+    // node-postgres' global defaults are untouched: a plain client still gets strings.
+    const plain = new pg.Client({ connectionString: url });
+    await plain.connect();
+    try {
+      const raw = await plain.query('SELECT 5::bigint AS n');
+      expect(raw.rows[0]).toEqual({ n: '5' });
+    } finally {
+      await plain.end();
+    }
+  });
+
+  it('names its connections simpool:<hostId>', async () => {
+    const db = await open(await freshPostgresDatabase('pg_appname'), { hostId: 'rack-2' });
+    const result = await db.query<{ application_name: string }>(
+      'SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()',
+    );
+    expect(result.rows[0]?.application_name).toBe('simpool:rack-2');
+  });
+});
+
+describe('PostgresDatabase.transaction', () => {
+  it('commits what work did, or rolls all of it back when work throws', async () => {
+    const db = await open(await freshPostgresDatabase('pg_tx'));
+    await db.query('CREATE TABLE t (k TEXT PRIMARY KEY, v BIGINT NOT NULL)');
+    const value = await db.transaction(async (client) => {
+      await client.query("INSERT INTO t VALUES ('kept', 1)");
+      return 'done';
+    });
+    expect(value).toBe('done');
+
+    const failure = new Error('work failed');
+    await expect(
+      db.transaction(async (client) => {
+        await client.query("INSERT INTO t VALUES ('dropped', 2)");
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    const rows = await db.query('SELECT k FROM t ORDER BY k');
+    expect(rows.rows).toEqual([{ k: 'kept' }]);
+    expect(db.pool.totalCount).toBe(db.pool.idleCount); // every client went back
+  });
+
+  it('runs a SERIALIZABLE transaction again after a real serialization failure', async () => {
+    const db = await open(await freshPostgresDatabase('pg_serial'));
+    await db.query('CREATE TABLE counter (id BIGINT PRIMARY KEY, v BIGINT NOT NULL)');
+    await db.query('INSERT INTO counter VALUES (1, 0)');
+    const bothRead = barrier(2);
+    const attempts = { first: 0, second: 0 };
+    let secondCommitted!: () => void;
+    const secondDone = new Promise<void>((resolve) => (secondCommitted = resolve));
+
+    // first: reads (snapshot taken), waits until second has committed its update, then updates
+    // the same row: 40001 "could not serialize access due to concurrent update".
+    const first = db.transaction(
+      async (client) => {
+        attempts.first++;
+        const read = await client.query<{ v: number }>('SELECT v FROM counter WHERE id = 1');
+        if (attempts.first === 1) {
+          await bothRead();
+          await secondDone;
+        }
+        await client.query('UPDATE counter SET v = $1 WHERE id = 1', [read.rows[0]!.v + 1]);
+      },
+      { isolation: 'serializable' },
+    );
+    const second = db
+      .transaction(
+        async (client) => {
+          attempts.second++;
+          const read = await client.query<{ v: number }>('SELECT v FROM counter WHERE id = 1');
+          await bothRead();
+          await client.query('UPDATE counter SET v = $1 WHERE id = 1', [read.rows[0]!.v + 1]);
+        },
+        { isolation: 'serializable' },
+      )
+      .then(secondCommitted);
+    await Promise.all([first, second]);
+    expect(attempts).toEqual({ first: 2, second: 1 });
+    const final = await db.query('SELECT v FROM counter');
+    expect(final.rows[0]).toEqual({ v: 2 }); // no lost update
+  });
+
+  it('runs the victim of a real deadlock again', async () => {
+    const db = await open(await freshPostgresDatabase('pg_deadlock'));
+    await db.query('CREATE TABLE account (id TEXT PRIMARY KEY, balance BIGINT NOT NULL)');
+    await db.query("INSERT INTO account VALUES ('a', 100), ('b', 100)");
+    const bothLocked = barrier(2);
+    let runs = 0;
+    const transfer = (from: string, to: string) => {
+      let attempt = 0;
+      return db.transaction(async (client) => {
+        attempt++;
+        runs++;
+        await client.query("SET LOCAL deadlock_timeout = '50ms'");
+        await client.query('UPDATE account SET balance = balance - 10 WHERE id = $1', [from]);
+        if (attempt === 1) await bothLocked();
+        await client.query('UPDATE account SET balance = balance + 10 WHERE id = $1', [to]);
+      });
+    };
+    await Promise.all([transfer('a', 'b'), transfer('b', 'a')]);
+    expect(runs).toBe(3); // one of the two was chosen as the victim and ran again
+    const balances = await db.query('SELECT id, balance FROM account ORDER BY id');
+    expect(balances.rows).toEqual([
+      { id: 'a', balance: 100 },
+      { id: 'b', balance: 100 },
+    ]);
+  });
+
+  it('gives up after maxAttempts, and never retries other errors', async () => {
+    const db = await open(await freshPostgresDatabase('pg_giveup'));
+    let runs = 0;
+    const alwaysConflicting = db.transaction(
+      async (client) => {
+        runs++;
+        await client.query(
+          "DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = 'serialization_failure'; END $$",
+        );
+      },
+      { maxAttempts: 3 },
+    );
+    await expect(alwaysConflicting).rejects.toMatchObject({ code: '40001' });
+    expect(runs).toBe(3);
+
+    await db.query('CREATE TABLE u (k TEXT PRIMARY KEY)');
+    await db.query("INSERT INTO u VALUES ('taken')");
+    runs = 0;
+    const duplicate = db.transaction(async (client) => {
+      runs++;
+      await client.query("INSERT INTO u VALUES ('taken')");
+    });
+    await expect(duplicate).rejects.toMatchObject({ code: '23505' });
+    expect(runs).toBe(1);
+  });
+});
+
+describe('openPostgres errors', () => {
+  it('an unreachable server is store_open_failed, with the password masked', async () => {
+    const port = await freePort();
+    const error = await openFailure(`postgres://simpool:Sup3rSecretPw@127.0.0.1:${port}/simpool`, {
+      connectTimeoutMs: 2000,
+    });
+    expect(error.code).toBe('store_open_failed');
+    expect(error.message).toContain(`postgres://simpool:***@127.0.0.1:${port}/simpool`);
+    expect(error.message).toContain('ECONNREFUSED');
+    expect(everythingShown(error)).not.toContain('Sup3rSecretPw');
+  });
+
+  it('a URL that does not parse never shows its password', async () => {
+    const error = await openFailure('postgres://simpool:Pa55/word@127.0.0.1:notaport/db');
+    expect(error.code).toBe('store_open_failed');
+    expect(everythingShown(error)).not.toContain('Pa55/word');
+    expect(everythingShown(error)).not.toContain('Pa55');
+  });
+
+  it('a schema from a newer simpool is store_schema_too_new, and left alone', async () => {
+    const url = await freshPostgresDatabase('pg_too_new');
+    const db = await openPostgres(url);
+    await db.query("INSERT INTO schema_migrations (id, name, applied_at) VALUES (99, 'future', 0)");
+    await db.close();
+    const error = await openFailure(url);
+    expect(error.code).toBe('store_schema_too_new');
+    expect(error.details).toEqual({ databaseVersion: 99, knownVersion: 12 });
+  });
+
+  it('a missing password file is store_open_failed', async () => {
+    const url = await freshPostgresDatabase('pg_nofile');
+    const error = await openFailure(url, { passwordFile: path.join(dir, 'missing') });
+    expect(error.code).toBe('store_open_failed');
+    expect(error.message).toMatch(/cannot read the password file .*missing \(ENOENT\)/);
+  });
+});
+
+/**
+ * A role that must log in with a password (the test server trusts everyone else): a rule for it
+ * alone is put first in pg_hba.conf and the server told to reload.
+ */
+async function passwordRole(password: string): Promise<{ url: string; role: string }> {
+  const serverUrl = requirePostgres();
+  const databaseUrl = new URL(await freshPostgresDatabase('pg_password'));
+  const role = `pw_${process.pid}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+    await admin.query(`ALTER DATABASE "${databaseUrl.pathname.slice(1)}" OWNER TO ${role}`);
+    const hba = (await admin.query<{ hba_file: string }>('SHOW hba_file')).rows[0]!.hba_file;
+    const rule = `host all ${role} 127.0.0.1/32 scram-sha-256\n`;
+    writeFileSync(hba, rule + readFileSync(hba, 'utf8'));
+    await admin.query('SELECT pg_reload_conf()');
+  } finally {
+    await admin.end();
+  }
+  const url = databaseUrl;
+  url.username = role;
+  // The reload is asynchronous: wait until a wrong password is refused.
+  for (let i = 0; ; i++) {
+    const probe = new pg.Client({ connectionString: url.toString(), password: 'probe-wrong' });
+    const refused = await probe.connect().then(
+      async () => {
+        await probe.end();
+        return false;
+      },
+      () => true,
+    );
+    if (refused) break;
+    if (i > 100) throw new Error('pg_hba.conf reload did not take effect');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return { url: url.toString(), role };
+}
+
+describe('passwords', () => {
+  it('from the URL, a file or PGPASSWORD; a refused one never shown', async () => {
+    const right = 'R1ght-Pa55word';
+    const { url } = await passwordRole(right);
+    const withPassword = (password: string) => {
+      const u = new URL(url);
+      u.password = encodeURIComponent(password);
+      return u.toString();
+    };
+
+    const wrong = 'Wr0ng-Pa55word!';
+    const refused = await openFailure(withPassword(wrong));
+    expect(refused.code).toBe('store_open_failed');
+    expect(refused.message).toContain('password authentication failed');
+    expect(refused.message).toContain(':***@');
+    expect(everythingShown(refused)).not.toContain(wrong);
+    expect(everythingShown(refused)).not.toContain(encodeURIComponent(wrong));
+
+    const fromUrl = await open(withPassword(right));
+    expect((await fromUrl.query('SELECT current_user AS who')).rows[0]).toBeDefined();
+
+    const file = path.join(dir, 'password');
+    writeFileSync(file, `${right}\n`);
+    const fromFile = await open(url, { passwordFile: file });
+    expect(await fromFile.ping()).toBe(true);
+    const both = await openFailure(withPassword(right), { passwordFile: file });
+    expect(both.message).toContain('a password file is set too');
+    expect(everythingShown(both)).not.toContain(right);
+
+    writeFileSync(file, wrong);
+    const wrongFile = await openFailure(url, { passwordFile: file });
+    expect(wrongFile.message).toContain('password authentication failed');
+    expect(everythingShown(wrongFile)).not.toContain(wrong);
+
+    const saved = process.env['PGPASSWORD'];
+    process.env['PGPASSWORD'] = right;
+    try {
+      const fromEnv = await open(url);
+      expect(await fromEnv.ping()).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env['PGPASSWORD'];
+      else process.env['PGPASSWORD'] = saved;
+    }
+  });
+
+  it('redactDatabaseUrl masks the password wherever a URL may carry it', () => {
+    expect(redactDatabaseUrl('postgres://simpool:s3cret@db.lan:5432/simpool?sslmode=require')).toBe(
+      'postgres://simpool:***@db.lan:5432/simpool?sslmode=require',
+    );
+    expect(redactDatabaseUrl('postgresql://u:p%40ss@h/db')).toBe('postgresql://u:***@h/db');
+    expect(redactDatabaseUrl('postgres://u@h/db?password=s3cret&sslpassword=k3y&x=1')).toBe(
+      'postgres://u@h/db?password=***&sslpassword=***&x=1',
+    );
+    expect(redactDatabaseUrl('postgres://u:pa/ss@h:bad/db')).toBe('postgres://u:***@h:bad/db');
+    expect(redactDatabaseUrl('postgres://u:p@ss@h/db')).toBe('postgres://u:***@h/db');
+    expect(redactDatabaseUrl('postgres://u@h/db')).toBe('postgres://u@h/db');
+    expect(redactDatabaseUrl('/var/lib/simpool/simpool.db')).toBe('/var/lib/simpool/simpool.db');
+  });
+
+  it('isPostgresUrl tells URLs from SQLite paths', () => {
+    expect(isPostgresUrl('postgres://h/db')).toBe(true);
+    expect(isPostgresUrl('PostgreSQL://h/db')).toBe(true);
+    expect(isPostgresUrl('/var/lib/simpool/postgres.db')).toBe(false);
+    expect(isPostgresUrl('mysql://h/db')).toBe(false);
+  });
+});
+
+describe('PostgresDatabase.ping', () => {
+  it('answers whether the database takes a write now', async () => {
+    const url = await freshPostgresDatabase('pg_ping');
+    const db = await open(url, { poolSize: 1 });
+    expect(await db.ping()).toBe(true);
+    const left = await db.query('SELECT count(*) AS n FROM schema_migrations WHERE id < 0');
+    expect(left.rows[0]).toEqual({ n: 0 });
+
+    // The pool's only connection made read-only: the probe fails and that connection is dropped.
+    await db.query('SET default_transaction_read_only = on');
+    expect(await db.ping()).toBe(false);
+    expect(await db.ping()).toBe(true);
+
+    // The database refusing connections (as when unreachable): false within the timeout.
+    const admin = new pg.Client({ connectionString: requirePostgres() });
+    await admin.connect();
+    const name = new URL(url).pathname.slice(1);
+    try {
+      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
+      await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1',
+        [name],
+      );
+      expect(await db.ping({ timeoutMs: 1000 })).toBe(false);
+      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
+      expect(await db.ping()).toBe(true);
+    } finally {
+      await admin.end();
+    }
+  });
+});
