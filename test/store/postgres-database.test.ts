@@ -190,6 +190,33 @@ describe('PostgresDatabase.transaction', () => {
     ]);
   });
 
+  it('a connection lost mid-transaction fails that transaction, not the process', async () => {
+    const db = await open(await freshPostgresDatabase('pg_lost'), { poolSize: 2 });
+    const admin = new pg.Client({ connectionString: requirePostgres() });
+    await admin.connect();
+    try {
+      let runs = 0;
+      const lost = db.transaction(async (client) => {
+        runs++;
+        const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!
+          .pid;
+        // Killed while idle in this transaction, between two of its queries.
+        await admin.query('SELECT pg_terminate_backend($1, 5000)', [pid]);
+        await client.query('SELECT 1');
+      });
+      await expect(lost).rejects.toThrow();
+      expect(runs).toBe(1); // not a serialization failure: its outcome is not retried
+      expect((await db.query('SELECT 2 AS n')).rows[0]).toEqual({ n: 2 });
+      expect(
+        await db.transaction(
+          async (client) => (await client.query<{ n: number }>('SELECT 3 AS n')).rows[0],
+        ),
+      ).toEqual({ n: 3 });
+    } finally {
+      await admin.end();
+    }
+  });
+
   it('gives up after maxAttempts, and never retries other errors', async () => {
     const db = await open(await freshPostgresDatabase('pg_giveup'));
     let runs = 0;

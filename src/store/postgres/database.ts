@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { SimpoolError, isSimpoolError, systemClock, type Clock } from '../../shared/index.js';
 import { runPostgresMigrations } from './migrate.js';
+import { isPostgresUrl, passwordInUrl, redactDatabaseUrl, sanitizeError } from './redact.js';
 import {
-  isPostgresUrl,
-  passwordInUrl,
-  redactDatabaseUrl,
-  sanitizeError,
-  scrubSecrets,
-} from './redact.js';
-import { runTransaction, type PostgresClient, type TransactionOptions } from './transaction.js';
+  checkOut,
+  runTransaction,
+  type CheckedOutClient,
+  type PostgresClient,
+  type TransactionOptions,
+} from './transaction.js';
 import { simpoolTypeParsers } from './type-parsers.js';
 
 export interface OpenPostgresOptions {
@@ -140,9 +140,9 @@ export class PostgresDatabase implements Queryable {
   }
 
   private async probeWrite(timeoutMs: number): Promise<boolean> {
-    let client: pg.PoolClient | undefined;
+    let held: CheckedOutClient;
     try {
-      client = await this.pool.connect();
+      held = await checkOut(this.pool);
     } catch {
       return false;
     }
@@ -150,7 +150,7 @@ export class PostgresDatabase implements Queryable {
     try {
       // One round trip. A negative id per backend: probes of several hosts never wait on each
       // other's uncommitted row.
-      await client.query({
+      await held.client.query({
         text: `BEGIN;
 INSERT INTO schema_migrations (id, name, applied_at) VALUES (-pg_backend_pid(), 'readiness probe', 0);
 ROLLBACK`,
@@ -162,7 +162,7 @@ ROLLBACK`,
       failure = error as Error;
       return false;
     } finally {
-      client.release(failure);
+      held.release(failure);
     }
   }
 
@@ -175,11 +175,6 @@ ROLLBACK`,
   /** A copy of an error that is safe to show: the password scrubbed from its message. */
   sanitize(error: unknown): Error {
     return sanitizeError(error, this.secrets);
-  }
-
-  /** @internal Scrubs the password from a text (messages built from driver errors). */
-  scrub(text: string): string {
-    return scrubSecrets(text, this.secrets);
   }
 }
 

@@ -41,6 +41,33 @@ function beginStatement(options: TransactionOptions): string {
   return modes.length === 0 ? 'BEGIN' : `BEGIN ${modes.join(', ')}`;
 }
 
+export interface CheckedOutClient {
+  readonly client: PostgresClient;
+  /** Gives the client back; destroys it instead when its connection failed or `failure` is set. */
+  readonly release: (failure?: Error) => void;
+}
+
+/**
+ * A pooled client, listened to for errors for as long as it is held: the pool listens only to
+ * idle clients, and an 'error' event nobody listens to (a connection lost between two queries of
+ * a transaction) would end the process. The queries in flight reject on their own.
+ */
+export async function checkOut(pool: pg.Pool): Promise<CheckedOutClient> {
+  const client = await pool.connect();
+  let lost: Error | undefined;
+  const onError = (error: Error): void => {
+    lost = error;
+  };
+  client.on('error', onError);
+  return {
+    client,
+    release: (failure?: Error): void => {
+      client.removeListener('error', onError);
+      client.release(failure ?? lost);
+    },
+  };
+}
+
 /**
  * One attempt on one client: BEGIN, work, COMMIT; ROLLBACK on any error. A client whose
  * ROLLBACK fails too (connection lost) is destroyed rather than returned to the pool.
@@ -50,7 +77,7 @@ async function attemptOnce<T>(
   work: (client: PostgresClient) => Promise<T>,
   options: TransactionOptions,
 ): Promise<T> {
-  const client = await pool.connect();
+  const { client, release } = await checkOut(pool);
   let broken: Error | undefined;
   try {
     await client.query(beginStatement(options));
@@ -67,7 +94,7 @@ async function attemptOnce<T>(
       throw error;
     }
   } finally {
-    client.release(broken);
+    release(broken);
   }
 }
 
