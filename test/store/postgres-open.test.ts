@@ -59,6 +59,28 @@ describe('openPostgres errors', () => {
     expect(everythingShown(error)).not.toContain('Sup3rSecretPw');
   });
 
+  it('a URL that reads more than one way is refused, its password never shown', async () => {
+    // A raw # or ? in a password makes the rest a fragment or a query: host 127.0.0.1 would be
+    // lost and the digits before it taken for a port.
+    for (const [url, secret] of [
+      ['postgres://simpool:12#34@127.0.0.1/db', '12#34'],
+      ['postgres://simpool:12?34@127.0.0.1/db', '12?34'],
+      ['postgres://simpool:pw@127.0.0.1/db?application_name=a@b', 'pw'],
+    ] as const) {
+      const error = await openFailure(url);
+      expect(error.code).toBe('store_open_failed');
+      expect(error.message).toContain('percent-encode');
+      expect(error.message).toContain('postgres://simpool:***@');
+      expect(everythingShown(error)).not.toContain(secret);
+    }
+  });
+
+  it('a password with a stray % is refused without being shown', async () => {
+    const error = await openFailure('postgres://simpool:50%off@127.0.0.1:1/db');
+    expect(error.code).toBe('store_open_failed');
+    expect(everythingShown(error)).not.toContain('50%off');
+  });
+
   it('a URL that does not parse never shows its password', async () => {
     const error = await openFailure('postgres://simpool:Pa55/word@127.0.0.1:notaport/db');
     expect(error.code).toBe('store_open_failed');
@@ -178,6 +200,12 @@ describe('passwords', () => {
     );
     expect(redactDatabaseUrl('postgres://u:pa/ss@h:bad/db')).toBe('postgres://u:***@h:bad/db');
     expect(redactDatabaseUrl('postgres://u:p@ss@h/db')).toBe('postgres://u:***@h/db');
+    expect(redactDatabaseUrl('postgres://u:12#34@h/db')).toBe('postgres://u:***@h/db');
+    expect(redactDatabaseUrl('postgres://u:12?34@h/db')).toBe('postgres://u:***@h/db');
+    expect(redactDatabaseUrl('postgres://us#er@h/db')).toBe('postgres://***@h/db');
+    expect(redactDatabaseUrl('postgres://u:s3cret@/db?host=/run/pg')).toBe(
+      'postgres://u:***@/db?host=/run/pg',
+    );
     expect(redactDatabaseUrl('postgres://u@h/db')).toBe('postgres://u@h/db');
     expect(redactDatabaseUrl('/var/lib/simpool/simpool.db')).toBe('/var/lib/simpool/simpool.db');
   });

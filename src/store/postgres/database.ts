@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { SimpoolError, isSimpoolError, systemClock, type Clock } from '../../shared/index.js';
 import { runPostgresMigrations } from './migrate.js';
-import { isPostgresUrl, passwordInUrl, redactDatabaseUrl, sanitizeError } from './redact.js';
+import {
+  isPostgresUrl,
+  parsesUnambiguously,
+  passwordInUrl,
+  redactDatabaseUrl,
+  sanitizeError,
+} from './redact.js';
 import {
   checkOut,
   runTransaction,
@@ -221,6 +227,13 @@ export async function openPostgres(
       throw new SimpoolError(
         'store_open_failed',
         `${displayUrl} is not a postgres:// or postgresql:// URL`,
+      );
+    }
+    if (!parsesUnambiguously(url)) {
+      throw new SimpoolError(
+        'store_open_failed',
+        `${displayUrl} does not read as one URL: percent-encode @ : / ? # in the user name, ` +
+          'the password and the parameters',
       );
     }
     let filePassword: string | undefined;

@@ -16,39 +16,77 @@ function maskPasswordParameters(url: string): string {
   return url.replace(/([?&](?:ssl)?password=)[^&#]*/gi, `$1${MASK}`);
 }
 
+const DUMMY_HOST = '___DUMMY___';
+
+/**
+ * The URL as node-postgres parses it (pg-connection-string): WHATWG URL, retried with a dummy
+ * host for `postgres://user:password@/db` (an empty host, for a Unix socket given by `?host=`).
+ */
+function parseLikeNodePostgres(url: string): { url: URL; dummyHost: boolean } | undefined {
+  try {
+    return { url: new URL(url), dummyHost: false };
+  } catch {
+    try {
+      return { url: new URL(url.replace('@/', `@${DUMMY_HOST}/`)), dummyHost: true };
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/**
+ * Whether the URL reads one way only. A password with a raw `@ : / ? #` can make part of it
+ * parse as host, port, path or fragment (`postgres://u:12#34@h/db` is host `u`, port 12):
+ * node-postgres would connect somewhere else, and a piece of the password could be shown as a
+ * host or port. So: it parses, has no fragment, and its only `@` is the one ending the user
+ * and password (an `@` anywhere else must be written %40).
+ */
+export function parsesUnambiguously(url: string): boolean {
+  const schemeEnd = url.indexOf('://');
+  const parsed = parseLikeNodePostgres(url)?.url;
+  if (schemeEnd < 0 || !parsed) return false;
+  const delimiters = parsed.username !== '' || parsed.password !== '' ? 1 : 0;
+  const ats = url.slice(schemeEnd + 3).split('@').length - 1;
+  return parsed.hash === '' && !url.includes('#') && ats === delimiters;
+}
+
 /**
  * The URL with its password masked (`postgres://simpool:***@db/simpool`), for anything shown to
- * people. A URL that does not parse is masked by its shape instead (everything between the
- * user's `:` and the last `@`), erring on the side of hiding too much. Strings that are not URLs
- * (a SQLite file path) come back unchanged. Never throws.
+ * people. A URL that does not read one way only (parsesUnambiguously) is masked by its shape
+ * instead: everything from the user's `:` (or from `//`) to the last `@`, erring on the side of
+ * hiding too much. Strings that are not URLs (a SQLite file path) come back unchanged. Never
+ * throws.
  */
 export function redactDatabaseUrl(url: string): string {
   const schemeEnd = url.indexOf('://');
   if (schemeEnd < 0) return url;
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = MASK;
-    return maskPasswordParameters(parsed.toString());
-  } catch {
-    const start = schemeEnd + 3;
-    const at = url.lastIndexOf('@');
-    const colon = url.indexOf(':', start);
-    if (at > start && colon >= 0 && colon < at) {
-      return maskPasswordParameters(`${url.slice(0, colon + 1)}${MASK}${url.slice(at)}`);
-    }
-    return maskPasswordParameters(url);
+  const parsed = parsesUnambiguously(url) ? parseLikeNodePostgres(url) : undefined;
+  if (parsed) {
+    if (parsed.url.password !== '') parsed.url.password = MASK;
+    const shown = parsed.url.toString();
+    return maskPasswordParameters(
+      parsed.dummyHost ? shown.replace(`@${DUMMY_HOST}/`, '@/') : shown,
+    );
   }
+  const start = schemeEnd + 3;
+  const at = url.lastIndexOf('@');
+  if (at < start) return maskPasswordParameters(url);
+  const colon = url.indexOf(':', start);
+  const from = colon >= 0 && colon < at ? colon + 1 : start;
+  return maskPasswordParameters(`${url.slice(0, from)}${MASK}${url.slice(at)}`);
 }
 
 /** The password a URL carries (userinfo or `?password=`), decoded, or undefined. */
 export function passwordInUrl(url: string): string | undefined {
+  const parsed = parseLikeNodePostgres(url)?.url;
+  if (!parsed) return undefined;
+  const fromQuery = parsed.searchParams.get('password');
+  if (fromQuery) return fromQuery;
+  if (parsed.password === '') return undefined;
   try {
-    const parsed = new URL(url);
-    const fromQuery = parsed.searchParams.get('password');
-    if (fromQuery) return fromQuery;
-    return parsed.password === '' ? undefined : decodeURIComponent(parsed.password);
+    return decodeURIComponent(parsed.password);
   } catch {
-    return undefined;
+    return parsed.password; // a stray % (node-postgres will refuse the URL): scrub it as written
   }
 }
 
