@@ -187,6 +187,32 @@ describe('PostgresListener', () => {
     await vi.waitFor(() => expect(reconnects).toBe(1));
   });
 
+  it('starts while the database refuses connections; readers listening meanwhile catch up', async () => {
+    const { db, name } = await database('listen_late');
+    const admin = await adminClient();
+    await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
+    cleanups.push(async () => {
+      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
+    });
+    const clock = new ManualClock();
+    const { listener, states } = await startListener(db, clock);
+    expect(states.values).toEqual(['disconnected']);
+    let reconnects = 0;
+    const received = new Recorder<string>();
+    await listener.listen('wake', {
+      onNotification: received.push,
+      onReconnect: () => void reconnects++,
+    });
+    expect(reconnects).toBe(0);
+
+    await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
+    await clock.advance(40);
+    await states.next((s) => s === 'connected');
+    await vi.waitFor(() => expect(reconnects).toBe(1));
+    await notify(db, 'wake', 'hello');
+    await received.next((p) => p === 'hello');
+  });
+
   it('after close: connection ended, no timer left, nothing reconnects', async () => {
     const { db, name } = await database('listen_close');
     const admin = await adminClient();

@@ -66,6 +66,7 @@ export class PostgresListener {
   private timer: TimerHandle | undefined;
   private failures = 0;
   private closed = false;
+  private state: ListenerState | undefined;
 
   private constructor(
     private readonly db: PostgresDatabase,
@@ -137,7 +138,7 @@ export class PostgresListener {
     this.client = undefined;
     this.listened.clear();
     if (client) await client.end().catch(() => undefined);
-    this.options.onStateChange?.('closed');
+    this.setState('closed');
   }
 
   private async unlisten(channel: string, subscription: Subscription): Promise<void> {
@@ -177,7 +178,7 @@ export class PostgresListener {
       }
       this.client = client;
       this.failures = 0;
-      this.options.onStateChange?.('connected');
+      this.setState('connected');
       this.scheduleHeartbeat(client);
       this.catchUp();
     } catch (error) {
@@ -185,6 +186,7 @@ export class PostgresListener {
       await client?.end().catch(() => undefined);
       if (this.closed) return;
       this.report(this.db.sanitize(error));
+      this.setState('disconnected'); // news only when the first attempt fails
       this.scheduleReconnect();
     }
   }
@@ -201,7 +203,7 @@ export class PostgresListener {
     client.end().catch(() => undefined);
     if (this.closed) return;
     this.report(error);
-    this.options.onStateChange?.('disconnected');
+    this.setState('disconnected');
     this.scheduleReconnect();
   }
 
@@ -257,6 +259,13 @@ export class PostgresListener {
           .catch((error: unknown) => this.report(error as Error));
       }
     }
+  }
+
+  /** Tells onStateChange of changes only (not of each failed reconnect attempt). */
+  private setState(state: ListenerState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.options.onStateChange?.(state);
   }
 
   private report(error: Error): void {
