@@ -33,3 +33,28 @@ export { listModemInventory } from './sqlite/modem-listing.js';
 export type { ModemInventoryRow } from './sqlite/modem-listing.js';
 export { SqliteMessagingRepository } from './sqlite/messaging-repository.js';
 export { SqliteMessageReads } from './sqlite/message-reads.js';
+
+/*
+ * PostgreSQL (node-postgres), for several hosts sharing one database: see src/store/postgres.
+ */
+export {
+  openPostgres,
+  PostgresDatabase,
+  isRetryableTransactionError,
+  runPostgresMigrations,
+  postgresSchemaVersion,
+  PostgresListener,
+  notify,
+  isPostgresUrl,
+  redactDatabaseUrl,
+} from './postgres/index.js';
+export type {
+  OpenPostgresOptions,
+  Queryable,
+  IsolationLevel,
+  PostgresClient,
+  TransactionOptions,
+  ChannelHandler,
+  ListenerState,
+  PostgresListenerOptions,
+} from './postgres/index.js';

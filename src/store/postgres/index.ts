@@ -1,0 +1,25 @@
+/**
+ * PostgreSQL storage (node-postgres): the foundation the PostgreSQL repositories build on.
+ *
+ *   openPostgres(url, options) → PostgresDatabase      pool, type parsers, migrations
+ *     db.query(sql, params)                             one statement, any pooled connection
+ *     db.transaction(work, { isolation, readOnly, maxAttempts })
+ *                                                       BEGIN … COMMIT, retried on 40001/40P01
+ *     db.connectClient()                                a dedicated connection (LISTEN, locks)
+ *     db.ping({ timeoutMs })                            takes a write now? (readiness)
+ *     db.close()
+ *   PostgresListener.start(db, options) → listener      LISTEN connection that reconnects
+ *     listener.listen(channel, { onNotification, onReconnect }) → unlisten
+ *   notify(db | client, channel, payload?)              pg_notify, delivered at commit
+ *   runPostgresMigrations / postgresSchemaVersion       (openPostgres migrates already)
+ *   redactDatabaseUrl(url), isPostgresUrl(s)            the only way a URL is ever shown
+ */
+export { openPostgres, PostgresDatabase } from './database.js';
+export type { OpenPostgresOptions, Queryable } from './database.js';
+export { DEFAULT_TRANSACTION_ATTEMPTS, isRetryableTransactionError } from './transaction.js';
+export type { IsolationLevel, PostgresClient, TransactionOptions } from './transaction.js';
+export { MIGRATION_LOCK_KEY, postgresSchemaVersion, runPostgresMigrations } from './migrate.js';
+export { migrations as postgresMigrations } from './migrations/index.js';
+export { PostgresListener, notify } from './listener.js';
+export type { ChannelHandler, ListenerState, PostgresListenerOptions } from './listener.js';
+export { isPostgresUrl, redactDatabaseUrl } from './redact.js';

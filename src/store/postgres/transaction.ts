@@ -1,0 +1,124 @@
+import type pg from 'pg';
+import { sleep, type Clock } from '../../shared/index.js';
+
+export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
+
+export interface TransactionOptions {
+  /** Default: the server's default (READ COMMITTED unless configured otherwise). */
+  readonly isolation?: IsolationLevel;
+  readonly readOnly?: boolean;
+  /**
+   * How many times in all (the first included) the transaction is run when PostgreSQL aborts it
+   * for a serialization failure or a deadlock. Default 5.
+   */
+  readonly maxAttempts?: number;
+}
+
+/** A client of the pool, checked out for one transaction. Never release it, BEGIN or COMMIT. */
+export type PostgresClient = pg.PoolClient;
+
+/** SQLSTATEs after which running the whole transaction again may succeed. */
+const RETRYABLE_SQLSTATES = new Set([
+  '40001', // serialization_failure (REPEATABLE READ / SERIALIZABLE conflicts)
+  '40P01', // deadlock_detected
+]);
+
+export const DEFAULT_TRANSACTION_ATTEMPTS = 5;
+/** Full jitter: attempt n waits a random time in [0, min(cap, base·2^(n−1))]. */
+const BACKOFF_BASE_MS = 5;
+const BACKOFF_CAP_MS = 200;
+
+/** Whether PostgreSQL refused the transaction in a way that a fresh run may not meet again. */
+export function isRetryableTransactionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && RETRYABLE_SQLSTATES.has(code);
+}
+
+function beginStatement(options: TransactionOptions): string {
+  const modes: string[] = [];
+  if (options.isolation) modes.push(`ISOLATION LEVEL ${options.isolation.toUpperCase()}`);
+  if (options.readOnly) modes.push('READ ONLY');
+  return modes.length === 0 ? 'BEGIN' : `BEGIN ${modes.join(', ')}`;
+}
+
+export interface CheckedOutClient {
+  readonly client: PostgresClient;
+  /** Gives the client back; destroys it instead when its connection failed or `failure` is set. */
+  readonly release: (failure?: Error) => void;
+}
+
+/**
+ * A pooled client, listened to for errors for as long as it is held: the pool listens only to
+ * idle clients, and an 'error' event nobody listens to (a connection lost between two queries of
+ * a transaction) would end the process. The queries in flight reject on their own.
+ */
+export async function checkOut(pool: pg.Pool): Promise<CheckedOutClient> {
+  const client = await pool.connect();
+  let lost: Error | undefined;
+  const onError = (error: Error): void => {
+    lost = error;
+  };
+  client.on('error', onError);
+  return {
+    client,
+    release: (failure?: Error): void => {
+      client.removeListener('error', onError);
+      client.release(failure ?? lost);
+    },
+  };
+}
+
+/**
+ * One attempt on one client: BEGIN, work, COMMIT; ROLLBACK on any error. A client whose
+ * ROLLBACK fails too (connection lost) is destroyed rather than returned to the pool.
+ */
+async function attemptOnce<T>(
+  pool: pg.Pool,
+  work: (client: PostgresClient) => Promise<T>,
+  options: TransactionOptions,
+): Promise<T> {
+  const { client, release } = await checkOut(pool);
+  let broken: Error | undefined;
+  try {
+    await client.query(beginStatement(options));
+    try {
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = rollbackError as Error;
+      }
+      throw error;
+    }
+  } finally {
+    release(broken);
+  }
+}
+
+/**
+ * Runs `work` in a transaction, again from the start (a new BEGIN, possibly another client) when
+ * PostgreSQL aborts it with 40001 or 40P01, up to `maxAttempts` runs, after a short jittered
+ * pause. `work` may therefore run more than once: it must not have effects outside the database
+ * (or only idempotent ones) before it returns. Any other error, or the last retryable one, is
+ * thrown as PostgreSQL (or `work`) raised it.
+ */
+export async function runTransaction<T>(
+  pool: pg.Pool,
+  clock: Clock,
+  work: (client: PostgresClient) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  const attempts = Math.max(1, Math.trunc(options.maxAttempts ?? DEFAULT_TRANSACTION_ATTEMPTS));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await attemptOnce(pool, work, options);
+    } catch (error) {
+      if (attempt >= attempts || !isRetryableTransactionError(error)) throw error;
+      const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+      await sleep(clock, Math.random() * ceiling);
+    }
+  }
+}
