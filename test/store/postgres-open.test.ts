@@ -7,6 +7,7 @@ import { isSimpoolError } from '../../src/shared/index.js';
 import {
   isPostgresUrl,
   openPostgres,
+  postgresMigrations,
   redactDatabaseUrl,
   type PostgresDatabase,
 } from '../../src/store/postgres/index.js';
@@ -95,7 +96,7 @@ describe('openPostgres errors', () => {
     await db.close();
     const error = await openFailure(url);
     expect(error.code).toBe('store_schema_too_new');
-    expect(error.details).toEqual({ databaseVersion: 99, knownVersion: 12 });
+    expect(error.details).toEqual({ databaseVersion: 99, knownVersion: postgresMigrations.length });
   });
 
   it('a missing password file is store_open_failed', async () => {

@@ -30,6 +30,17 @@ const POSTGRES_ONLY = new Map<string, string>([
     'outbox readers skip events whose transaction may still commit below them (SCALE-OUT.md)',
   ],
   ['index events_by_txid on events (txid)', 'finding the oldest event still in flight'],
+  ...[
+    'column events.rowid integer not null default -',
+    'auto-numbered events.rowid',
+    'column events.seq integer null default -',
+    'primary key events (rowid)',
+    'unique events (seq)',
+    'index events_unsequenced on events (txid, rowid) where seq is null',
+  ].map((fact): [string, string] => [
+    fact,
+    'events get their seq once committed, from the sequencer (migration 13): insertion order is rowid',
+  ]),
   [
     "column orders.activation_id integer not null default nextval'order_activation_ids'",
     'activation ids from a sequence, never MAX()+1 (two hosts would collide)',
@@ -52,6 +63,11 @@ const POSTGRES_ONLY = new Map<string, string>([
 /** Facts only SQLite has, each with the reason it is intended. */
 const SQLITE_ONLY = new Map<string, string>([
   ['column orders.activation_id integer not null default -', 'see the sequence on PostgreSQL'],
+  ...[
+    'auto-numbered events.seq',
+    'column events.seq integer not null default -',
+    'primary key events (seq)',
+  ].map((fact): [string, string] => [fact, 'seq given at insert: one writer commits in seq order']),
   [
     "index outbound_messages_routable on outbound_messages (priority, created_at) where status = 'queued'",
     'rowid implicit',
@@ -72,7 +88,11 @@ const SQLITE_ONLY = new Map<string, string>([
   ),
 ]);
 
-const POSTGRES_ONLY_COLUMNS = new Set([...ROWID_TABLES.map((t) => `${t}.rowid`), 'events.txid']);
+const POSTGRES_ONLY_COLUMNS = new Set([
+  ...ROWID_TABLES.map((t) => `${t}.rowid`),
+  'events.txid',
+  'events.rowid',
+]);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'simpool-parity-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

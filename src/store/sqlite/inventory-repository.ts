@@ -45,7 +45,7 @@ function prepareInventoryStatements(db: SqliteDatabase) {
     placeModemInSlot: db.prepare<{ path: string; imei: string; at: number }>(
       `INSERT INTO slots (path, modem_imei, first_seen_at, last_seen_at)
        VALUES (@path, @imei, @at, @at)
-       ON CONFLICT (path) DO UPDATE SET
+       ON CONFLICT (host_id, path) DO UPDATE SET
          sim_iccid = CASE WHEN modem_imei IS excluded.modem_imei THEN sim_iccid ELSE NULL END,
          modem_imei = excluded.modem_imei, last_seen_at = excluded.last_seen_at`,
     ),
@@ -67,7 +67,7 @@ function prepareInventoryStatements(db: SqliteDatabase) {
     placeSimInSlot: db.prepare<{ path: string; imei: string; iccid: string; at: number }>(
       `INSERT INTO slots (path, modem_imei, sim_iccid, first_seen_at, last_seen_at)
        VALUES (@path, @imei, @iccid, @at, @at)
-       ON CONFLICT (path) DO UPDATE SET modem_imei = excluded.modem_imei,
+       ON CONFLICT (host_id, path) DO UPDATE SET modem_imei = excluded.modem_imei,
          sim_iccid = excluded.sim_iccid, last_seen_at = excluded.last_seen_at`,
     ),
     vacateOtherSlotsOfSim: db.prepare<{ path: string; iccid: string }>(

@@ -11,6 +11,7 @@ import { statusCounts } from './009-status-counts.js';
 import { calls } from './010-calls.js';
 import { sendFromStorage } from './011-send-from-storage.js';
 import { webhookPauseProbe } from './012-webhook-pause-probe.js';
+import { hosts } from './013-hosts.js';
 
 /** Every migration, in order. Append only: never edit one that has shipped. */
 export const migrations: readonly Migration[] = [
@@ -26,4 +27,5 @@ export const migrations: readonly Migration[] = [
   calls,
   sendFromStorage,
   webhookPauseProbe,
+  hosts,
 ];
