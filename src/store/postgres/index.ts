@@ -23,3 +23,5 @@ export { migrations as postgresMigrations } from './migrations/index.js';
 export { PostgresListener, notify } from './listener.js';
 export type { ChannelHandler, ListenerState, PostgresListenerOptions } from './listener.js';
 export { isPostgresUrl, redactDatabaseUrl } from './redact.js';
+export { createPostgresStore } from './create-store.js';
+export type { PostgresStoreOptions } from './create-store.js';
