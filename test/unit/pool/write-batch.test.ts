@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { SendStep } from '../../../src/pool/index.js';
 import { WriteBatch } from '../../../src/pool/write-batch.js';
 import { isSimpoolError } from '../../../src/shared/index.js';
 import { SIM_A, StoreFixture, T0, outboundMessage } from '../store/helpers.js';
@@ -9,16 +10,23 @@ describe('WriteBatch (group commit of the send workers)', () => {
 
   it('commits the writes of one turn together, each caller getting its own outcome', async () => {
     const store = fx.store();
-    store.outbound.enqueue(outboundMessage('a'));
-    store.outbound.enqueue(outboundMessage('b'));
+    await store.outbound.enqueue(outboundMessage('a'));
+    await store.outbound.enqueue(outboundMessage('b'));
     let commits = 0;
-    const batch = new WriteBatch((work) => {
+    const batch = new WriteBatch((steps: readonly SendStep[]) => {
       commits += 1;
-      store.outbound.transaction(work);
+      return store.outbound.applySendSteps(steps);
     });
-    const claimA = batch.run(() => store.outbound.claimPart('a', SIM_A, T0));
-    const unknown = batch.run(() => store.outbound.markPartSent('nope', 1, SIM_A, 1, T0));
-    const claimB = batch.run(() => store.outbound.claimPart('b', SIM_A, T0));
+    const claimA = batch.claim('a', SIM_A, T0);
+    const unknown = batch.record({
+      kind: 'markPartSent',
+      messageId: 'nope',
+      sequence: 1,
+      iccid: SIM_A,
+      messageReference: 1,
+      at: T0,
+    });
+    const claimB = batch.claim('b', SIM_A, T0);
     expect(await claimA).toMatchObject({ messageId: 'a', sequence: 1 });
     expect(await claimB).toMatchObject({ messageId: 'b', sequence: 1 });
     const error = await unknown.then(
@@ -28,10 +36,10 @@ describe('WriteBatch (group commit of the send workers)', () => {
     expect(isSimpoolError(error, 'not_found')).toBe(true);
     expect(commits).toBe(1);
     // The failing write rolled back alone: both claims are committed.
-    expect(store.outbound.getMessage('a')?.status).toBe('sending');
-    expect(store.outbound.getMessage('b')?.status).toBe('sending');
+    expect((await store.outbound.getMessage('a'))?.status).toBe('sending');
+    expect((await store.outbound.getMessage('b'))?.status).toBe('sending');
     await batch.idle();
-    const next = batch.run(() => store.outbound.release('a', T0));
+    const next = batch.record({ kind: 'release', messageId: 'a', at: T0 });
     await batch.idle();
     await next;
     expect(commits).toBe(2);
