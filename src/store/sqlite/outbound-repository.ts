@@ -37,7 +37,9 @@ type Tx<A extends unknown[], R> = Database.Transaction<(...args: A) => R>;
  * Outbound SMS in SQLite. A part is claimed for one SIM (and committed) before it is handed to
  * the modem, and all parts of a message go out through the SIM that claimed the first one (the
  * recipient sees one sender). Every change writes its history row, and the changes the
- * Messaging API publishes their outbox event, in the same transaction.
+ * Messaging API publishes their outbox event, in the same transaction. Each call does its work
+ * synchronously when made (settled.ts); `applySendSteps` nests the steps' transactions as
+ * savepoints of one, so many SIMs' writes share one commit and one fsync.
  */
 export class SqliteOutboundRepository implements OutboundRepository {
   private readonly s: OutboundStatements;
