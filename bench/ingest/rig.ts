@@ -35,8 +35,8 @@ export interface Rig {
 function countingRepository(): InboundRepository {
   let id = 0;
   return {
-    ingest(records: readonly InboundRecord[]): IngestResult[] {
-      return records.map((record): IngestResult => {
+    ingest(records: readonly InboundRecord[]): Promise<IngestResult[]> {
+      const results = records.map((record): IngestResult => {
         const d = record.decoded;
         if (d.type !== 'deliver') return { kind: 'malformed' };
         return {
@@ -55,9 +55,10 @@ function countingRepository(): InboundRepository {
           },
         };
       });
+      return Promise.resolve(results);
     },
-    expireIncomplete: () => [],
-    listMessages: () => [],
+    expireIncomplete: () => Promise.resolve([]),
+    listMessages: () => Promise.resolve([]),
   };
 }
 

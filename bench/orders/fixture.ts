@@ -137,7 +137,7 @@ export async function buildFixture(
     for (let i = 0; i < c.sims; i++, n++) {
       const iccid = `89${c.callingCode.padEnd(3, '0')}0000000${String(n).padStart(6, '0')}`;
       const at = clock.now();
-      store.inventory.recordSim({
+      await store.inventory.recordSim({
         iccid,
         imsi: `${c.mcc}01${String(n).padStart(10, '0')}`,
         msisdn: `+${c.callingCode}7700${String(n).padStart(6, '0')}`,
@@ -147,8 +147,8 @@ export async function buildFixture(
         path: `/dev/serial/by-path/bench-${Math.floor(n / 8)}-${n % 8}`,
         at,
       });
-      store.inventory.setSimStatus(iccid, 'ready', at);
-      store.inventory.recordSimHealth(
+      await store.inventory.setSimStatus(iccid, 'ready', at);
+      await store.inventory.recordSimHealth(
         iccid,
         {
           signalDbm: -70 - (n % 30),

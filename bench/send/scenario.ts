@@ -8,7 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ModemPool, composeOutbound, type OutboundRepository } from '../../src/pool/index.js';
+import {
+  ModemPool,
+  composeOutbound,
+  type OutboundRepository,
+  type SendStep,
+  type SendStepOutcome,
+} from '../../src/pool/index.js';
 import { ModemBank } from '../../src/simulator/index.js';
 import { createRepositories, openDatabase } from '../../src/store/index.js';
 
@@ -55,32 +61,40 @@ function percentiles(values: number[]): Percentiles {
 /** Times every call on the repository; notes when each SIM became free and was fed again. */
 function timed(outbound: OutboundRepository, gaps: number[]) {
   const totals = { ms: 0, calls: 0 };
-  // Calls inside a batch transaction are counted by the batch, not again by themselves.
-  let depth = 0;
   const freeSince = new Map<string, number>();
+  // The workers' writes come in batches (applySendSteps): a SIM is free once its sent part is
+  // recorded, and fed again by its next claim.
+  const noteSteps = async (
+    steps: readonly SendStep[],
+    outcomes: Promise<SendStepOutcome[]>,
+    start: number,
+    end: number,
+  ): Promise<void> => {
+    const settled = await outcomes.catch(() => []);
+    steps.forEach((step, i) => {
+      if (settled[i]?.ok !== true) return;
+      if (step.kind === 'markPartSent') freeSince.set(step.iccid, end);
+      if (step.kind === 'claimPart' && settled[i].part !== undefined) {
+        const since = freeSince.get(step.iccid);
+        if (since !== undefined) gaps.push(start - since);
+        freeSince.delete(step.iccid);
+      }
+    });
+  };
   const proxy = new Proxy(outbound, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver) as unknown;
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
+        // SQLite does a call's work before it returns (its promise is already settled).
         const start = performance.now();
-        depth += 1;
-        let result: unknown;
-        try {
-          result = (value as (...a: unknown[]) => unknown).apply(target, args);
-        } finally {
-          depth -= 1;
-        }
+        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
         const end = performance.now();
-        if (depth === 0) {
-          totals.ms += end - start;
-          totals.calls += 1;
-        }
-        if (key === 'markPartSent') freeSince.set(args[2] as string, end);
-        if (key === 'claimPart' && result !== undefined) {
-          const since = freeSince.get(args[1] as string);
-          if (since !== undefined) gaps.push(start - since);
-          freeSince.delete(args[1] as string);
+        totals.ms += end - start;
+        totals.calls += 1;
+        if (key === 'applySendSteps') {
+          const steps = args[0] as readonly SendStep[];
+          void noteSteps(steps, result as Promise<SendStepOutcome[]>, start, end);
         }
         return result;
       };
@@ -125,18 +139,23 @@ export async function runSendScenario(spec: SendSpec): Promise<SendResult> {
 
     const enqueueStart = performance.now();
     const now = Date.now();
+    // SQLite queues each message when asked: the whole backlog is one transaction.
+    const queued: Promise<void>[] = [];
     db.transaction(() => {
       for (let i = 0; i < spec.messages; i++) {
-        repos.outbound.enqueue(
-          composeOutbound({
-            to: `+4477009${String(i).padStart(5, '0')}`,
-            text: `bench ${i}`,
-            iccid: null,
-            now,
-          }),
+        queued.push(
+          repos.outbound.enqueue(
+            composeOutbound({
+              to: `+4477009${String(i).padStart(5, '0')}`,
+              text: `bench ${i}`,
+              iccid: null,
+              now,
+            }),
+          ),
         );
       }
     })();
+    await Promise.all(queued);
     const enqueueMs = performance.now() - enqueueStart;
     totals.ms = 0;
     totals.calls = 0;

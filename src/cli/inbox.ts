@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { integer } from './options.js';
-import { printTable, withRepositories, withStoreOptions, type StoreOptions } from './common.js';
+import { printTable, withStore, withStoreOptions, type StoreOptions } from './common.js';
 
 interface InboxOptions extends StoreOptions {
   readonly json?: boolean;
@@ -12,8 +12,8 @@ export function registerInboxCommand(program: Command): void {
     .description('List the stored inbound SMS, newest first')
     .option('--json', 'print JSON for scripts')
     .option('-l, --limit <n>', 'how many messages', integer(1, 10_000), 50)
-    .action((options: InboxOptions) => {
-      const messages = withRepositories(options, (repos) =>
+    .action(async (options: InboxOptions) => {
+      const messages = await withStore(options, (repos) =>
         repos.inbound.listMessages({ limit: options.limit }),
       );
       const rows = messages.map((m) => ({

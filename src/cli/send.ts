@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { countryOfNumber } from '../domain/index.js';
 import { composeOutbound } from '../pool/index.js';
 import { SimpoolError } from '../shared/index.js';
-import { withRepositories, withStoreOptions, type StoreOptions } from './common.js';
+import { withStore, withStoreOptions, type StoreOptions } from './common.js';
 
 interface SendOptions extends StoreOptions {
   readonly from?: string;
@@ -21,11 +21,11 @@ export function registerSendCommand(program: Command): void {
     .requiredOption('--to <number>', 'recipient phone number (E.164)')
     .requiredOption('--text <text>', 'message text (long texts are split into parts)')
     .option('--json', 'print JSON for scripts')
-    .action((options: SendOptions) => {
-      const queued = withRepositories(options, (repos) => {
+    .action(async (options: SendOptions) => {
+      const queued = await withStore(options, async (repos) => {
         let iccid: string | null = null;
         if (options.from !== undefined) {
-          const sim = repos.inventory.findSim(options.from);
+          const sim = await repos.inventory.findSim(options.from);
           if (!sim) {
             throw new SimpoolError(
               'not_found',
@@ -42,7 +42,7 @@ export function registerSendCommand(program: Command): void {
           // Routing prefers a SIM of the recipient's country.
           toCountry: countryOfNumber(options.to),
         });
-        repos.outbound.enqueue(message);
+        await repos.outbound.enqueue(message);
         return message;
       });
       if (options.json)

@@ -48,6 +48,8 @@ export class AttachedModem {
   readonly driver: ModemDriver;
   private readonly sender: SendWorker;
   private lastIccid: string | null = null;
+  /** The inventory writes asked for so far, in order (see recordInventory). */
+  private inventoryWrites: Promise<void> = Promise.resolve();
 
   constructor(
     readonly address: string,
@@ -112,26 +114,30 @@ export class AttachedModem {
     this.deps.router.remove(this.sender);
     await this.driver.stop();
     const at = this.deps.clock.now();
-    if (this.imei) this.safely(() => this.deps.inventory.markModemSimsOffline(this.imei!, at));
+    const imei = this.imei;
+    // After the writes of the driver's last events: a late `ready` must not undo this.
+    if (imei) this.recordInventory((inventory) => inventory.markModemSimsOffline(imei, at));
+    await this.inventoryWrites;
   }
 
   private recordIdentity(info: ModemInfo, sim: SimInfo | null): void {
     const at = this.deps.clock.now();
-    this.safely(() => {
-      this.deps.inventory.recordModem({
-        imei: info.imei,
-        manufacturer: info.manufacturer,
-        model: info.model,
-        revision: info.revision,
-        path: this.address,
-        state: this.driver.state,
-        at,
-      });
-      if (this.lastIccid && this.lastIccid !== sim?.iccid) {
-        this.deps.inventory.setSimStatus(this.lastIccid, 'offline', at);
-      }
+    const modem = {
+      imei: info.imei,
+      manufacturer: info.manufacturer,
+      model: info.model,
+      revision: info.revision,
+      path: this.address,
+      state: this.driver.state,
+      at,
+    };
+    const previous = this.lastIccid && this.lastIccid !== sim?.iccid ? this.lastIccid : null;
+    const status = SIM_STATUS[this.driver.state];
+    this.recordInventory(async (inventory) => {
+      await inventory.recordModem(modem);
+      if (previous) await inventory.setSimStatus(previous, 'offline', at);
       if (sim) {
-        this.deps.inventory.recordSim({
+        await inventory.recordSim({
           iccid: sim.iccid,
           imsi: sim.imsi,
           msisdn: sim.msisdn,
@@ -141,7 +147,7 @@ export class AttachedModem {
           path: this.address,
           at,
         });
-        this.deps.inventory.setSimStatus(sim.iccid, SIM_STATUS[this.driver.state], at);
+        await inventory.setSimStatus(sim.iccid, status, at);
       }
     });
     this.lastIccid = sim?.iccid ?? null;
@@ -151,9 +157,9 @@ export class AttachedModem {
     const at = this.deps.clock.now();
     const imei = this.imei;
     const iccid = this.driver.sim?.iccid;
-    this.safely(() => {
-      if (imei) this.deps.inventory.setModemState(imei, state, at);
-      if (iccid) this.deps.inventory.setSimStatus(iccid, SIM_STATUS[state], at);
+    this.recordInventory(async (inventory) => {
+      if (imei) await inventory.setModemState(imei, state, at);
+      if (iccid) await inventory.setSimStatus(iccid, SIM_STATUS[state], at);
     });
     if (state === 'ready') {
       this.sender.settleIfNeeded();
@@ -167,28 +173,27 @@ export class AttachedModem {
     this.deps.router.wake();
     const iccid = this.driver.sim?.iccid;
     if (!iccid) return;
-    this.safely(() =>
-      this.deps.inventory.recordSimHealth(
-        iccid,
-        {
-          signalDbm: health.signalDbm,
-          registration: health.registration,
-          operator: health.operator,
-        },
-        health.checkedAt,
-      ),
-    );
+    const record = {
+      signalDbm: health.signalDbm,
+      registration: health.registration,
+      operator: health.operator,
+    };
+    this.recordInventory((inventory) => inventory.recordSimHealth(iccid, record, health.checkedAt));
   }
 
-  /** Inventory writes are bookkeeping: a failing one is logged, never fatal to the modem. */
-  private safely(write: () => void): void {
-    try {
-      write();
-    } catch (error) {
-      this.deps.logger.error(
-        { err: describeError(error), modem: this.address },
-        'inventory update failed',
-      );
-    }
+  /**
+   * Inventory writes are bookkeeping: a failing one is logged, never fatal to the modem. They
+   * run one after the other in the order of the driver's events: a store across a network could
+   * otherwise commit a SIM's `ready` after the `offline` that followed it.
+   */
+  private recordInventory(write: (inventory: InventoryRepository) => Promise<void>): void {
+    this.inventoryWrites = this.inventoryWrites
+      .then(() => write(this.deps.inventory))
+      .catch((error: unknown) => {
+        this.deps.logger.error(
+          { err: describeError(error), modem: this.address },
+          'inventory update failed',
+        );
+      });
   }
 }

@@ -34,11 +34,14 @@ function decodeForStore(pdu: string): InboundRecord['decoded'] {
  * The sink every modem driver hands its PDUs to. Commits that arrive in the same turn of the
  * event loop (from many modems) are written in one transaction — one fsync for the batch — and
  * each driver learns its PDU is durable only after that transaction committed; only then does
- * it delete the SMS from the SIM.
+ * it delete the SMS from the SIM. One batch is written at a time: PDUs read meanwhile wait for
+ * the next batch, so the parts of a multipart are never reassembled by two transactions at once
+ * (each would miss the other's part) and a slow commit gathers a bigger next batch.
  */
 export class InboundPipeline extends EventEmitter<InboundPipelineEvents> implements InboundSink {
   private pending: PendingCommit[] = [];
   private flushScheduled = false;
+  private flushing: Promise<void> | null = null;
   private readonly clock: Clock;
   private readonly logger: Logger;
 
@@ -63,20 +66,29 @@ export class InboundPipeline extends EventEmitter<InboundPipelineEvents> impleme
     };
     return new Promise((resolve, reject) => {
       this.pending.push({ record, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.scheduleFlush();
     });
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.flushing || this.pending.length === 0) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flushing = this.flush().finally(() => {
+        this.flushing = null;
+        this.scheduleFlush();
+      });
+    });
+  }
+
+  private async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
+    let results: IngestResult[];
     try {
-      this.settle(batch, this.repository.ingest(batch.map((p) => p.record)));
+      results = await this.repository.ingest(batch.map((p) => p.record));
     } catch (error) {
       // Nothing of the batch was written. One bad record must not hold the others back:
       // write them one by one, so only the bad one stays on its SIM (and is retried later).
@@ -84,20 +96,25 @@ export class InboundPipeline extends EventEmitter<InboundPipelineEvents> impleme
         { err: describeError(error), batch: batch.length },
         'batch commit failed; committing one by one',
       );
-      for (const p of batch) this.commitAlone(p);
+      for (const p of batch) await this.commitAlone(p);
+      return;
     }
+    this.settle(batch, results);
   }
 
-  private commitAlone(pending: PendingCommit): void {
+  private async commitAlone(pending: PendingCommit): Promise<void> {
+    let results: IngestResult[];
     try {
-      this.settle([pending], this.repository.ingest([pending.record]));
+      results = await this.repository.ingest([pending.record]);
     } catch (error) {
       this.logger.error(
         { err: describeError(error), iccid: pending.record.iccid, index: pending.record.index },
         'inbound commit failed; the SMS stays on the SIM',
       );
       pending.reject(error);
+      return;
     }
+    this.settle([pending], results);
   }
 
   private settle(batch: readonly PendingCommit[], results: readonly IngestResult[]): void {

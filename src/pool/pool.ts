@@ -133,6 +133,8 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
   private readonly router: SendRouter;
   private readonly writes: WriteBatch;
   private scanning: Promise<void> | undefined;
+  /** The send poll's or the expiry's store work in progress: awaited before the store closes. */
+  private readonly ticks = new Set<Promise<void>>();
   private stopped = false;
 
   private get guarantee(): DeliveryGuarantee {
@@ -145,7 +147,7 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
     this.logger = options.logger ?? silentLogger;
     this.openLink =
       options.linkFactoryFor ?? ((address) => linkFactoryFor(address, { logger: this.logger }));
-    this.writes = new WriteBatch((work) => options.outbound.transaction(work));
+    this.writes = new WriteBatch((steps) => options.outbound.applySendSteps(steps));
     this.router = new SendRouter({
       outbound: options.outbound,
       clock: this.clock,
@@ -165,7 +167,11 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
   async start(): Promise<void> {
     this.stopped = false;
     this.router.start();
-    const interrupted = this.options.outbound.requeueInterrupted(this.clock.now(), this.guarantee);
+    // Committed before the first modem is attached: no part is claimed before it.
+    const interrupted = await this.options.outbound.requeueInterrupted(
+      this.clock.now(),
+      this.guarantee,
+    );
     if (interrupted.requeued + interrupted.unknown + interrupted.awaitingSlot > 0) {
       this.logger.warn(
         { ...interrupted, guarantee: this.guarantee },
@@ -185,9 +191,10 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
     if (this.hotplugTimer !== undefined) this.clock.clearTimeout(this.hotplugTimer);
     if (this.expiryTimer !== undefined) this.clock.clearTimeout(this.expiryTimer);
     if (this.sendPollTimer !== undefined) this.clock.clearTimeout(this.sendPollTimer);
-    this.router.stop();
+    await this.router.stop();
     await this.scanning;
     await Promise.all([...this.attached.keys()].map((address) => this.detach(address)));
+    await Promise.all(this.ticks);
     await this.writes.idle();
   }
 
@@ -365,43 +372,54 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
     }, this.options.hotplugIntervalMs ?? 2000);
   }
 
-  /** Multiparts whose missing parts never came are delivered flagged incomplete. */
   /**
    * Queued SMS can come from another process (`simpool send`), fall due after a retry pause or
    * pass their `valid_until`: one cheap look at the queue for the whole pool, and routing runs
    * only when needed.
    */
   private scheduleSendPoll(): void {
-    if (this.stopped) return;
-    this.sendPollTimer = this.clock.setTimeout(() => {
+    this.sendPollTimer = this.scheduleTick(this.options.sendPollMs ?? 1000, async () => {
       try {
         const now = this.clock.now();
-        for (const id of this.options.outbound.expireDue(now)) {
+        for (const id of await this.options.outbound.expireDue(now)) {
           this.logger.info({ messageId: id }, 'SMS expired before it could be sent');
         }
-        if (this.options.outbound.hasClaimable(now)) this.wakeSenders();
+        if (await this.options.outbound.hasClaimable(now)) this.wakeSenders();
       } catch (error) {
         this.logger.error({ err: describeError(error) }, 'outbound queue check failed');
       }
       this.scheduleSendPoll();
-    }, this.options.sendPollMs ?? 1000);
+    });
   }
 
+  /** Multiparts whose missing parts never came are delivered flagged incomplete. */
   private scheduleExpiry(): void {
-    if (this.stopped) return;
-    this.expiryTimer = this.clock.setTimeout(() => {
+    this.expiryTimer = this.scheduleTick(EXPIRY_CHECK_MS, async () => {
       try {
         const now = this.clock.now();
         const timeout = this.options.reassemblyTimeoutMs ?? DEFAULT_REASSEMBLY_TIMEOUT_MS;
-        for (const message of this.options.inbound.expireIncomplete(now - timeout, now)) {
+        for (const message of await this.options.inbound.expireIncomplete(now - timeout, now)) {
           this.emit('message', message);
         }
       } catch (error) {
         this.logger.error({ err: describeError(error) }, 'multipart expiry failed');
       }
       this.scheduleExpiry();
-      this.scheduleSendPoll();
-    }, EXPIRY_CHECK_MS);
+    });
+  }
+
+  /**
+   * Runs `tick` after `delayMs` unless stopped. The tick schedules its successor when it is done,
+   * so a slow store never has two ticks of one kind running at once; stop() awaits a tick in
+   * progress before the store may close.
+   */
+  private scheduleTick(delayMs: number, tick: () => Promise<void>): TimerHandle | undefined {
+    if (this.stopped) return undefined;
+    return this.clock.setTimeout(() => {
+      if (this.stopped) return;
+      const running = tick().finally(() => this.ticks.delete(running));
+      this.ticks.add(running);
+    }, delayMs);
   }
 
   /**

@@ -1,7 +1,11 @@
 /**
  * The storage the pool needs, as interfaces. src/store implements them with SQLite; a shared
- * PostgreSQL backend can implement them later. Every method is synchronous and each call is one
- * transaction, so a crash leaves either all of a call's effect or none of it.
+ * PostgreSQL backend implements the same ones. Every method is asynchronous (the database may be
+ * across a network) and **each call is one transaction**: a crash, a lost connection or a failed
+ * statement leaves either all of a call's effect or none of it. A call's promise resolves once its
+ * transaction committed, so whatever must follow a commit (deleting an SMS from its SIM, handing a
+ * claimed part to its modem) awaits it. No call takes a callback to run inside its transaction:
+ * work that must commit together is one call (`ingest` of a batch, `applySendSteps`).
  */
 import type { DecodedPdu } from '../sms/index.js';
 import type { ModemState, RegistrationStatus } from '../modem/index.js';
@@ -71,17 +75,17 @@ export interface InboundRepository {
    * Stores a batch of PDUs in one transaction: each raw PDU once per SIM (fingerprint), and
    * what it decodes to (message, multipart part with reassembly, status report matched to its
    * outbound part). Results are in the order of `records`. The batch is all or nothing: when
-   * it throws, none of it was written, so nothing may be deleted from the SIMs; retry the
+   * it rejects, none of it was written, so nothing may be deleted from the SIMs; retry the
    * records one by one so a single bad record cannot hold back the others.
    */
-  ingest(records: readonly InboundRecord[]): IngestResult[];
+  ingest(records: readonly InboundRecord[]): Promise<IngestResult[]>;
   /** Multiparts whose first part arrived before `cutoff`: delivered flagged incomplete. */
-  expireIncomplete(cutoff: number, now: number): StoredInboundMessage[];
+  expireIncomplete(cutoff: number, now: number): Promise<StoredInboundMessage[]>;
   /** Newest first; `beforeId` pages back. */
   listMessages(options: {
     readonly limit: number;
     readonly beforeId?: number;
-  }): StoredInboundMessage[];
+  }): Promise<StoredInboundMessage[]>;
 }
 
 /**
@@ -90,7 +94,7 @@ export interface InboundRepository {
  */
 export interface RawPduReads {
   /** Newest first, optionally of one kind (`malformed`: kept, flagged, never decoded). */
-  listRaw(options: { readonly limit: number; readonly kind?: RawPduKind }): StoredRawPdu[];
+  listRaw(options: { readonly limit: number; readonly kind?: RawPduKind }): Promise<StoredRawPdu[]>;
 }
 
 export interface ModemRecord {
@@ -141,20 +145,20 @@ export interface SimRow {
 
 /** Modems by IMEI, SIMs by ICCID, slots by path: a SIM moved to another slot keeps its history. */
 export interface InventoryRepository {
-  recordModem(modem: ModemRecord): void;
-  setModemState(imei: string, state: ModemState, at: number): void;
+  recordModem(modem: ModemRecord): Promise<void>;
+  setModemState(imei: string, state: ModemState, at: number): Promise<void>;
   /**
    * The SIM was identified in this modem and slot. Keeps `firstSeenAt`; a new modem or slot
    * is recorded as a new placement. Does not change the status (a new SIM starts `offline`):
    * `setSimStatus` says when it can be used.
    */
-  recordSim(sim: SimRecord): void;
-  setSimStatus(iccid: string, status: SimStatus, at: number): void;
-  recordSimHealth(iccid: string, health: SimHealthRecord, at: number): void;
+  recordSim(sim: SimRecord): Promise<void>;
+  setSimStatus(iccid: string, status: SimStatus, at: number): Promise<void>;
+  recordSimHealth(iccid: string, health: SimHealthRecord, at: number): Promise<void>;
   /** Every SIM seen on this modem goes offline (the modem vanished). */
-  markModemSimsOffline(imei: string, at: number): void;
-  listSims(): SimRow[];
-  findSim(iccidOrNumber: string): SimRow | undefined;
+  markModemSimsOffline(imei: string, at: number): Promise<void>;
+  listSims(): Promise<SimRow[]>;
+  findSim(iccidOrNumber: string): Promise<SimRow | undefined>;
 }
 
 export type OutboundStatus =
@@ -270,10 +274,70 @@ export interface PartFailure {
   readonly tryElsewhere?: boolean;
 }
 
+/** One write of a send worker, as `applySendSteps` takes it: the method of the same name's job. */
+export type SendStep =
+  | {
+      readonly kind: 'claimPart';
+      readonly messageId: string;
+      readonly iccid: string;
+      readonly at: number;
+    }
+  | {
+      readonly kind: 'markPartSent';
+      readonly messageId: string;
+      readonly sequence: number;
+      readonly iccid: string;
+      readonly messageReference: number | null;
+      readonly at: number;
+    }
+  | {
+      readonly kind: 'recordStoredSlot';
+      readonly messageId: string;
+      readonly sequence: number;
+      readonly slot: PartSlot;
+    }
+  | { readonly kind: 'recordDirectSend'; readonly messageId: string; readonly sequence: number }
+  | {
+      readonly kind: 'clearSlot';
+      readonly messageId: string;
+      readonly sequence: number;
+      readonly slot: PartSlot;
+    }
+  | {
+      readonly kind: 'markPartUnknown';
+      readonly messageId: string;
+      readonly sequence: number;
+      readonly detail: string;
+      readonly at: number;
+    }
+  | {
+      readonly kind: 'markPartFailed';
+      readonly messageId: string;
+      readonly sequence: number;
+      readonly failure: PartFailure;
+      readonly at: number;
+    }
+  | { readonly kind: 'release'; readonly messageId: string; readonly at: number };
+
+/**
+ * What became of one step of `applySendSteps`. A `claimPart` that succeeded carries the claimed
+ * part, or none when there was nothing to claim (as `claimPart` answers undefined).
+ */
+export type SendStepOutcome =
+  | { readonly ok: true; readonly part?: OutboundPartToSend }
+  | { readonly ok: false; readonly error: unknown };
+
 export interface OutboundRepository {
-  enqueue(message: NewOutboundMessage): void;
-  /** Runs `work` (calls of this repository) in one transaction: one commit, one fsync. */
-  transaction(work: () => void): void;
+  enqueue(message: NewOutboundMessage): Promise<void>;
+  /**
+   * The send workers' writes of one moment (many SIMs claiming parts and recording outcomes),
+   * applied in order in **one transaction**: one commit (one fsync on SQLite) for the lot. Each
+   * step is all or nothing on its own (a savepoint): a step that fails is rolled back alone and
+   * reported as `{ ok: false }` in its place, the others commit. The promise rejects only when
+   * the transaction itself failed (begin or commit): then nothing of it was written. Each step
+   * does what the method of the same name does (`claimPart`, `markPartSent` …).
+   */
+  applySendSteps(steps: readonly SendStep[]): Promise<SendStepOutcome[]>;
   /**
    * Queued messages with a part due at `at` that a free SIM may take now: unbound ones, ones
    * bound to a SIM of `senders.ready`, and urgent ones (priority ≥ 100) bound to a SIM of
@@ -284,15 +348,15 @@ export interface OutboundRepository {
     at: number,
     limit: number,
     senders: { readonly ready: readonly string[]; readonly urgentReady: readonly string[] },
-  ): RoutableMessage[];
+  ): Promise<RoutableMessage[]>;
   /** Whether any queued part is due: one cheap check instead of routing on every tick. */
-  hasClaimable(at: number): boolean;
+  hasClaimable(at: number): Promise<boolean>;
   /**
    * The next due part of the message for this SIM, marked `sending` (and the message bound to the
    * SIM) in the same transaction; undefined when the message is not (or no longer) this SIM's to
    * send: taken by another SIM, finished, failed, expired, or no part due.
    */
-  claimPart(messageId: string, iccid: string, at: number): OutboundPartToSend | undefined;
+  claimPart(messageId: string, iccid: string, at: number): Promise<OutboundPartToSend | undefined>;
   /**
    * `+CMGS`/`+CMSS` answered (reference null: the slot was found STO SENT without an answer):
    * the part is sent and never sent again.
@@ -303,48 +367,56 @@ export interface OutboundRepository {
     iccid: string,
     messageReference: number | null,
     at: number,
-  ): void;
+  ): Promise<void>;
   /**
    * The part's SUBMIT is in modem storage at `slot` (committed before `AT+CMSS`). Another part
    * of the SIM still naming that slot loses it (the modem reused the index: its content is gone).
    */
-  recordStoredSlot(messageId: string, sequence: number, slot: PartSlot): void;
+  recordStoredSlot(messageId: string, sequence: number, slot: PartSlot): Promise<void>;
   /** The part goes out with `AT+CMGS`: after a crash it follows the delivery guarantee. */
-  recordDirectSend(messageId: string, sequence: number): void;
+  recordDirectSend(messageId: string, sequence: number): Promise<void>;
   /** The part's slot was deleted on the modem. */
-  clearSlot(messageId: string, sequence: number, slot: PartSlot): void;
+  clearSlot(messageId: string, sequence: number, slot: PartSlot): Promise<void>;
   /**
    * The part may have gone out and nothing can tell: it and its message end `unknown` (the rest
    * of its parts are not sent), never sent again.
    */
-  markPartUnknown(messageId: string, sequence: number, detail: string, at: number): void;
+  markPartUnknown(messageId: string, sequence: number, detail: string, at: number): Promise<void>;
   /** The SIM's parts that still name a slot in modem storage (settled before it sends again). */
-  slottedParts(iccid: string): SlottedPart[];
+  slottedParts(iccid: string): Promise<SlottedPart[]>;
   /**
    * A permanent error fails the whole message; a temporary one puts the part back in the queue,
    * claimable again from `retryAt` (default: at once). While none of its parts went out, a
    * message for any SIM may then be claimed by another SIM.
    */
-  markPartFailed(messageId: string, sequence: number, failure: PartFailure, at: number): void;
+  markPartFailed(
+    messageId: string,
+    sequence: number,
+    failure: PartFailure,
+    at: number,
+  ): Promise<void>;
   /** The SIM stops working on the message (stopping, went offline): back in the queue, bound to
    * the SIM only when some of its parts went out. No-op while one of its parts is in flight. */
-  release(messageId: string, at: number): void;
+  release(messageId: string, at: number): Promise<void>;
   /** Messages whose `valid_until` passed before they were sent become `expired`; their ids. */
-  expireDue(at: number): string[];
+  expireDue(at: number): Promise<string[]>;
   /**
    * At start-up only, before any claim, for the parts a stop or crash left `sending`: those that
    * never reached the modem's transmitter go back to `queued` (attempts + 1); those sent with
    * `AT+CMGS` follow `guarantee`; those with a slot in modem storage wait for their SIM, which
    * reads the slot (`slottedParts`) before it sends anything else.
    */
-  requeueInterrupted(at: number, guarantee: DeliveryGuarantee): InterruptedParts;
+  requeueInterrupted(at: number, guarantee: DeliveryGuarantee): Promise<InterruptedParts>;
   /** When this SIM handed parts to its modem since `since`, oldest first (throttles). */
-  sendTimes(iccid: string, since: number): number[];
+  sendTimes(iccid: string, since: number): Promise<number[]>;
   /**
    * SIMs routing must leave alone: `disabled` by the operator (never used), `rented` in an open
    * rental order (not picked by routing unless the operator allows it; a message that asked
    * for such a SIM still goes through it).
    */
-  simsOffLimits(): { readonly rented: ReadonlySet<string>; readonly disabled: ReadonlySet<string> };
-  getMessage(id: string): OutboundMessageRow | undefined;
+  simsOffLimits(): Promise<{
+    readonly rented: ReadonlySet<string>;
+    readonly disabled: ReadonlySet<string>;
+  }>;
+  getMessage(id: string): Promise<OutboundMessageRow | undefined>;
 }

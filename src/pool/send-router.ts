@@ -28,6 +28,7 @@ export interface SendRouterOptions {
 interface Candidate {
   readonly worker: SendWorker;
   readonly iccid: string;
+  readonly throttle: SendThrottle;
   /** When its throttle lets the next part out (≤ now: at once). */
   readonly nextAt: number;
   readonly urgentNextAt: number;
@@ -43,12 +44,16 @@ const NONE: Choice = { retryAt: Number.POSITIVE_INFINITY };
  * throttles, preferring one in the recipient's country, avoiding for a while the SIM that just
  * failed it, and then the least loaded (fewest parts in the last hour). Routing runs whenever
  * something may have changed: work queued, a modem became free or ready, a throttle window
- * opened, the pool's periodic check.
+ * opened, the pool's periodic check. One routing pass runs at a time (its store reads are
+ * awaited): a wake during a pass runs one more pass after it, so a message listed by one pass is
+ * never handed out again by another before its claim is committed.
  */
 export class SendRouter {
   private readonly workers = new Set<SendWorker>();
-  private readonly throttles = new Map<string, SendThrottle>();
+  private readonly throttles = new Map<string, Promise<SendThrottle>>();
   private routeQueued = false;
+  private routing: Promise<void> | null = null;
+  private routeAgain = false;
   private timer: { handle: TimerHandle; at: number } | undefined;
   private stopped = false;
 
@@ -62,20 +67,30 @@ export class SendRouter {
     this.workers.delete(worker);
   }
 
-  /** One throttle per SIM, seeded from the sends the store remembers (restarts keep caps). */
-  throttleFor = (iccid: string): SendThrottle => {
+  /**
+   * One throttle per SIM, seeded from the sends the store remembers (restarts keep caps). Loaded
+   * once: callers at the same time share the load; a failed load is tried again next time.
+   */
+  throttleFor = (iccid: string): Promise<SendThrottle> => {
     let throttle = this.throttles.get(iccid);
     if (!throttle) {
-      const limits = this.options.limitsFor?.(iccid) ?? NO_THROTTLE;
-      const since = this.options.clock.now() - DAY;
-      throttle = new SendThrottle(
-        limits,
-        limits.enabled ? this.options.outbound.sendTimes(iccid, since) : [],
-      );
+      throttle = this.loadThrottle(iccid);
       this.throttles.set(iccid, throttle);
     }
     return throttle;
   };
+
+  private async loadThrottle(iccid: string): Promise<SendThrottle> {
+    const limits = this.options.limitsFor?.(iccid) ?? NO_THROTTLE;
+    if (!limits.enabled) return new SendThrottle(limits);
+    try {
+      const since = this.options.clock.now() - DAY;
+      return new SendThrottle(limits, await this.options.outbound.sendTimes(iccid, since));
+    } catch (error) {
+      this.throttles.delete(iccid);
+      throw error;
+    }
+  }
 
   /** Something changed: route at the end of this turn (many wakes, one routing pass). */
   wake = (): void => {
@@ -83,7 +98,7 @@ export class SendRouter {
     this.routeQueued = true;
     queueMicrotask(() => {
       this.routeQueued = false;
-      this.routeSafely();
+      this.startRouting();
     });
   };
 
@@ -91,26 +106,38 @@ export class SendRouter {
     this.stopped = false;
   }
 
-  stop(): void {
+  /** Routes no more; resolves once a pass in progress is done (the store stays open till then). */
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) this.options.clock.clearTimeout(this.timer.handle);
     this.timer = undefined;
+    await this.routing;
   }
 
-  private routeSafely(): void {
+  private startRouting(): void {
     if (this.stopped) return;
-    try {
-      this.route();
-    } catch (error) {
-      this.options.logger.error({ err: describeError(error) }, 'routing outbound SMS failed');
+    if (this.routing) {
+      this.routeAgain = true;
+      return;
     }
+    this.routing = this.route()
+      .catch((error: unknown) => {
+        this.options.logger.error({ err: describeError(error) }, 'routing outbound SMS failed');
+      })
+      .finally(() => {
+        this.routing = null;
+        if (this.routeAgain) {
+          this.routeAgain = false;
+          this.wake();
+        }
+      });
   }
 
-  private route(): void {
+  private async route(): Promise<void> {
     const at = this.options.clock.now();
-    let free = this.freeCandidates(at);
+    let free = await this.freeCandidates(at);
     if (free.length === 0) return;
-    const offLimits = this.options.outbound.simsOffLimits();
+    const offLimits = await this.options.outbound.simsOffLimits();
     free = free.filter((c) => !offLimits.disabled.has(c.iccid));
     if (free.length === 0) return;
     const rented = this.options.sendFromRentedSims ? null : offLimits.rented;
@@ -122,7 +149,10 @@ export class SendRouter {
       urgentReady: free.filter((c) => c.urgentNextAt <= at).map((c) => c.iccid),
     };
     // A few more than free workers: some wait for a throttle or avoid the SIM that failed them.
-    const messages = this.options.outbound.listRoutable(at, free.length * 4 + 16, senders);
+    const messages = await this.options.outbound.listRoutable(at, free.length * 4 + 16, senders);
+    if (this.stopped) return;
+    // Still free after the reads (a modem may have gone offline or stopped meanwhile).
+    free = free.filter((c) => c.worker.available && c.worker.modem.sendingIccid === c.iccid);
     for (const message of messages) {
       const choice = this.choose(message, free, rented, at);
       if ('worker' in choice) {
@@ -138,15 +168,18 @@ export class SendRouter {
     if (earliest !== Number.POSITIVE_INFINITY) this.wakeAt(earliest);
   }
 
-  private freeCandidates(at: number): Candidate[] {
+  private async freeCandidates(at: number): Promise<Candidate[]> {
     const out: Candidate[] = [];
-    for (const worker of this.workers) {
+    for (const worker of [...this.workers]) {
       const iccid = worker.modem.sendingIccid;
       if (!worker.available || iccid === null) continue;
-      const throttle = this.throttleFor(iccid);
+      const throttle = await this.throttleFor(iccid);
+      // Loading the throttle may have taken a while: still free, still that SIM?
+      if (!worker.available || worker.modem.sendingIccid !== iccid) continue;
       out.push({
         worker,
         iccid,
+        throttle,
         nextAt: throttle.nextAllowedAt(at),
         urgentNextAt: throttle.nextAllowedAt(at, { urgent: true }),
       });
@@ -184,20 +217,7 @@ export class SendRouter {
     const local = usable.filter(
       (c) => message.toCountry !== null && c.worker.modem.country === message.toCountry,
     );
-    return { worker: this.leastLoaded(local.length > 0 ? local : usable, at) };
-  }
-
-  private leastLoaded(candidates: readonly Candidate[], at: number): SendWorker {
-    let best = candidates[0]!;
-    let bestLoad = this.throttleFor(best.iccid).sentWithin(at, HOUR);
-    for (const candidate of candidates.slice(1)) {
-      const load = this.throttleFor(candidate.iccid).sentWithin(at, HOUR);
-      if (load < bestLoad || (load === bestLoad && candidate.iccid < best.iccid)) {
-        best = candidate;
-        bestLoad = load;
-      }
-    }
-    return best.worker;
+    return { worker: leastLoaded(local.length > 0 ? local : usable, at) };
   }
 
   /** Routes again at `at` (a throttle window opens, an avoidance ends), unless sooner planned. */
@@ -211,4 +231,17 @@ export class SendRouter {
     }, delay);
     this.timer = { handle, at };
   }
+}
+
+function leastLoaded(candidates: readonly Candidate[], at: number): SendWorker {
+  let best = candidates[0]!;
+  let bestLoad = best.throttle.sentWithin(at, HOUR);
+  for (const candidate of candidates.slice(1)) {
+    const load = candidate.throttle.sentWithin(at, HOUR);
+    if (load < bestLoad || (load === bestLoad && candidate.iccid < best.iccid)) {
+      best = candidate;
+      bestLoad = load;
+    }
+  }
+  return best.worker;
 }

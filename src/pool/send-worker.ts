@@ -42,7 +42,8 @@ export interface SendWorkerDeps {
   readonly writes: WriteBatch;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly throttleFor: (iccid: string) => SendThrottle;
+  /** The SIM's throttle (seeded from the store's send history the first time). */
+  readonly throttleFor: (iccid: string) => Promise<SendThrottle>;
   /** The worker is free again (routing may hand it the next message). */
   readonly onIdle: () => void;
   readonly maxAttempts?: number;
@@ -99,18 +100,8 @@ export class SendWorker {
     const iccid = this.modem.sendingIccid;
     if (this.stopped || iccid === null || iccid === this.settledIccid) return;
     if (this.settling || this.current) return;
-    let parts: SlottedPart[];
-    try {
-      parts = this.deps.outbound.slottedParts(iccid);
-    } catch (error) {
-      this.deps.logger.error({ err: describeError(error), iccid }, 'reading slotted parts failed');
-      return;
-    }
-    if (parts.length === 0) this.settledIccid = iccid;
-    this.settling = this.settle(iccid, parts)
-      .then((done) => {
-        if (done) this.settledIccid = iccid;
-      })
+    // Set before the first await: a second call meanwhile must not settle the SIM twice.
+    this.settling = this.settleSim(iccid)
       .catch((error: unknown) => {
         this.deps.logger.error({ err: describeError(error), iccid }, 'settling stored SMS failed');
       })
@@ -118,6 +109,22 @@ export class SendWorker {
         this.settling = null;
         if (!this.stopped) this.deps.onIdle();
       });
+  }
+
+  private async settleSim(iccid: string): Promise<void> {
+    let parts: SlottedPart[];
+    try {
+      parts = await this.deps.outbound.slottedParts(iccid);
+    } catch (error) {
+      this.deps.logger.error({ err: describeError(error), iccid }, 'reading slotted parts failed');
+      return;
+    }
+    if (parts.length === 0) {
+      // Nothing of ours waits in a slot: it may send now, while the leftovers are cleared.
+      this.settledIccid = iccid;
+      if (!this.stopped) this.deps.onIdle();
+    }
+    if (await this.settle(iccid, parts)) this.settledIccid = iccid;
   }
 
   take(message: RoutableMessage): void {
@@ -138,8 +145,8 @@ export class SendWorker {
   }
 
   private async run(message: RoutableMessage, iccid: string): Promise<void> {
-    const { outbound, writes, clock } = this.deps;
-    const throttle = this.deps.throttleFor(iccid);
+    const { writes, clock } = this.deps;
+    const throttle = await this.deps.throttleFor(iccid);
     // Done with it: every part out, or it failed. Otherwise it goes back to the queue.
     let done = false;
     try {
@@ -148,8 +155,10 @@ export class SendWorker {
         const at = clock.now();
         // Between parts of one message only the caps hold (the pause is between messages).
         if (throttle.nextAllowedAt(at, { urgent: true }) > at) return;
-        // Nothing to claim: taken, expired, or no part due yet.
-        const part = await writes.run(() => outbound.claimPart(message.id, iccid, at));
+        // Committed before the modem sees the part. Nothing to claim: taken (by another SIM
+        // first), expired, or no part due yet. Once claimed, the part goes to the modem even
+        // if it went offline meanwhile: the send fails and records it, never leaves it `sending`.
+        const part = await writes.claim(message.id, iccid, at);
         if (!part) return;
         throttle.record(at);
         const sent = await this.sendOne(iccid, part);
@@ -161,7 +170,7 @@ export class SendWorker {
     } finally {
       if (done) throttle.rest(clock.now(), (this.deps.random ?? Math.random)());
       // Stopped half way (stopping, offline, a cap reached): the rest goes back to the queue.
-      else await writes.run(() => outbound.release(message.id, clock.now()));
+      else await writes.record({ kind: 'release', messageId: message.id, at: clock.now() });
     }
   }
 
@@ -174,7 +183,7 @@ export class SendWorker {
 
   /** What a send's outcome means for the part; true when it went out. */
   private async recordOutcome(part: PartRef, outcome: SendOutcome): Promise<boolean> {
-    const { outbound, writes, clock, logger } = this.deps;
+    const { writes, clock, logger } = this.deps;
     const context = { messageId: part.messageId, part: part.sequence };
     if (outcome.ok) {
       // Recorded by the journal before the modem's slot was freed.
@@ -193,7 +202,8 @@ export class SendWorker {
       return false;
     }
     const failure = this.failureOf(outcome, part.attempts + 1, at);
-    await writes.run(() => outbound.markPartFailed(part.messageId, part.sequence, failure, at));
+    const { messageId, sequence } = part;
+    await writes.record({ kind: 'markPartFailed', messageId, sequence, failure, at });
     logger.warn(
       { ...context, attempts: part.attempts + 1, ...failure },
       failure.permanent ? 'SMS failed permanently' : 'SMS part failed; queued again',
@@ -202,24 +212,23 @@ export class SendWorker {
   }
 
   private async markUnknown(part: PartRef, detail: string): Promise<void> {
-    const { outbound, writes, clock, logger } = this.deps;
-    await writes.run(() =>
-      outbound.markPartUnknown(part.messageId, part.sequence, detail, clock.now()),
-    );
+    const { writes, clock, logger } = this.deps;
+    const { messageId, sequence } = part;
+    await writes.record({ kind: 'markPartUnknown', messageId, sequence, detail, at: clock.now() });
     logger.warn({ messageId: part.messageId, part: part.sequence, detail }, 'SMS part unknown');
   }
 
   /** The durable record of one part's send, asked by the modem layer at each decisive step. */
   private journalFor(part: PartRef, iccid: string): SendJournal {
-    const { outbound, writes, clock, logger } = this.deps;
+    const { writes, clock, logger } = this.deps;
     const { messageId, sequence } = part;
     return {
-      stored: (slot) => writes.run(() => outbound.recordStoredSlot(messageId, sequence, slot)),
-      direct: () => writes.run(() => outbound.recordDirectSend(messageId, sequence)),
+      stored: (slot) => writes.record({ kind: 'recordStoredSlot', messageId, sequence, slot }),
+      direct: () => writes.record({ kind: 'recordDirectSend', messageId, sequence }),
       sent: (mr) => this.recordSent(part, iccid, mr, clock.now()),
       released: (slot) => {
         writes
-          .run(() => outbound.clearSlot(messageId, sequence, slot))
+          .record({ kind: 'clearSlot', messageId, sequence, slot })
           .catch((error: unknown) =>
             logger.warn({ err: describeError(error), messageId }, 'forgetting a freed slot failed'),
           );
@@ -229,11 +238,11 @@ export class SendWorker {
 
   /** Reads the SIM's slots left by an earlier run or a lost answer; true once all are settled. */
   private async settle(iccid: string, parts: readonly SlottedPart[]): Promise<boolean> {
-    const { outbound, writes, clock, logger } = this.deps;
+    const { writes, clock, logger } = this.deps;
     let stillInDoubt = false;
     // A settled part's message may have more parts: back in the queue, bound to this SIM.
     const resume = (part: SlottedPart) =>
-      writes.run(() => outbound.release(part.messageId, clock.now()));
+      writes.record({ kind: 'release', messageId: part.messageId, at: clock.now() });
     const listed = await settleStoredParts(
       {
         logger,
@@ -246,17 +255,21 @@ export class SendWorker {
         inDoubt: async (part, detail) => {
           if (this.deps.guarantee === 'at-most-once') return this.markUnknown(part, detail);
           const failure = { permanent: false, cmsError: null, detail, tryElsewhere: false };
-          const at = clock.now();
-          await writes.run(() =>
-            outbound.markPartFailed(part.messageId, part.sequence, failure, at),
-          );
+          const { messageId, sequence } = part;
+          await writes.record({
+            kind: 'markPartFailed',
+            messageId,
+            sequence,
+            failure,
+            at: clock.now(),
+          });
         },
         sentNow: async (part, outcome) => {
           if (!outcome.ok && outcome.slot !== null) stillInDoubt = true;
           if (await this.recordOutcome(part, outcome)) await resume(part);
         },
-        forgetSlot: (part) =>
-          writes.run(() => outbound.clearSlot(part.messageId, part.sequence, part.slot)),
+        forgetSlot: ({ messageId, sequence, slot }) =>
+          writes.record({ kind: 'clearSlot', messageId, sequence, slot }),
       },
       parts,
     );
@@ -274,10 +287,18 @@ export class SendWorker {
     mr: number | null,
     at: number,
   ): Promise<void> {
-    const { outbound, writes, logger } = this.deps;
+    const { writes, logger } = this.deps;
+    const { messageId, sequence } = part;
     for (let attempt = 1; ; attempt++) {
       try {
-        await writes.run(() => outbound.markPartSent(part.messageId, part.sequence, iccid, mr, at));
+        await writes.record({
+          kind: 'markPartSent',
+          messageId,
+          sequence,
+          iccid,
+          messageReference: mr,
+          at,
+        });
         return;
       } catch (error) {
         const context = { err: describeError(error), messageId: part.messageId, attempt };

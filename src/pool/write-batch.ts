@@ -1,71 +1,105 @@
 /**
  * Group commit for the send workers. Every store write is one transaction, and with
  * `synchronous = FULL` each commit waits for the disk: 64 modems recording their sends one by
- * one would spend their time in fsync. Writes asked for within one event-loop turn run together
- * in one transaction (each still all-or-nothing on its own: the store nests them as savepoints),
- * and each caller learns its own outcome once the whole batch is committed.
+ * one would spend their time in fsync. Steps asked for within one event-loop turn go to the store
+ * together in one `applySendSteps` call (one transaction; each step still all-or-nothing on its
+ * own), and each caller learns its own outcome once the whole batch is committed.
+ *
+ * One batch is in flight at a time: steps asked for meanwhile wait for the next one. So the
+ * steps reach the store in the order they were asked for, whatever the engine (a network
+ * database could otherwise commit two batches out of order), and a slow commit gathers a bigger
+ * next batch instead of more concurrent transactions.
  */
-interface PendingWrite {
-  readonly write: () => unknown;
-  readonly resolve: (value: unknown) => void;
+import { SimpoolError } from '../shared/index.js';
+import type { OutboundPartToSend, SendStep, SendStepOutcome } from './ports.js';
+
+/** A store that answers fewer outcomes than steps broke its contract: the step is not done. */
+const NO_OUTCOME: SendStepOutcome = {
+  ok: false,
+  error: new SimpoolError('internal_error', 'the store answered no outcome for a step'),
+};
+
+interface PendingStep {
+  readonly step: SendStep;
+  readonly resolve: (part: OutboundPartToSend | undefined) => void;
   readonly reject: (error: unknown) => void;
 }
 
-type Outcome =
-  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
-
-function attempt(write: () => unknown): Outcome {
-  try {
-    return { ok: true, value: write() };
-  } catch (error) {
-    return { ok: false, error };
-  }
-}
+/** A step other than a claim: its caller only learns that it is committed. */
+export type RecordStep = Exclude<SendStep, { readonly kind: 'claimPart' }>;
 
 export class WriteBatch {
-  private pending: PendingWrite[] = [];
-  private flushed: Promise<void> = Promise.resolve();
+  private pending: PendingStep[] = [];
+  private scheduled = false;
+  private flushing: Promise<void> | null = null;
 
   constructor(
-    /** Runs `work` in one transaction. */
-    private readonly transaction: (work: () => void) => void,
+    /** Applies steps in one transaction (OutboundRepository.applySendSteps). */
+    private readonly apply: (steps: readonly SendStep[]) => Promise<SendStepOutcome[]>,
   ) {}
 
-  run<T>(write: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.pending.push({ write, resolve: resolve as (value: unknown) => void, reject });
-      if (this.pending.length === 1) {
-        this.flushed = new Promise((done) =>
-          setImmediate(() => {
-            this.flush();
-            done();
-          }),
-        );
-      }
+  /** The next due part of the message for this SIM, claimed (see OutboundRepository.claimPart). */
+  claim(messageId: string, iccid: string, at: number): Promise<OutboundPartToSend | undefined> {
+    return this.add({ kind: 'claimPart', messageId, iccid, at });
+  }
+
+  /** Resolves once the step is committed; rejects with the step's own error. */
+  async record(step: RecordStep): Promise<void> {
+    await this.add(step);
+  }
+
+  /** Resolves once every step asked for so far is committed (before closing the store). */
+  async idle(): Promise<void> {
+    while (this.pending.length > 0 || this.flushing) {
+      if (this.flushing) await this.flushing;
+      else await new Promise<void>((done) => setImmediate(done));
+    }
+  }
+
+  private add(step: SendStep): Promise<OutboundPartToSend | undefined> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ step, resolve, reject });
+      this.schedule();
     });
   }
 
-  /** Resolves once every write asked for so far is committed (before closing the store). */
-  async idle(): Promise<void> {
-    while (this.pending.length > 0) await this.flushed;
+  private schedule(): void {
+    if (this.scheduled || this.flushing || this.pending.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flushing = this.flush().finally(() => {
+        this.flushing = null;
+        this.schedule();
+      });
+    });
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
-    let outcomes: Outcome[] = [];
+    let outcomes: readonly SendStepOutcome[];
     try {
-      this.transaction(() => {
-        outcomes = batch.map((p) => attempt(p.write));
-      });
+      outcomes = await this.apply(batch.map((p) => p.step));
     } catch {
-      // The COMMIT itself failed, so nothing of the batch was kept: each write on its own.
-      outcomes = batch.map((p) => attempt(p.write));
+      // The transaction itself failed, so nothing of the batch was kept: each step on its own.
+      const alone: SendStepOutcome[] = [];
+      for (const p of batch) alone.push(await this.applyAlone(p.step));
+      outcomes = alone;
     }
     batch.forEach((p, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) p.resolve(outcome.value);
+      const outcome = outcomes[i] ?? NO_OUTCOME;
+      if (outcome.ok) p.resolve(outcome.part);
       else p.reject(outcome.error);
     });
+  }
+
+  private async applyAlone(step: SendStep): Promise<SendStepOutcome> {
+    try {
+      const [outcome] = await this.apply([step]);
+      return outcome ?? NO_OUTCOME;
+    } catch (error) {
+      return { ok: false, error };
+    }
   }
 }

@@ -15,15 +15,16 @@ export async function whileAdvancing<T>(
   return watched;
 }
 
-/** Advances until `condition` holds; fails the test when it never does. */
+/** Advances until `condition` holds (it may read the store); fails the test when it never does. */
 export async function advanceUntil(
   clock: ManualClock,
-  condition: () => boolean,
+  condition: () => boolean | Promise<boolean>,
   stepMs = 100,
   maxSteps = 10_000,
 ): Promise<void> {
-  for (let step = 0; step < maxSteps && !condition(); step++) await clock.advance(stepMs);
-  if (!condition()) throw new Error('condition never became true while advancing the clock');
+  for (let step = 0; step < maxSteps && !(await condition()); step++) await clock.advance(stepMs);
+  if (!(await condition()))
+    throw new Error('condition never became true while advancing the clock');
 }
 
 /**

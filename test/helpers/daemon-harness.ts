@@ -195,10 +195,10 @@ export class DaemonBench {
   }
 
   /** Reads the database with a connection of its own, as another process would. */
-  read<T>(use: (repos: Repositories) => T): T {
+  async read<T>(use: (repos: Repositories) => T | Promise<T>): Promise<T> {
     const db = openConfiguredStore(this.config);
     try {
-      return use(createRepositories(db));
+      return await use(createRepositories(db));
     } finally {
       db.close();
     }

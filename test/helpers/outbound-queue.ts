@@ -12,21 +12,26 @@ import { pollUntil } from './sim-process.js';
  * Queues like `simpool send` (another connection to the database), then wakes the senders.
  * `iccid` null lets routing pick the SIM.
  */
-export function queueOutbound(
+export async function queueOutbound(
   bench: DaemonBench,
   daemon: Daemon,
   iccid: string | null,
   to: string,
   texts: readonly string[],
-): NewOutboundMessage[] {
+): Promise<NewOutboundMessage[]> {
   const now = Date.now();
   const messages = texts.map((text, i) => composeOutbound({ to, text, iccid, now: now + i }));
-  bench.read((r) => messages.forEach((m) => r.outbound.enqueue(m)));
+  await bench.read(async (r) => {
+    for (const m of messages) await r.outbound.enqueue(m);
+  });
   daemon.pool.wakeSenders();
   return messages;
 }
 
-export function outboundRow(bench: DaemonBench, id: string): OutboundMessageRow | undefined {
+export function outboundRow(
+  bench: DaemonBench,
+  id: string,
+): Promise<OutboundMessageRow | undefined> {
   return bench.read((r) => r.outbound.getMessage(id));
 }
 
@@ -39,8 +44,8 @@ export function outboundSettled(
 ): Promise<OutboundMessageRow[]> {
   const wanted: readonly OutboundStatus[] = typeof status === 'string' ? [status] : status;
   return pollUntil(
-    () => {
-      const rows = ids.map((id) => outboundRow(bench, id));
+    async () => {
+      const rows = await bench.read((r) => Promise.all(ids.map((id) => r.outbound.getMessage(id))));
       return rows.every((row) => row !== undefined && wanted.includes(row.status))
         ? (rows as OutboundMessageRow[])
         : undefined;

@@ -319,10 +319,15 @@ describe('Messaging API over a listening daemon', () => {
       iccid,
       now: r.clock.now(),
     });
-    outbound.enqueue(message);
-    outbound.claimPart(message.id, iccid, r.clock.now());
-    outbound.recordDirectSend(message.id, 1);
-    outbound.markPartUnknown(message.id, 1, 'no answer after the PDU went out', r.clock.now());
+    await outbound.enqueue(message);
+    await outbound.claimPart(message.id, iccid, r.clock.now());
+    await outbound.recordDirectSend(message.id, 1);
+    await outbound.markPartUnknown(
+      message.id,
+      1,
+      'no answer after the PDU went out',
+      r.clock.now(),
+    );
     const got = await call(r, 'GET', `/api/v1/messages/${message.id}`);
     expect(got.status).toBe(200);
     expect(got.body).toMatchObject({

@@ -38,19 +38,19 @@ describe('simpool modems and customer list', { timeout: 60_000 }, () => {
     try {
       const { inventory } = createRepositories(db);
       const modem = { manufacturer: 'Quectel', model: 'EC25', revision: 'EC25EFAR06A03M4G', at };
-      inventory.recordModem({
+      await inventory.recordModem({
         ...modem,
         imei: '867000000000001',
         path: '/dev/ttyUSB2',
         state: 'ready',
       });
-      inventory.recordModem({
+      await inventory.recordModem({
         ...modem,
         imei: '867000000000002',
         path: '/dev/ttyUSB6',
         state: 'offline',
       });
-      inventory.recordSim({
+      await inventory.recordSim({
         iccid: '8944100000000000017',
         imsi: '234100000000001',
         msisdn: '+447700900001',
@@ -60,7 +60,7 @@ describe('simpool modems and customer list', { timeout: 60_000 }, () => {
         path: '/dev/ttyUSB2',
         at,
       });
-      inventory.recordSimHealth(
+      await inventory.recordSimHealth(
         '8944100000000000017',
         { signalDbm: -71, registration: 'home', operator: 'EE' },
         at,

@@ -49,7 +49,7 @@ describe('crash safety of sending', () => {
           const long = n % 5 === 0;
           const text = `crash send ${seed}-${n}${long ? ` ${'long '.repeat(40)}` : ''}`;
           const message = composeOutbound({ to, text, iccid: null, now: Date.now() });
-          outbound.enqueue(message);
+          await outbound.enqueue(message);
           queued.push({ id: message.id, to, parts: message.parts.length });
           await new Promise((resolve) => setTimeout(resolve, 500 + random() * 400));
         }
@@ -71,11 +71,12 @@ describe('crash safety of sending', () => {
     daemon = await startDaemon();
     cleanup.push(() => daemon.stop());
     const statuses = await pollUntil(
-      () => {
+      async () => {
         const db = openDatabase(database);
         try {
           const { outbound } = createRepositories(db);
-          const all = queued.map((q) => outbound.getMessage(q.id)?.status ?? 'missing');
+          const all: string[] = [];
+          for (const q of queued) all.push((await outbound.getMessage(q.id))?.status ?? 'missing');
           return all.every((s) => FINAL.has(s)) ? all : undefined;
         } finally {
           db.close();

@@ -53,10 +53,10 @@ describe('crash safety', () => {
     const daemon = await startDaemon();
     cleanup.push(() => daemon.stop());
     const stored = await pollUntil(
-      () => {
+      async () => {
         const db = openDatabase(database);
         try {
-          const messages = createRepositories(db).inbound.listMessages({ limit: 100_000 });
+          const messages = await createRepositories(db).inbound.listMessages({ limit: 100_000 });
           return messages.length >= injected.length ? messages : undefined;
         } finally {
           db.close();

@@ -54,8 +54,8 @@ async function injectInbound(b: DaemonBench, texts: readonly string[]): Promise<
 /** The inbox once it holds at least `count` messages (one connection per poll). */
 function inboxOf(b: DaemonBench, count: number, timeoutMs: number) {
   return pollUntil(
-    () => {
-      const messages = b.read((r) => r.inbound.listMessages({ limit: 10_000 }));
+    async () => {
+      const messages = await b.read((r) => r.inbound.listMessages({ limit: 10_000 }));
       return messages.length >= count ? messages : undefined;
     },
     timeoutMs,
@@ -91,14 +91,14 @@ describe('incoming calls during traffic', () => {
     // Traffic in rounds, each stored before the next, so calls overlap all of it; at least
     // 1,000 in and 300 out, and on until callers hung up inside the traffic a dozen times.
     const inTexts: string[] = [];
-    const queued: ReturnType<typeof queueOutbound> = [];
+    const queued: Awaited<ReturnType<typeof queueOutbound>> = [];
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const startedAt = Date.now();
       const calls = await allCalls(b);
       const hungUp = calls.filter((c) => c.endedBy === 'caller_hung_up').length;
       if (inTexts.length >= INBOUND && queued.length >= OUTBOUND && hungUp >= 12) break;
       const outTexts = Array.from({ length: OUTBOUND / 10 }, (_, i) => `out ${round}.${i}`);
-      queued.push(...queueOutbound(b, daemon, null, TO, outTexts));
+      queued.push(...(await queueOutbound(b, daemon, null, TO, outTexts)));
       const texts = Array.from({ length: INBOUND / 10 }, (_, i) => `in ${round}.${i} code ${i}`);
       await injectInbound(b, texts);
       inTexts.push(...texts);
@@ -114,8 +114,8 @@ describe('incoming calls during traffic', () => {
     // One connection per poll (not one per message): a reader must not starve the daemon.
     const ids = queued.map((m) => m.id);
     const rows = await pollUntil(
-      () => {
-        const found = b.read((r) => ids.map((id) => r.outbound.getMessage(id)));
+      async () => {
+        const found = await b.read((r) => Promise.all(ids.map((id) => r.outbound.getMessage(id))));
         const done = found.every((row) => row?.status === 'sent' || row?.status === 'delivered');
         return done ? found : undefined;
       },
@@ -125,17 +125,19 @@ describe('incoming calls during traffic', () => {
     );
     // Two more sweeps: a duplicate would show up now.
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    const finalInbox = b.read((r) => r.inbound.listMessages({ limit: 10_000 }));
+    const finalInbox = await b.read((r) => r.inbound.listMessages({ limit: 10_000 }));
 
     const networkParts = (
       await Promise.all(Array.from({ length: MODEMS }, (_, i) => b.control.sent(i)))
     ).flat();
     const network = sentMessages(networkParts);
-    const references = b.read((r) =>
-      ids.map((id) => ({
-        body: r.outbound.getMessage(id)?.body,
-        mr: r.outbound.getParts(id)[0]?.messageReference,
-      })),
+    const references = await b.read((r) =>
+      Promise.all(
+        ids.map(async (id) => ({
+          body: (await r.outbound.getMessage(id))?.body,
+          mr: r.outbound.getParts(id)[0]?.messageReference,
+        })),
+      ),
     );
     const timesSent = new Map<string, number>();
     for (const message of network) {

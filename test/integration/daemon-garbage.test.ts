@@ -64,8 +64,8 @@ describe('garbage tolerance of the daemon (child process)', () => {
     daemon = await startSimpoolProcess(['start', '--config', b.configFile], /simpool started/);
     const [sim0, sim1] = await b.control.modems();
     await pollUntil(
-      () => {
-        const sims = b.read((r) => r.inventory.listSims());
+      async () => {
+        const sims = await b.read((r) => r.inventory.listSims());
         return sims.length === 2 && sims.every((s) => s.status === 'ready') ? true : undefined;
       },
       15_000,
@@ -78,8 +78,8 @@ describe('garbage tolerance of the daemon (child process)', () => {
     };
     const stored = (count: number) =>
       pollUntil(
-        () => {
-          const messages = b.read((r) => r.inbound.listMessages({ limit: 1000 }));
+        async () => {
+          const messages = await b.read((r) => r.inbound.listMessages({ limit: 1000 }));
           return messages.length >= count ? messages : undefined;
         },
         15_000,
@@ -110,8 +110,8 @@ describe('garbage tolerance of the daemon (child process)', () => {
       valid.map((v) => [iccids[v.modem], v.text]).sort(),
     );
     const malformed = await pollUntil(
-      () => {
-        const rows = b.read((r) => r.inbound.listRaw({ kind: 'malformed', limit: 100 }));
+      async () => {
+        const rows = await b.read((r) => r.inbound.listRaw({ kind: 'malformed', limit: 100 }));
         return rows.length >= broken.length ? rows : undefined;
       },
       10_000,

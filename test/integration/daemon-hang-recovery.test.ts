@@ -71,10 +71,10 @@ describe('a hung modem', () => {
     await bench.control.injectSms(0, { from: '+447700900321', text: 'sent while it was hung' });
 
     const stored = await pollUntil(
-      () =>
-        bench!
-          .read((r) => r.inbound.listMessages({ limit: 10 }))
-          .find((m) => m.text === 'sent while it was hung'),
+      async () =>
+        (await bench!.read((r) => r.inbound.listMessages({ limit: 10 }))).find(
+          (m) => m.text === 'sent while it was hung',
+        ),
       20_000,
       'the SMS to be stored after the recovery',
     );
@@ -90,10 +90,10 @@ describe('a hung modem', () => {
     expect(states.at(-1)).toMatchObject({ address: device, to: 'ready', reason: 'recovered' });
     // The configured command really ran, once, for this slot ({device} substituted).
     expect(readFileSync(cycleLog, 'utf8')).toBe(`${device}\n`);
-    expect(bench.read((r) => r.inventory.findSim(sim!.iccid))).toMatchObject({
+    expect(await bench.read((r) => r.inventory.findSim(sim!.iccid))).toMatchObject({
       status: 'ready',
       path: device,
     });
-    expect(bench.read((r) => r.inbound.listMessages({ limit: 10 }))).toHaveLength(1);
+    expect(await bench.read((r) => r.inbound.listMessages({ limit: 10 }))).toHaveLength(1);
   }, 40_000);
 });

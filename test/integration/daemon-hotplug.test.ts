@@ -17,14 +17,15 @@ afterEach(async () => {
 
 function inboxText(b: DaemonBench, text: string, timeoutMs = 15_000) {
   return pollUntil(
-    () => b.read((r) => r.inbound.listMessages({ limit: 100 })).find((m) => m.text === text),
+    async () =>
+      (await b.read((r) => r.inbound.listMessages({ limit: 100 }))).find((m) => m.text === text),
     timeoutMs,
     `"${text}" in the inbox`,
   );
 }
 
-function simStatus(b: DaemonBench, iccid: string): string | undefined {
-  return b.read((r) => r.inventory.findSim(iccid))?.status;
+async function simStatus(b: DaemonBench, iccid: string): Promise<string | undefined> {
+  return (await b.read((r) => r.inventory.findSim(iccid)))?.status;
 }
 
 describe('hotplug over pseudo-terminals', () => {
@@ -37,7 +38,7 @@ describe('hotplug over pseudo-terminals', () => {
     await bench.waitForReadyModems(2);
     const [sim0, sim1] = await bench.control.modems();
     const port0 = path.join(bench.links, 'ttySIM0');
-    expect(simStatus(bench, sim0!.iccid)).toBe('ready');
+    expect(await simStatus(bench, sim0!.iccid)).toBe('ready');
 
     await bench.control.fault(0, { kind: 'unplug' });
     await pollUntil(
@@ -47,11 +48,11 @@ describe('hotplug over pseudo-terminals', () => {
     );
     expect(daemon.pool.modems().map((m) => m.address)).not.toContain(port0);
     await pollUntil(
-      () => (simStatus(bench!, sim0!.iccid) === 'offline' ? true : undefined),
+      async () => ((await simStatus(bench!, sim0!.iccid)) === 'offline' ? true : undefined),
       5_000,
       'its SIM to be marked offline',
     );
-    expect(simStatus(bench, sim1!.iccid)).toBe('ready');
+    expect(await simStatus(bench, sim1!.iccid)).toBe('ready');
 
     // The network holds the SMS while the modem is gone.
     await bench.control.injectSms(0, { from: '+447700900555', text: 'sent while unplugged' });
@@ -61,7 +62,7 @@ describe('hotplug over pseudo-terminals', () => {
     const stored = await inboxText(bench, 'sent while unplugged');
     expect(stored).toMatchObject({ iccid: sim0!.iccid, sender: '+447700900555' });
     await pollUntil(
-      () => (simStatus(bench!, sim0!.iccid) === 'ready' ? true : undefined),
+      async () => ((await simStatus(bench!, sim0!.iccid)) === 'ready' ? true : undefined),
       5_000,
       'its SIM to be ready again',
     );
@@ -74,7 +75,7 @@ describe('hotplug over pseudo-terminals', () => {
       imei: sim0!.imei,
       iccid: sim0!.iccid,
     });
-    expect(bench.read((r) => r.inbound.listMessages({ limit: 100 }))).toHaveLength(1);
+    expect(await bench.read((r) => r.inbound.listMessages({ limit: 100 }))).toHaveLength(1);
   }, 30_000);
 
   it('recognises a rebooted modem that comes back on another path by its IMEI', async () => {
@@ -91,7 +92,7 @@ describe('hotplug over pseudo-terminals', () => {
     const newPort = path.join(bench.links, 'ttySIM0-1');
     await bench.control.injectSms(0, { from: '+447700900556', text: 'before the reboot' });
     await inboxText(bench, 'before the reboot');
-    const before = bench.read((r) => r.inventory.findSim(sim!.iccid))!;
+    const before = (await bench.read((r) => r.inventory.findSim(sim!.iccid)))!;
     expect(before).toMatchObject({ path: oldPort, imei: sim!.imei, status: 'ready' });
 
     // USB re-enumeration, as after AT+CFUN=1,1: ttySIM0 vanishes, ttySIM0-1 appears.
@@ -107,18 +108,18 @@ describe('hotplug over pseudo-terminals', () => {
     expect((await bench.control.modem(0)).link).toBe(newPort);
     expect(daemon.pool.modems().map((m) => m.address)).toEqual([newPort]);
 
-    const modems = bench.read((r) =>
+    const modems = await bench.read((r) =>
       r.db
         .prepare<[], { imei: string; last_path: string }>('SELECT imei, last_path FROM modems')
         .all(),
     );
     expect(modems).toEqual([{ imei: sim!.imei, last_path: newPort }]);
-    const after = bench.read((r) => r.inventory.findSim(sim!.iccid))!;
+    const after = (await bench.read((r) => r.inventory.findSim(sim!.iccid)))!;
     expect(after).toMatchObject({ path: newPort, imei: sim!.imei, status: 'ready' });
     expect(after.firstSeenAt).toBe(before.firstSeenAt);
-    expect(bench.read((r) => r.inventory.listSims())).toHaveLength(1);
+    expect(await bench.read((r) => r.inventory.listSims())).toHaveLength(1);
     expect(
-      bench.read((r) => r.inventory.simPlacements(sim!.iccid)).map((p) => [p.imei, p.path]),
+      (await bench.read((r) => r.inventory.simPlacements(sim!.iccid))).map((p) => [p.imei, p.path]),
     ).toEqual([
       [sim!.imei, oldPort],
       [sim!.imei, newPort],
@@ -129,6 +130,6 @@ describe('hotplug over pseudo-terminals', () => {
       iccid: sim!.iccid,
       sender: '+447700900556',
     });
-    expect(bench.read((r) => r.inbound.listMessages({ limit: 100 }))).toHaveLength(2);
+    expect(await bench.read((r) => r.inbound.listMessages({ limit: 100 }))).toHaveLength(2);
   }, 30_000);
 });

@@ -19,8 +19,8 @@ async function inboxOf(
   timeoutMs = 20_000,
 ): Promise<StoredInboundMessage[]> {
   return pollUntil(
-    () => {
-      const messages = b.read((r) => r.inbound.listMessages({ limit: 1000 }));
+    async () => {
+      const messages = await b.read((r) => r.inbound.listMessages({ limit: 1000 }));
       return messages.length >= count ? messages : undefined;
     },
     timeoutMs,

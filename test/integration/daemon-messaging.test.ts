@@ -28,12 +28,12 @@ describe('the messaging queue over pseudo-terminals', () => {
     await bench.waitForReadyModems(1);
     // 66 UCS2 units, then a surrogate pair that would be cut at unit 67 of part 1.
     const text = `${'Ж'.repeat(66)}🙂${'ы'.repeat(40)}`;
-    const [message] = queueOutbound(bench, daemon, null, TO, [text]);
+    const [message] = await queueOutbound(bench, daemon, null, TO, [text]);
     expect(message!.parts).toHaveLength(2);
     const [row] = await outboundSettled(bench, [message!.id], 'delivered');
     expect(row!.deliveredAt).toEqual(expect.any(Number));
     expect(sentMessages(await bench.control.sent(0))).toEqual([{ to: TO, text }]);
-    const parts = bench.read((r) => r.outbound.getParts(message!.id));
+    const parts = await bench.read((r) => r.outbound.getParts(message!.id));
     expect(parts.map((p) => [p.status, p.deliveryStatus])).toEqual([
       ['sent', 'delivered'],
       ['sent', 'delivered'],
@@ -48,14 +48,14 @@ describe('the messaging queue over pseudo-terminals', () => {
     // Both idle and unloaded: routing picks the lower ICCID first. It is congested (CMS 42).
     const first = modems[0]!.iccid < modems[1]!.iccid ? 0 : 1;
     await bench.control.fault(first, { kind: 'send_error', cms: 42, count: 1 });
-    const [message] = queueOutbound(bench, daemon, null, TO, ['congested on the first SIM']);
+    const [message] = await queueOutbound(bench, daemon, null, TO, ['congested on the first SIM']);
     const [row] = await outboundSettled(bench, [message!.id], ['sent', 'delivered']);
     expect(row!.senderIccid).toBe(modems[1 - first]!.iccid);
     expect(sentMessages(await bench.control.sent(1 - first))).toEqual([
       { to: TO, text: 'congested on the first SIM' },
     ]);
     expect(await bench.control.sent(first)).toEqual([]);
-    const parts = bench.read((r) => r.outbound.getParts(message!.id));
+    const parts = await bench.read((r) => r.outbound.getParts(message!.id));
     expect(parts).toMatchObject([{ status: 'sent', attempts: 1, cmsError: 42 }]);
   }, 30_000);
 
@@ -65,7 +65,7 @@ describe('the messaging queue over pseudo-terminals', () => {
     const daemon = await bench.startDaemon();
     await bench.waitForReadyModems(2);
     const texts = Array.from({ length: 100 }, (_, i) => `burst message ${i}`);
-    const queued = queueOutbound(bench, daemon, null, TO, texts);
+    const queued = await queueOutbound(bench, daemon, null, TO, texts);
     const sentCounts = async () =>
       Promise.all([0, 1].map(async (i) => (await bench!.control.sent(i)).length));
     await pollUntil(
@@ -83,7 +83,10 @@ describe('the messaging queue over pseudo-terminals', () => {
         expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(throttle.pauseMinMs - 50);
       }
     }
-    const states = bench.read((r) => queued.map((m) => r.outbound.getMessage(m.id)!.status));
+    const rows = await bench.read((r) =>
+      Promise.all(queued.map((m) => r.outbound.getMessage(m.id))),
+    );
+    const states = rows.map((row) => row!.status);
     expect(states.filter((s) => s === 'queued')).toHaveLength(90);
     expect(states.filter((s) => s === 'failed')).toHaveLength(0);
   }, 40_000);
@@ -93,7 +96,7 @@ describe('the messaging queue over pseudo-terminals', () => {
     let daemon = await bench.startDaemon();
     await bench.waitForReadyModems(2);
     const texts = Array.from({ length: 40 }, (_, i) => `queued message ${i}`);
-    const queued = queueOutbound(bench, daemon, null, TO, texts);
+    const queued = await queueOutbound(bench, daemon, null, TO, texts);
     const sentTexts = async () =>
       (await Promise.all([0, 1].map((i) => bench!.control.sent(i)))).flat().map((p) => p.text);
     await pollUntil(
@@ -105,9 +108,10 @@ describe('the messaging queue over pseudo-terminals', () => {
     const beforeRestart = (await sentTexts()).length;
     expect(beforeRestart).toBeLessThan(40);
     // Every part that got +CMGS was recorded before the stop finished.
-    const recorded = bench.read(
-      (r) => queued.filter((m) => r.outbound.getMessage(m.id)!.status !== 'queued').length,
+    const rows = await bench.read((r) =>
+      Promise.all(queued.map((m) => r.outbound.getMessage(m.id))),
     );
+    const recorded = rows.filter((row) => row!.status !== 'queued').length;
     expect(recorded).toBe(beforeRestart);
 
     daemon = await bench.startDaemon();

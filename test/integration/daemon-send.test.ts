@@ -35,7 +35,7 @@ describe('sending through the daemon over pseudo-terminals', () => {
     const [sim0, sim1] = await bench.control.modems();
     const to = '+447700900777';
 
-    const queued = queueOutbound(bench, daemon, sim0!.iccid, to, [SINGLE, EXTENDED, UCS2]);
+    const queued = await queueOutbound(bench, daemon, sim0!.iccid, to, [SINGLE, EXTENDED, UCS2]);
     expect(queued.map((m) => m.parts.length)).toEqual([1, 2, 2]);
     const rows = await outboundSettled(
       bench,
@@ -105,7 +105,7 @@ describe('sending through the daemon over pseudo-terminals', () => {
       const [sim] = await bench.control.modems();
       await bench.control.fault(0, { kind: 'send_error', cms, count: 1 });
 
-      const [refused, next] = queueOutbound(bench, daemon, sim!.iccid, '+447700900779', [
+      const [refused, next] = await queueOutbound(bench, daemon, sim!.iccid, '+447700900779', [
         'refused by the network',
         'the next message',
       ]);
@@ -118,7 +118,7 @@ describe('sending through the daemon over pseudo-terminals', () => {
       expect(sentMessages(await bench.control.sent(0))).toEqual([
         { to: '+447700900779', text: 'the next message' },
       ]);
-      expect(outboundRow(bench, refused!.id)?.status).toBe('failed');
+      expect((await outboundRow(bench, refused!.id))?.status).toBe('failed');
     },
     20_000,
   );

@@ -46,7 +46,7 @@ describe('simulated SIMs of the daemon', () => {
       database: { engine: 'sqlite', file: path.join(dirA, 'simpool.db') },
     });
     try {
-      const recorded = createRepositories(store).inventory.listSims();
+      const recorded = await createRepositories(store).inventory.listSims();
       expect(recorded.map((s) => s.iccid).sort()).toEqual(simsOfA);
     } finally {
       store.close();

@@ -33,6 +33,7 @@ import {
   type PartRow,
 } from './inbound-rows.js';
 import { iso } from './iso-time.js';
+import { settled } from './settled.js';
 
 /** The id the Messaging API shows for an inbound message (outbound ones are `msg_…`). */
 export function inboundMessageId(id: number): string {
@@ -137,26 +138,27 @@ export class SqliteInboundRepository implements InboundRepository, RawPduReads {
     this.expireTx = db.transaction((cutoff: number, now: number) => this.expireNow(cutoff, now));
   }
 
-  ingest(records: readonly InboundRecord[]): IngestResult[] {
-    if (records.length === 0) return [];
+  ingest(records: readonly InboundRecord[]): Promise<IngestResult[]> {
     // IMMEDIATE: take the write lock up front, so a reader turned writer cannot hit BUSY midway.
-    return this.ingestTx.immediate(records);
+    return settled(() => (records.length === 0 ? [] : this.ingestTx.immediate(records)));
   }
 
-  expireIncomplete(cutoff: number, now: number): StoredInboundMessage[] {
-    return this.expireTx.immediate(cutoff, now);
+  expireIncomplete(cutoff: number, now: number): Promise<StoredInboundMessage[]> {
+    return settled(() => this.expireTx.immediate(cutoff, now));
   }
 
   listMessages(options: {
     readonly limit: number;
     readonly beforeId?: number;
-  }): StoredInboundMessage[] {
-    const limit = Math.max(0, Math.trunc(options.limit));
-    const rows =
-      options.beforeId === undefined
-        ? this.s.newest.all(limit)
-        : this.s.before.all(options.beforeId, limit);
-    return rows.map(messageFromRow);
+  }): Promise<StoredInboundMessage[]> {
+    return settled(() => {
+      const limit = Math.max(0, Math.trunc(options.limit));
+      const rows =
+        options.beforeId === undefined
+          ? this.s.newest.all(limit)
+          : this.s.before.all(options.beforeId, limit);
+      return rows.map(messageFromRow);
+    });
   }
 
   /** Oldest first: messages received at or after `since`, among the newest `limit`. */
@@ -164,8 +166,11 @@ export class SqliteInboundRepository implements InboundRepository, RawPduReads {
     return this.s.receivedSince.all(Math.max(0, Math.trunc(limit)), since).map(messageFromRow);
   }
 
-  listRaw(options: { readonly limit: number; readonly kind?: RawPduKind }): StoredRawPdu[] {
-    return this.raw.list(options);
+  listRaw(options: {
+    readonly limit: number;
+    readonly kind?: RawPduKind;
+  }): Promise<StoredRawPdu[]> {
+    return settled(() => this.raw.list(options));
   }
 
   private ingestOne(input: InboundRecord): IngestResult {

@@ -13,6 +13,7 @@ import {
   type SimPlacement,
   type SimTableRow,
 } from './inventory-rows.js';
+import { settled } from './settled.js';
 
 type ModemState = ModemRecord['state'];
 
@@ -146,41 +147,53 @@ export class SqliteInventoryRepository implements InventoryRepository {
     });
   }
 
-  recordModem(modem: ModemRecord): void {
-    this.recordModemTx(modem);
+  recordModem(modem: ModemRecord): Promise<void> {
+    return settled(() => this.recordModemTx(modem));
   }
 
-  setModemState(imei: string, state: ModemState, at: number): void {
-    this.s.setModemState.run({ imei, state, at });
-  }
-
-  recordSim(sim: SimRecord): void {
-    this.recordSimTx(sim);
-  }
-
-  setSimStatus(iccid: string, status: SimStatus, at: number): void {
-    this.s.setSimStatus.run({ iccid, status, at });
-  }
-
-  recordSimHealth(iccid: string, health: SimHealthRecord, at: number): void {
-    this.s.recordSimHealth.run({
-      iccid,
-      signal: health.signalDbm === null ? null : Math.round(health.signalDbm),
-      registration: health.registration,
-      operator: health.operator,
-      at,
+  setModemState(imei: string, state: ModemState, at: number): Promise<void> {
+    return settled(() => {
+      this.s.setModemState.run({ imei, state, at });
     });
   }
 
-  markModemSimsOffline(imei: string, at: number): void {
-    this.s.markModemSimsOffline.run({ imei, at });
+  recordSim(sim: SimRecord): Promise<void> {
+    return settled(() => this.recordSimTx(sim));
   }
 
-  listSims(): SimRow[] {
-    return this.s.listSims.all().map(simFromRow);
+  setSimStatus(iccid: string, status: SimStatus, at: number): Promise<void> {
+    return settled(() => {
+      this.s.setSimStatus.run({ iccid, status, at });
+    });
   }
 
-  findSim(iccidOrNumber: string): SimRow | undefined {
+  recordSimHealth(iccid: string, health: SimHealthRecord, at: number): Promise<void> {
+    return settled(() => {
+      this.s.recordSimHealth.run({
+        iccid,
+        signal: health.signalDbm === null ? null : Math.round(health.signalDbm),
+        registration: health.registration,
+        operator: health.operator,
+        at,
+      });
+    });
+  }
+
+  markModemSimsOffline(imei: string, at: number): Promise<void> {
+    return settled(() => {
+      this.s.markModemSimsOffline.run({ imei, at });
+    });
+  }
+
+  listSims(): Promise<SimRow[]> {
+    return settled(() => this.s.listSims.all().map(simFromRow));
+  }
+
+  findSim(iccidOrNumber: string): Promise<SimRow | undefined> {
+    return settled(() => this.findSimNow(iccidOrNumber));
+  }
+
+  private findSimNow(iccidOrNumber: string): SimRow | undefined {
     const wanted = iccidOrNumber.trim();
     const byIccid = this.s.simByIccid.get(wanted);
     if (byIccid) return simFromRow(byIccid);

@@ -36,14 +36,12 @@ export class SqliteMessagingRepository implements MessagingPort {
     return Promise.resolve(this.kindOf.get(customerId) === 'operator');
   }
 
-  findSim(iccidOrNumber: string): Promise<SenderSim | undefined> {
-    const sim = this.inventory.findSim(iccidOrNumber);
-    return Promise.resolve(
-      sim ? { iccid: sim.iccid, msisdn: sim.msisdn, enabled: sim.enabled } : undefined,
-    );
+  async findSim(iccidOrNumber: string): Promise<SenderSim | undefined> {
+    const sim = await this.inventory.findSim(iccidOrNumber);
+    return sim ? { iccid: sim.iccid, msisdn: sim.msisdn, enabled: sim.enabled } : undefined;
   }
 
-  queue(draft: OutboundDraft): Promise<QueuedMessage> {
+  async queue(draft: OutboundDraft): Promise<QueuedMessage> {
     const message = composeOutbound({
       to: draft.to,
       text: draft.body,
@@ -56,13 +54,13 @@ export class SqliteMessagingRepository implements MessagingPort {
       customerId: draft.customerId,
       apiKeyId: draft.apiKeyId,
     });
-    this.outbound.enqueue(message);
-    return Promise.resolve({
+    await this.outbound.enqueue(message);
+    return {
       id: message.id,
       status: 'queued',
       parts: message.parts.length,
       createdAt: message.createdAt,
-    });
+    };
   }
 
   getMessage(id: string, audience: MessageAudience): Promise<MessageDetail | undefined> {

@@ -12,6 +12,8 @@ import {
   type OutboundRepository,
   type PartFailure,
   type RoutableMessage,
+  type SendStep,
+  type SendStepOutcome,
 } from '../../pool/index.js';
 import type { SqliteDatabase } from './database.js';
 import { OutboundEvents } from './outbound-events.js';
@@ -26,6 +28,7 @@ import {
 import { prepareOutboundStatements, type OutboundStatements } from './outbound-statements.js';
 import { prepareSlotStatements, type SlotStatements } from './outbound-slot-statements.js';
 import type { OutboxWriter } from './outbox-writer.js';
+import { settled } from './settled.js';
 
 type PartKey = { id: string; sequence: number };
 type Tx<A extends unknown[], R> = Database.Transaction<(...args: A) => R>;
@@ -34,7 +37,9 @@ type Tx<A extends unknown[], R> = Database.Transaction<(...args: A) => R>;
  * Outbound SMS in SQLite. A part is claimed for one SIM (and committed) before it is handed to
  * the modem, and all parts of a message go out through the SIM that claimed the first one (the
  * recipient sees one sender). Every change writes its history row, and the changes the
- * Messaging API publishes their outbox event, in the same transaction.
+ * Messaging API publishes their outbox event, in the same transaction. Each call does its work
+ * synchronously when made (settled.ts); `applySendSteps` nests the steps' transactions as
+ * savepoints of one, so many SIMs' writes share one commit and one fsync.
  */
 export class SqliteOutboundRepository implements OutboundRepository {
   private readonly s: OutboundStatements;
@@ -49,11 +54,20 @@ export class SqliteOutboundRepository implements OutboundRepository {
   private readonly releaseTx: Tx<[string, number], void>;
   private readonly expireTx: Tx<[number], string[]>;
   private readonly requeueTx: Tx<[number, DeliveryGuarantee], InterruptedParts>;
-  private readonly batchTx: Tx<[() => void], void>;
+  private readonly stepsTx: Tx<[readonly SendStep[]], SendStepOutcome[]>;
 
   constructor(db: SqliteDatabase, outbox: OutboxWriter) {
-    // Calls made inside run as savepoints of this one transaction.
-    this.batchTx = db.transaction((work: () => void) => work());
+    // The steps' own transactions run as savepoints of this one: one commit, one fsync.
+    this.stepsTx = db.transaction((steps: readonly SendStep[]) =>
+      steps.map((step): SendStepOutcome => {
+        try {
+          const part = this.applyStep(step);
+          return part === undefined ? { ok: true } : { ok: true, part };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      }),
+    );
     const s = prepareOutboundStatements(db);
     this.s = s;
     const slots = prepareSlotStatements(db);
@@ -203,36 +217,39 @@ export class SqliteOutboundRepository implements OutboundRepository {
     });
   }
 
-  enqueue(message: NewOutboundMessage): void {
-    this.enqueueTx.immediate(message);
+  enqueue(message: NewOutboundMessage): Promise<void> {
+    return settled(() => this.enqueueTx.immediate(message));
   }
 
-  transaction(work: () => void): void {
-    this.batchTx.immediate(work);
+  applySendSteps(steps: readonly SendStep[]): Promise<SendStepOutcome[]> {
+    // IMMEDIATE: the write lock up front, so no step can meet BUSY half-way through the batch.
+    return settled(() => (steps.length === 0 ? [] : this.stepsTx.immediate(steps)));
   }
 
   listRoutable(
     at: number,
     limit: number,
     senders: { readonly ready: readonly string[]; readonly urgentReady: readonly string[] },
-  ): RoutableMessage[] {
-    return this.s.routable
-      .all({
-        at,
-        limit,
-        ready: JSON.stringify(senders.ready),
-        urgentReady: JSON.stringify(senders.urgentReady),
-        urgent: URGENT_PRIORITY,
-      })
-      .map(routableFromRow);
+  ): Promise<RoutableMessage[]> {
+    return settled(() =>
+      this.s.routable
+        .all({
+          at,
+          limit,
+          ready: JSON.stringify(senders.ready),
+          urgentReady: JSON.stringify(senders.urgentReady),
+          urgent: URGENT_PRIORITY,
+        })
+        .map(routableFromRow),
+    );
   }
 
-  hasClaimable(at: number): boolean {
-    return this.s.anyDue.get(at) !== undefined;
+  hasClaimable(at: number): Promise<boolean> {
+    return settled(() => this.s.anyDue.get(at) !== undefined);
   }
 
-  claimPart(messageId: string, iccid: string, at: number): OutboundPartToSend | undefined {
-    return this.claimTx.immediate(messageId, iccid, at);
+  claimPart(messageId: string, iccid: string, at: number): Promise<OutboundPartToSend | undefined> {
+    return settled(() => this.claimTx.immediate(messageId, iccid, at));
   }
 
   markPartSent(
@@ -241,72 +258,124 @@ export class SqliteOutboundRepository implements OutboundRepository {
     iccid: string,
     messageReference: number | null,
     at: number,
-  ): void {
-    this.sentTx.immediate({ id: messageId, sequence }, iccid, messageReference, at);
+  ): Promise<void> {
+    return settled(() =>
+      this.sentTx.immediate({ id: messageId, sequence }, iccid, messageReference, at),
+    );
   }
 
-  recordStoredSlot(messageId: string, sequence: number, slot: PartSlot): void {
-    this.slotTx.immediate({ id: messageId, sequence }, slot);
+  recordStoredSlot(messageId: string, sequence: number, slot: PartSlot): Promise<void> {
+    return settled(() => this.slotTx.immediate({ id: messageId, sequence }, slot));
   }
 
-  recordDirectSend(messageId: string, sequence: number): void {
-    this.slots.setDirect.run({ id: messageId, sequence });
+  recordDirectSend(messageId: string, sequence: number): Promise<void> {
+    return settled(() => this.setDirect({ id: messageId, sequence }));
   }
 
-  clearSlot(messageId: string, sequence: number, slot: PartSlot): void {
-    this.slots.clearSlot.run({ id: messageId, sequence, ...slot });
+  clearSlot(messageId: string, sequence: number, slot: PartSlot): Promise<void> {
+    return settled(() => this.clearSlotNow({ id: messageId, sequence }, slot));
   }
 
-  markPartUnknown(messageId: string, sequence: number, detail: string, at: number): void {
-    this.unknownTx.immediate({ id: messageId, sequence }, detail, at);
+  markPartUnknown(messageId: string, sequence: number, detail: string, at: number): Promise<void> {
+    return settled(() => this.unknownTx.immediate({ id: messageId, sequence }, detail, at));
   }
 
-  slottedParts(iccid: string): SlottedPart[] {
-    return this.slots.slotted.all(iccid).map((row) => ({
-      messageId: row.message_id,
-      sequence: row.sequence,
-      status: row.status,
-      pduHex: row.pdu,
-      attempts: row.attempts,
-      slot: { storage: row.slot_storage, index: row.slot_index },
-    }));
+  slottedParts(iccid: string): Promise<SlottedPart[]> {
+    return settled(() =>
+      this.slots.slotted.all(iccid).map((row) => ({
+        messageId: row.message_id,
+        sequence: row.sequence,
+        status: row.status,
+        pduHex: row.pdu,
+        attempts: row.attempts,
+        slot: { storage: row.slot_storage, index: row.slot_index },
+      })),
+    );
   }
 
-  markPartFailed(messageId: string, sequence: number, failure: PartFailure, at: number): void {
-    this.failedTx.immediate({ id: messageId, sequence }, failure, at);
+  markPartFailed(
+    messageId: string,
+    sequence: number,
+    failure: PartFailure,
+    at: number,
+  ): Promise<void> {
+    return settled(() => this.failedTx.immediate({ id: messageId, sequence }, failure, at));
   }
 
-  release(messageId: string, at: number): void {
-    this.releaseTx.immediate(messageId, at);
+  release(messageId: string, at: number): Promise<void> {
+    return settled(() => this.releaseTx.immediate(messageId, at));
   }
 
-  expireDue(at: number): string[] {
-    return this.expireTx.immediate(at);
+  expireDue(at: number): Promise<string[]> {
+    return settled(() => this.expireTx.immediate(at));
   }
 
-  requeueInterrupted(at: number, guarantee: DeliveryGuarantee): InterruptedParts {
-    return this.requeueTx.immediate(at, guarantee);
+  requeueInterrupted(at: number, guarantee: DeliveryGuarantee): Promise<InterruptedParts> {
+    return settled(() => this.requeueTx.immediate(at, guarantee));
   }
 
-  sendTimes(iccid: string, since: number): number[] {
-    return this.s.sendTimes.all(iccid, since);
+  sendTimes(iccid: string, since: number): Promise<number[]> {
+    return settled(() => this.s.sendTimes.all(iccid, since));
   }
 
-  simsOffLimits(): { rented: ReadonlySet<string>; disabled: ReadonlySet<string> } {
-    const rented = new Set<string>();
-    const disabled = new Set<string>();
-    for (const row of this.s.offLimits.all()) (row.rented ? rented : disabled).add(row.iccid);
-    return { rented, disabled };
+  simsOffLimits(): Promise<{ rented: ReadonlySet<string>; disabled: ReadonlySet<string> }> {
+    return settled(() => {
+      const rented = new Set<string>();
+      const disabled = new Set<string>();
+      for (const row of this.s.offLimits.all()) (row.rented ? rented : disabled).add(row.iccid);
+      return { rented, disabled };
+    });
   }
 
-  getMessage(id: string): OutboundMessageRow | undefined {
-    const row = this.s.message.get(id);
-    return row ? outboundMessageFromRow(row) : undefined;
+  getMessage(id: string): Promise<OutboundMessageRow | undefined> {
+    return settled(() => {
+      const row = this.s.message.get(id);
+      return row ? outboundMessageFromRow(row) : undefined;
+    });
   }
 
   /** The parts of a message in sequence order (not part of the pool's port). */
   getParts(id: string): OutboundPartRow[] {
     return this.s.parts.all(id).map(outboundPartFromRow);
+  }
+
+  /** One step of `applySendSteps`, inside its transaction (the step's own ones nest). */
+  private applyStep(step: SendStep): OutboundPartToSend | undefined {
+    switch (step.kind) {
+      case 'claimPart':
+        return this.claimTx(step.messageId, step.iccid, step.at);
+      case 'markPartSent': {
+        const key = { id: step.messageId, sequence: step.sequence };
+        this.sentTx(key, step.iccid, step.messageReference, step.at);
+        return undefined;
+      }
+      case 'recordStoredSlot':
+        this.slotTx({ id: step.messageId, sequence: step.sequence }, step.slot);
+        return undefined;
+      case 'recordDirectSend':
+        this.setDirect({ id: step.messageId, sequence: step.sequence });
+        return undefined;
+      case 'clearSlot':
+        this.clearSlotNow({ id: step.messageId, sequence: step.sequence }, step.slot);
+        return undefined;
+      case 'markPartUnknown':
+        this.unknownTx({ id: step.messageId, sequence: step.sequence }, step.detail, step.at);
+        return undefined;
+      case 'markPartFailed':
+        this.failedTx({ id: step.messageId, sequence: step.sequence }, step.failure, step.at);
+        return undefined;
+      case 'release':
+        this.releaseTx(step.messageId, step.at);
+        return undefined;
+    }
+  }
+
+  private setDirect(key: PartKey): void {
+    this.slots.setDirect.run(key);
+  }
+
+  private clearSlotNow(key: PartKey, slot: PartSlot): void {
+    this.slots.clearSlot.run({ ...key, ...slot });
   }
 
   /** Back in the queue; its SIM kept when some of it went out already. */

@@ -25,7 +25,7 @@ export async function apiRig(
 ): Promise<ApiRig> {
   const fx = new OrderFixture();
   await fx.seed();
-  for (let n = 1; n <= 3; n++) fx.addSim({ iccid: iccid(n) });
+  for (let n = 1; n <= 3; n++) await fx.addSim({ iccid: iccid(n) });
   const app = buildServer({
     catalog: fx.catalog,
     customers: fx.customers,

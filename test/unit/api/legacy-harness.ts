@@ -52,7 +52,7 @@ export async function legacy(
 ): Promise<Legacy> {
   const fx = new OrderFixture(options.rules);
   await fx.seed();
-  for (let n = 1; n <= (options.sims ?? 2); n++) fx.addSim({ iccid: iccid(n) });
+  for (let n = 1; n <= (options.sims ?? 2); n++) await fx.addSim({ iccid: iccid(n) });
   const deps: ApiDeps = {
     catalog: fx.catalog,
     customers: fx.customers,

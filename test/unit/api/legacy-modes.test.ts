@@ -27,7 +27,7 @@ async function bothModes(): Promise<{ live: Side; test: Side }> {
   // The sweep below sends more than a minute's budget; this test is about the mode line.
   rig = await legacy({ sims: 1, rateLimitPerMinute: 100_000 });
   // A simulated modem's SIM: the only kind a sandbox key may rent.
-  rig.fx.addSim({ iccid: iccid(9), path: 'simulated:0' });
+  await rig.fx.addSim({ iccid: iccid(9), path: 'simulated:0' });
   const { plainKey: testKey } = await rig.fx.customers.createKey(rig.customerId, {
     sandbox: true,
   });

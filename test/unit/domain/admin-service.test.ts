@@ -77,8 +77,8 @@ describe('the operator account', () => {
 describe('AdminService', () => {
   it('disables a SIM so purchases skip it, and keeps notes and the blacklist', async () => {
     const { admin } = await setup();
-    fixture.addSim({ iccid: iccid(1) });
-    fixture.addSim({ iccid: iccid(2) });
+    await fixture.addSim({ iccid: iccid(1) });
+    await fixture.addSim({ iccid: iccid(2) });
     const alice = await fixture.customer('alice@example.com');
     await admin.updateSim(iccid(1), { enabled: false, notes: 'cracked SIM' });
     await admin.updateSim(iccid(2), { blacklist: ['wa', 'tg'] });

@@ -13,7 +13,7 @@ async function run(policy: AllocationPolicy | undefined): Promise<string[]> {
   const fx = new OrderFixture();
   try {
     await fx.seed();
-    for (let i = 1; i <= 12; i++) fx.addSim({ iccid: iccid(i) });
+    for (let i = 1; i <= 12; i++) await fx.addSim({ iccid: iccid(i) });
     const orders = new OrderService(fx.store.orders, fx.clock, policy ? { policy } : {});
     const c = await fx.customer('lru@example.com', 10_000_000, { maxOpenOrders: 100 });
     const picked: string[] = [];

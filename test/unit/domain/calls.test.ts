@@ -9,7 +9,7 @@ describe('incoming calls as data', () => {
   beforeEach(async () => {
     fx = new OrderFixture();
     await fx.seed();
-    fx.addSim({ iccid: iccid(1) });
+    await fx.addSim({ iccid: iccid(1) });
     alice = await fx.customer('alice@example.com', 20_000);
   });
   afterEach(() => fx.close());

@@ -41,7 +41,7 @@ describe('purchases from several processes at once', () => {
   it('sell each of 50 SIMs exactly once among 1,000 purchases, and the ledger balances', async () => {
     fx = new OrderFixture();
     await fx.seed();
-    for (let i = 1; i <= SIMS; i++) fx.addSim({ iccid: iccid(i) });
+    for (let i = 1; i <= SIMS; i++) await fx.addSim({ iccid: iccid(i) });
     const principals: Principal[] = [];
     for (let i = 0; i < 5; i++) {
       // Enough money and channels for everything: only SIM scarcity may refuse.
@@ -85,7 +85,7 @@ describe('purchases from several processes at once', () => {
   it('is backed by the database refusing a second open order on one SIM', async () => {
     fx = new OrderFixture();
     await fx.seed();
-    fx.addSim({ iccid: iccid(1) });
+    await fx.addSim({ iccid: iccid(1) });
     const c = await fx.customer('a@example.com');
     const order = await fx.orders.purchase(c, { service: 'tg', country: 'GB' });
     const copy = fx.store.db.prepare(

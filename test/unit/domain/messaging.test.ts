@@ -106,9 +106,9 @@ describe('MessagingService over a real SQLite store', () => {
   };
   const customer: MessagingPrincipal = { ...operator, scopes: ['orders'] };
 
-  function setUp() {
+  async function setUp() {
     const store: Store = fixture.store();
-    store.inventory.recordModem({
+    await store.inventory.recordModem({
       imei: IMEI_1,
       manufacturer: 'SIMCOM',
       model: 'SIM800C',
@@ -117,7 +117,7 @@ describe('MessagingService over a real SQLite store', () => {
       state: 'ready',
       at: T0,
     });
-    store.inventory.recordSim({
+    await store.inventory.recordSim({
       iccid: SIM_A,
       imsi: '262011234567890',
       msisdn: '+4915112345678',
@@ -142,7 +142,7 @@ describe('MessagingService over a real SQLite store', () => {
   }
 
   it('queues a message from a SIM given by its number, with its country and priority', async () => {
-    const { store, service, woken } = setUp();
+    const { store, service, woken } = await setUp();
     const queued = await service.send(
       {
         to: '+447700900123',
@@ -157,7 +157,7 @@ describe('MessagingService over a real SQLite store', () => {
     expect(queued).toMatchObject({ status: 'queued', parts: 2, createdAt: T0 });
     expect(queued.id).toMatch(/^msg_[0-9a-f]+$/);
     expect(woken()).toBe(1);
-    expect(store.outbound.getMessage(queued.id)).toMatchObject({
+    expect(await store.outbound.getMessage(queued.id)).toMatchObject({
       iccid: SIM_A,
       priority: 100,
       deliveryReport: false,
@@ -185,7 +185,7 @@ describe('MessagingService over a real SQLite store', () => {
   });
 
   it('names the field it refuses and queues nothing', async () => {
-    const { store, service, woken } = setUp();
+    const { store, service, woken } = await setUp();
     const cases: Array<[Parameters<MessagingService['send']>[0], string]> = [
       [{ to: '07700900123', body: 'hi' }, 'to'],
       [{ to: '+447700900123', body: '' }, 'body'],
@@ -204,7 +204,7 @@ describe('MessagingService over a real SQLite store', () => {
   });
 
   it('lets only operator keys send, and hides outbound messages from customer keys', async () => {
-    const { service } = setUp();
+    const { service } = await setUp();
     const forbidden = await rejection(service.send({ to: '+447700900123', body: 'hi' }, customer));
     expect(forbidden.code).toBe('forbidden');
     const sandbox = await rejection(
@@ -224,7 +224,7 @@ describe('MessagingService over a real SQLite store', () => {
   });
 
   it('shows a customer account holding the messages scope only its own orders SMS', async () => {
-    const { service } = setUp();
+    const { service } = await setUp();
     const { id } = await service.send({ to: '+447700900123', body: 'hi' }, operator);
     const stranger: MessagingPrincipal = { ...operator, customerId: 'cus_someone' };
     expect((await rejection(service.get(id, stranger))).code).toBe('not_found');

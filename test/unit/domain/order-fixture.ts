@@ -73,10 +73,10 @@ export class OrderFixture {
     await this.catalog.seed();
   }
 
-  addSim(spec: SimSpec): void {
+  async addSim(spec: SimSpec): Promise<void> {
     const at = this.clock.now();
     const imei = `35693803${spec.iccid.slice(-7)}`;
-    this.store.inventory.recordSim({
+    await this.store.inventory.recordSim({
       iccid: spec.iccid,
       imsi: '234150000000000',
       msisdn: spec.msisdn === undefined ? `+4477009${spec.iccid.slice(-5)}` : spec.msisdn,
@@ -86,8 +86,8 @@ export class OrderFixture {
       path: spec.path ?? `/dev/ttyUSB-${spec.iccid}`,
       at,
     });
-    this.store.inventory.setSimStatus(spec.iccid, spec.status ?? 'ready', at);
-    this.store.inventory.recordSimHealth(
+    await this.store.inventory.setSimStatus(spec.iccid, spec.status ?? 'ready', at);
+    await this.store.inventory.recordSimHealth(
       spec.iccid,
       { signalDbm: -71, registration: spec.registration ?? 'home', operator: null },
       at,

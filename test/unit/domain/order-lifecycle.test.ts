@@ -24,7 +24,7 @@ describe('an order after purchase', () => {
   beforeEach(async () => {
     fx = new OrderFixture();
     await fx.seed();
-    fx.addSim({ iccid: iccid(1) });
+    await fx.addSim({ iccid: iccid(1) });
     alice = await fx.customer('alice@example.com', 20_000);
   });
   afterEach(() => fx.close());
@@ -84,7 +84,7 @@ describe('an order after purchase', () => {
     expect(fx.snapshot()).toEqual(before);
     expect((await fx.orders.get(alice.customerId, order.id)).simIccid).toBe(iccid(1));
 
-    fx.addSim({ iccid: iccid(2), msisdn: '+447700900222' });
+    await fx.addSim({ iccid: iccid(2), msisdn: '+447700900222' });
     const { order: swapped, previousNumber } = await fx.orders.swap(alice.customerId, order.id);
     expect(previousNumber).toBe(order.phoneNumber);
     expect(swapped).toMatchObject({
@@ -182,7 +182,7 @@ describe('an order after purchase', () => {
   });
 
   it('expires without SMS (refunded) and finishes with one, across a restart', async () => {
-    fx.addSim({ iccid: iccid(2) });
+    await fx.addSim({ iccid: iccid(2) });
     const quiet = await fx.orders.purchase(alice, { service: 'tg', country: 'GB' });
     const answered = await fx.orders.purchase(alice, { service: 'wa', country: 'GB' });
     expect(answered.simIccid).toBe(iccid(2));
@@ -237,7 +237,7 @@ describe('an order after purchase', () => {
   });
 
   it('lists a customer’s orders newest first, page by page', async () => {
-    for (let i = 2; i <= 5; i++) fx.addSim({ iccid: iccid(i) });
+    for (let i = 2; i <= 5; i++) await fx.addSim({ iccid: iccid(i) });
     const big = await fx.customer('big@example.com', 100_000);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++)

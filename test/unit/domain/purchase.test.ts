@@ -24,7 +24,7 @@ describe('purchasing a number', () => {
   afterEach(() => fx.close());
 
   it('creates a waiting order, debits the price and writes the event', async () => {
-    fx.addSim({ iccid: iccid(1), msisdn: '447700900001' });
+    await fx.addSim({ iccid: iccid(1), msisdn: '447700900001' });
     const alice = await fx.customer('alice@example.com', 100_000);
     const order = await fx.orders.purchase(alice, { service: 'tg', country: 'GB' });
     expect(order).toMatchObject({
@@ -57,7 +57,7 @@ describe('purchasing a number', () => {
     ]);
     expect(events[2]?.data).toMatchObject({ order_id: order.id, price: 0.5, status: 'waiting' });
     // The numeric sms-activate country id works as well; activation ids count up.
-    fx.addSim({ iccid: iccid(2) });
+    await fx.addSim({ iccid: iccid(2) });
     const second = await fx.orders.purchase(alice, { service: 'tg', country: '16' });
     expect(second.activationId).toBe(100000002);
   });
@@ -120,7 +120,7 @@ describe('purchasing a number', () => {
     });
 
     it('channels limit of the key', async () => {
-      fx.addSim({ iccid: iccid(2) });
+      await fx.addSim({ iccid: iccid(2) });
       const bob = await fx.customer('bob@example.com', 100_000, { maxOpenOrders: 1 });
       await fx.orders.purchase(bob, { service: 'tg', country: 'GB' });
       await expectUnchanged(
@@ -174,36 +174,36 @@ describe('which SIMs a purchase may get', () => {
   }
 
   it('skips a SIM that is not ready', async () => {
-    fx.addSim({ iccid: iccid(1), status: 'degraded' });
+    await fx.addSim({ iccid: iccid(1), status: 'degraded' });
     await expectNoNumbers();
   });
 
   it('skips a SIM that is not registered (roaming is fine)', async () => {
-    fx.addSim({ iccid: iccid(1), registration: 'searching' });
+    await fx.addSim({ iccid: iccid(1), registration: 'searching' });
     await expectNoNumbers();
-    fx.addSim({ iccid: iccid(2), registration: 'roaming' });
+    await fx.addSim({ iccid: iccid(2), registration: 'roaming' });
     expect(await fx.catalog.availability('tg', 'GB')).toBe(1);
   });
 
   it('skips a SIM without a known number', async () => {
-    fx.addSim({ iccid: iccid(1), msisdn: null });
+    await fx.addSim({ iccid: iccid(1), msisdn: null });
     await expectNoNumbers();
   });
 
   it('skips a SIM of another country', async () => {
-    fx.addSim({ iccid: iccid(1), country: 'DE' });
+    await fx.addSim({ iccid: iccid(1), country: 'DE' });
     await expectNoNumbers();
     expect(await fx.catalog.availability('tg', 'DE')).toBe(1);
   });
 
   it('skips a SIM in an open order', async () => {
-    fx.addSim({ iccid: iccid(1) });
+    await fx.addSim({ iccid: iccid(1) });
     await fx.orders.purchase(await buyer(), { service: 'tg', country: 'GB' });
     await expectNoNumbers('wa');
   });
 
   it('never sells a SIM twice for one service, but does for another', async () => {
-    fx.addSim({ iccid: iccid(1) });
+    await fx.addSim({ iccid: iccid(1) });
     const c = await buyer();
     const order = await fx.orders.purchase(c, { service: 'tg', country: 'GB' });
     await fx.matching.onInboundSms({
@@ -221,7 +221,7 @@ describe('which SIMs a purchase may get', () => {
   });
 
   it('skips a SIM blacklisted for the service', async () => {
-    fx.addSim({ iccid: iccid(1) });
+    await fx.addSim({ iccid: iccid(1) });
     await fx.catalog.blacklist(iccid(1), 'tg', 'banned by Telegram');
     await expectNoNumbers('tg');
     expect(await fx.catalog.availability('wa', 'GB')).toBe(1);
@@ -230,7 +230,7 @@ describe('which SIMs a purchase may get', () => {
   });
 
   it('skips a SIM cancelled N times for the service', async () => {
-    fx.addSim({ iccid: iccid(1) });
+    await fx.addSim({ iccid: iccid(1) });
     const c = await buyer();
     for (let i = 0; i < 2; i++) {
       expect(await fx.catalog.availability('tg', 'GB')).toBe(1);
@@ -244,7 +244,7 @@ describe('which SIMs a purchase may get', () => {
   });
 
   it('waits for the cooldown after a rental', async () => {
-    fx.addSim({ iccid: iccid(1) });
+    await fx.addSim({ iccid: iccid(1) });
     const c = await buyer();
     const order = await fx.orders.purchase(c, { service: 'tg', country: 'GB' });
     await fx.clock.advance(2 * MINUTE);
@@ -257,8 +257,8 @@ describe('which SIMs a purchase may get', () => {
 
   it('gives the least recently used SIM, never-used first', async () => {
     const c = await buyer();
-    fx.addSim({ iccid: iccid(1) });
-    fx.addSim({ iccid: iccid(2) });
+    await fx.addSim({ iccid: iccid(1) });
+    await fx.addSim({ iccid: iccid(2) });
     const first = await fx.orders.purchase(c, { service: 'tg', country: 'GB' });
     expect(first.simIccid).toBe(iccid(1)); // both new: by ICCID
     await fx.clock.advance(MINUTE);
@@ -268,7 +268,7 @@ describe('which SIMs a purchase may get', () => {
     await fx.orders.cancel(c.customerId, first.id);
     await fx.orders.cancel(c.customerId, second.id);
     await fx.clock.advance(10 * MINUTE);
-    fx.addSim({ iccid: iccid(3) });
+    await fx.addSim({ iccid: iccid(3) });
     expect((await fx.orders.purchase(c, { service: 'go', country: 'GB' })).simIccid).toBe(iccid(3));
     // SIM 1's rental started before SIM 2's.
     expect((await fx.orders.purchase(c, { service: 'go', country: 'GB' })).simIccid).toBe(iccid(1));

@@ -93,7 +93,7 @@ describe('modem pool discovery and hotplug', () => {
     await starting;
     await advanceUntil(r.clock, () => r.pool.modems().length === 1, 100, 2_000);
     expect(ready(r)).toEqual(['ttyUSB1']);
-    expect(r.repos.inventory.listSims().map((s) => [s.iccid, s.status])).toEqual([
+    expect((await r.repos.inventory.listSims()).map((s) => [s.iccid, s.status])).toEqual([
       [modem.identity.iccid, 'ready'],
     ]);
   });
@@ -115,10 +115,15 @@ describe('modem pool discovery and hotplug', () => {
     await r.unplug('ttyUSB0');
     await advanceUntil(r.clock, () => r.pool.modems().length === 1, 100, 2_000);
     // Detaching finishes the modem's work (a send in flight) before its SIM goes offline.
-    const statusOf = (iccid: string) =>
-      r.repos.inventory.listSims().find((s) => s.iccid === iccid)?.status;
-    await advanceUntil(r.clock, () => statusOf(first.identity.iccid) === 'offline', 100, 2_000);
-    const status = new Map(r.repos.inventory.listSims().map((s) => [s.iccid, s.status]));
+    const statusOf = async (iccid: string) =>
+      (await r.repos.inventory.listSims()).find((s) => s.iccid === iccid)?.status;
+    await advanceUntil(
+      r.clock,
+      async () => (await statusOf(first.identity.iccid)) === 'offline',
+      100,
+      2_000,
+    );
+    const status = new Map((await r.repos.inventory.listSims()).map((s) => [s.iccid, s.status]));
     expect(status.get(first.identity.iccid)).toBe('offline');
     expect(status.get(second.identity.iccid)).toBe('ready');
   });
@@ -137,7 +142,7 @@ describe('modem pool discovery and hotplug', () => {
     // Deleted from the SIM only after the commit: the message event comes first, AT+CMGD next.
     await advanceUntil(r.clock, () => modem.stored().length === 0, 100, 2_000);
     await r.pool.rescan();
-    expect(r.repos.inbound.listMessages({ limit: 10 }).map((m) => m.text)).toEqual([
+    expect((await r.repos.inbound.listMessages({ limit: 10 })).map((m) => m.text)).toEqual([
       'Your code is 1234',
     ]);
   });

@@ -63,7 +63,9 @@ async function crashed(flavour: FlavourName = 'sim800c'): Promise<Crashed> {
         deliveryGuarantee: guarantee,
       });
       const starting = pool.start();
-      await advanceUntil(clock, () => pool!.modems().every((m) => m.state === 'ready'));
+      // Start-up recovery is awaited before the modem is attached: wait for it.
+      const ready = () => pool!.modems().some((m) => m.state === 'ready');
+      await advanceUntil(clock, ready);
       await starting;
       return pool;
     },
@@ -90,30 +92,33 @@ async function storeOnModem(client: SimClient, message: NewOutboundMessage): Pro
   return Number(index);
 }
 
-function compose(r: Crashed, text: string): NewOutboundMessage {
+async function compose(r: Crashed, text: string): Promise<NewOutboundMessage> {
   const message = composeOutbound({ to: '+447700900555', text, iccid: null, now: r.clock.now() });
-  r.repos.outbound.enqueue(message);
+  await r.repos.outbound.enqueue(message);
   return message;
 }
 
 /** The crashed run's commits: claimed by the SIM, slot recorded. */
-function inFlight(r: Crashed, message: NewOutboundMessage, index: number): void {
-  expect(r.repos.outbound.claimPart(message.id, r.iccid, r.clock.now())).toBeDefined();
-  r.repos.outbound.recordStoredSlot(message.id, 1, { storage: 'SM', index });
+async function inFlight(r: Crashed, message: NewOutboundMessage, index: number): Promise<void> {
+  expect(await r.repos.outbound.claimPart(message.id, r.iccid, r.clock.now())).toBeDefined();
+  await r.repos.outbound.recordStoredSlot(message.id, 1, { storage: 'SM', index });
 }
 
 describe('settling sends a crash interrupted', () => {
   it('records a part the modem shows STO SENT as sent, without sending it again', async () => {
     const r = await crashed();
-    const message = compose(r, 'went out before the crash');
+    const message = await compose(r, 'went out before the crash');
     const client = await atSession(r.modem);
     const index = await storeOnModem(client, message);
-    inFlight(r, message, index);
+    await inFlight(r, message, index);
     // The modem sent it; the crash came before +CMSS was recorded.
     expect(await client.command(`AT+CMSS=${index}`)).toMatch(/\+CMSS: \d+/);
     expect(r.modem.sent).toHaveLength(1);
     await r.restart();
-    await advanceUntil(r.clock, () => r.repos.outbound.getMessage(message.id)?.status === 'sent');
+    await advanceUntil(
+      r.clock,
+      async () => (await r.repos.outbound.getMessage(message.id))?.status === 'sent',
+    );
     expect(r.modem.sent).toHaveLength(1);
     expect(r.repos.outbound.getParts(message.id)[0]).toMatchObject({
       status: 'sent',
@@ -121,29 +126,35 @@ describe('settling sends a crash interrupted', () => {
     });
     // Its slot is freed, and nothing of it was taken for an inbound SMS.
     await advanceUntil(r.clock, () => r.modem.stored('SM').length === 0);
-    expect(r.repos.inbound.listMessages({ limit: 10 })).toEqual([]);
+    expect(await r.repos.inbound.listMessages({ limit: 10 })).toEqual([]);
   });
 
   it('sends the rest of a long message once its part in doubt is found STO SENT', async () => {
     const r = await crashed();
-    const message = compose(r, 'long '.repeat(40));
+    const message = await compose(r, 'long '.repeat(40));
     expect(message.parts).toHaveLength(2);
     const client = await atSession(r.modem);
     const index = await storeOnModem(client, message);
-    inFlight(r, message, index);
+    await inFlight(r, message, index);
     await client.command(`AT+CMSS=${index}`);
     await r.restart();
-    await advanceUntil(r.clock, () => r.repos.outbound.getMessage(message.id)?.status === 'sent');
+    await advanceUntil(
+      r.clock,
+      async () => (await r.repos.outbound.getMessage(message.id))?.status === 'sent',
+    );
     expect(r.modem.sent.map((m) => m.concat?.seq)).toEqual([1, 2]);
   });
 
   it('sends a part the modem shows STO UNSENT exactly once', async () => {
     const r = await crashed();
-    const message = compose(r, 'stored, then the crash');
+    const message = await compose(r, 'stored, then the crash');
     const index = await storeOnModem(await atSession(r.modem), message);
-    inFlight(r, message, index);
+    await inFlight(r, message, index);
     await r.restart();
-    await advanceUntil(r.clock, () => r.repos.outbound.getMessage(message.id)?.status === 'sent');
+    await advanceUntil(
+      r.clock,
+      async () => (await r.repos.outbound.getMessage(message.id))?.status === 'sent',
+    );
     expect(r.modem.sent.map((m) => m.text)).toEqual(['stored, then the crash']);
     expect(r.repos.outbound.getParts(message.id)[0]?.messageReference).toBe(r.modem.sent[0]!.mr);
     await advanceUntil(r.clock, () => r.modem.stored('SM').length === 0);
@@ -151,35 +162,41 @@ describe('settling sends a crash interrupted', () => {
 
   it('holds new messages of the SIM until its slot is settled, then sends them', async () => {
     const r = await crashed();
-    const old = compose(r, 'old');
+    const old = await compose(r, 'old');
     const index = await storeOnModem(await atSession(r.modem), old);
-    inFlight(r, old, index);
-    const fresh = compose(r, 'fresh');
+    await inFlight(r, old, index);
+    const fresh = await compose(r, 'fresh');
     await r.restart();
-    await advanceUntil(r.clock, () => r.repos.outbound.getMessage(fresh.id)?.status === 'sent');
+    await advanceUntil(
+      r.clock,
+      async () => (await r.repos.outbound.getMessage(fresh.id))?.status === 'sent',
+    );
     expect(r.modem.sent.map((m) => m.text)).toEqual(['old', 'fresh']);
   });
 
   it('deletes a stored message no part names (crash before its slot was committed), and sends that part once', async () => {
     const r = await crashed();
-    const message = compose(r, 'orphaned slot');
+    const message = await compose(r, 'orphaned slot');
     await storeOnModem(await atSession(r.modem), message);
     // Claimed, but the crash came before the slot's commit: nothing was sent.
-    r.repos.outbound.claimPart(message.id, r.iccid, r.clock.now());
+    await r.repos.outbound.claimPart(message.id, r.iccid, r.clock.now());
     await r.restart();
-    await advanceUntil(r.clock, () => r.repos.outbound.getMessage(message.id)?.status === 'sent');
+    await advanceUntil(
+      r.clock,
+      async () => (await r.repos.outbound.getMessage(message.id))?.status === 'sent',
+    );
     await advanceUntil(r.clock, () => r.modem.stored('SM').length === 0);
     expect(r.modem.sent.map((m) => m.text)).toEqual(['orphaned slot']);
   });
 
   it('marks a part in doubt unknown when its slot holds something else (at-most-once)', async () => {
     const r = await crashed();
-    const message = compose(r, 'slot lost');
-    inFlight(r, message, 7);
+    const message = await compose(r, 'slot lost');
+    await inFlight(r, message, 7);
     await r.restart();
     await advanceUntil(
       r.clock,
-      () => r.repos.outbound.getMessage(message.id)?.status === 'unknown',
+      async () => (await r.repos.outbound.getMessage(message.id))?.status === 'unknown',
     );
     expect(r.modem.sent).toEqual([]);
   });
@@ -187,14 +204,14 @@ describe('settling sends a crash interrupted', () => {
   it('on a modem without AT+CMGW, a part sent with AT+CMGS when the crash came is unknown by default and sent again with at-least-once', async () => {
     for (const guarantee of ['at-most-once', 'at-least-once'] as const) {
       const r = await crashed('generic');
-      const message = compose(r, `direct ${guarantee}`);
-      r.repos.outbound.claimPart(message.id, r.iccid, r.clock.now());
-      r.repos.outbound.recordDirectSend(message.id, 1);
+      const message = await compose(r, `direct ${guarantee}`);
+      await r.repos.outbound.claimPart(message.id, r.iccid, r.clock.now());
+      await r.repos.outbound.recordDirectSend(message.id, 1);
       await r.restart(guarantee);
       const expected = guarantee === 'at-most-once' ? 'unknown' : 'sent';
       await advanceUntil(
         r.clock,
-        () => r.repos.outbound.getMessage(message.id)?.status === expected,
+        async () => (await r.repos.outbound.getMessage(message.id))?.status === expected,
       );
       expect(r.modem.sent.length).toBe(guarantee === 'at-most-once' ? 0 : 1);
     }

@@ -27,8 +27,8 @@ interface Rig {
     to: string,
     text: string,
     options?: { country?: string; priority?: number; validUntil?: number; from?: string },
-  ): string;
-  row(id: string): OutboundMessageRow;
+  ): Promise<string>;
+  row(id: string): Promise<OutboundMessageRow>;
 }
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -64,7 +64,9 @@ async function rig(count: number, limits: ThrottleLimits = OFF): Promise<Rig> {
     await rm(dir, { recursive: true, force: true });
   });
   const starting = pool.start();
-  await advanceUntil(clock, () => pool.modems().every((m) => m.state === 'ready'), 100, 3_000);
+  // Start-up recovery is awaited before the modems are attached: wait for all of them.
+  const ready = () => pool.modems().filter((m) => m.state === 'ready').length === count;
+  await advanceUntil(clock, ready, 100, 3_000);
   await starting;
   // Each SIM first lists what an earlier run left in its modem storage (AT+CMGL=2/3): let that
   // finish, so the first send's network time is not pushed back by it (the cap tests read them).
@@ -74,7 +76,7 @@ async function rig(count: number, limits: ThrottleLimits = OFF): Promise<Rig> {
     bank,
     repos,
     pool,
-    queue(to, text, options = {}) {
+    async queue(to, text, options = {}) {
       const message = composeOutbound({
         to,
         text,
@@ -84,43 +86,54 @@ async function rig(count: number, limits: ThrottleLimits = OFF): Promise<Rig> {
         priority: options.priority ?? 0,
         validUntil: options.validUntil ?? null,
       });
-      repos.outbound.enqueue(message);
+      await repos.outbound.enqueue(message);
       pool.wakeSenders();
       return message.id;
     },
-    row(id) {
-      return repos.outbound.getMessage(id)!;
+    async row(id) {
+      return (await repos.outbound.getMessage(id))!;
     },
   };
 }
 
+const rows = (r: Rig, ids: readonly string[]) => Promise.all(ids.map((id) => r.row(id)));
 const sentBy = (r: Rig, index: number) => r.bank.modems[index]!.sent.map((s) => s.text);
 const iccidOf = (r: Rig, index: number) => r.bank.modems[index]!.identity.iccid;
 
 describe('routing outbound SMS', () => {
   it("prefers a free SIM in the recipient's country, else the least loaded one", async () => {
     const r = await rig(4);
-    const toDe = r.queue('+4915112345678', 'to Germany', { country: 'DE' });
-    const toRu = r.queue('+79161234567', 'to Russia', { country: 'RU' });
+    const toDe = await r.queue('+4915112345678', 'to Germany', { country: 'DE' });
+    const toRu = await r.queue('+79161234567', 'to Russia', { country: 'RU' });
     await advanceUntil(
       r.clock,
-      () => r.row(toDe).status === 'sent' && r.row(toRu).status === 'sent',
+      async () => (await r.row(toDe)).status === 'sent' && (await r.row(toRu)).status === 'sent',
     );
-    expect(r.row(toDe).senderIccid).toBe(iccidOf(r, 3));
-    expect(r.row(toRu).senderIccid).toBe(iccidOf(r, 2));
+    expect((await r.row(toDe)).senderIccid).toBe(iccidOf(r, 3));
+    expect((await r.row(toRu)).senderIccid).toBe(iccidOf(r, 2));
     // Nowhere local (France): the SIMs that sent nothing yet share the work.
-    const fr = [1, 2].map((i) => r.queue('+33612345678', `to France ${i}`, { country: 'FR' }));
-    await advanceUntil(r.clock, () => fr.every((id) => r.row(id).status === 'sent'));
-    const senders = new Set(fr.map((id) => r.row(id).senderIccid));
+    const fr: string[] = [];
+    for (const i of [1, 2])
+      fr.push(await r.queue('+33612345678', `to France ${i}`, { country: 'FR' }));
+    await advanceUntil(r.clock, async () =>
+      (await rows(r, fr)).every((row) => row.status === 'sent'),
+    );
+    const senders = new Set((await rows(r, fr)).map((row) => row.senderIccid));
     expect(senders).toEqual(new Set([iccidOf(r, 0), iccidOf(r, 1)]));
   });
 
   it('never routes through a SIM the operator disabled', async () => {
     const r = await rig(2);
     r.repos.db.prepare('UPDATE sims SET enabled = 0 WHERE iccid = ?').run(iccidOf(r, 0));
-    const ids = [1, 2, 3].map((i) => r.queue('+447700900555', `to the UK ${i}`, { country: 'GB' }));
-    await advanceUntil(r.clock, () => ids.every((id) => r.row(id).status !== 'queued'));
-    expect(ids.map((id) => r.row(id).senderIccid)).toEqual(ids.map(() => iccidOf(r, 1)));
+    const ids: string[] = [];
+    for (const i of [1, 2, 3])
+      ids.push(await r.queue('+447700900555', `to the UK ${i}`, { country: 'GB' }));
+    await advanceUntil(r.clock, async () =>
+      (await rows(r, ids)).every((row) => row.status !== 'queued'),
+    );
+    expect((await rows(r, ids)).map((row) => row.senderIccid)).toEqual(
+      ids.map(() => iccidOf(r, 1)),
+    );
     expect(sentBy(r, 0)).toEqual([]);
   });
 
@@ -129,9 +142,9 @@ describe('routing outbound SMS', () => {
     // Both SIMs are idle and unloaded: the lower ICCID is picked first; make it fail.
     const first = [0, 1].sort((a, b) => (iccidOf(r, a) < iccidOf(r, b) ? -1 : 1))[0]!;
     r.bank.modems[first]!.fault({ kind: 'send_error', cms: 42, count: 1 });
-    const id = r.queue('+447700900555', 'congested once');
-    await advanceUntil(r.clock, () => r.row(id).status === 'sent');
-    expect(r.row(id).senderIccid).toBe(iccidOf(r, 1 - first));
+    const id = await r.queue('+447700900555', 'congested once');
+    await advanceUntil(r.clock, async () => (await r.row(id)).status === 'sent');
+    expect((await r.row(id)).senderIccid).toBe(iccidOf(r, 1 - first));
     expect(sentBy(r, 1 - first)).toEqual(['congested once']);
     expect(sentBy(r, first)).toEqual([]);
     expect(r.repos.outbound.getParts(id)).toMatchObject([{ status: 'sent', attempts: 1 }]);
@@ -140,7 +153,8 @@ describe('routing outbound SMS', () => {
   it('keeps each SIM under its caps and pauses during a burst; urgent skips the pause only', async () => {
     const limits = { ...OFF, enabled: true, perMinute: 3, perHour: 5, perDay: 6 };
     const r = await rig(2, { ...limits, pauseMinMs: 5_000, pauseMaxMs: 10_000 });
-    const burst = Array.from({ length: 20 }, (_, i) => r.queue('+447700900555', `burst ${i}`));
+    const burst: string[] = [];
+    for (let i = 0; i < 20; i++) burst.push(await r.queue('+447700900555', `burst ${i}`));
     const step = 250;
     await advanceBy(r.clock, 5 * 60_000, step);
     for (const index of [0, 1]) {
@@ -154,61 +168,61 @@ describe('routing outbound SMS', () => {
       for (let i = 1; i < times.length; i++)
         expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(5_000 - step);
     }
-    const states = burst.map((id) => r.row(id).status);
+    const states = (await rows(r, burst)).map((row) => row.status);
     expect(states.filter((s) => s === 'delivered')).toHaveLength(10);
     expect(states.filter((s) => s === 'queued')).toHaveLength(10);
     // An hour later the hourly window reopens: one more each reaches the daily cap of 6.
     await advanceBy(r.clock, 60 * 60_000, 1_000);
-    const urgent = r.queue('+447700900555', 'urgent', { priority: 100 });
+    const urgent = await r.queue('+447700900555', 'urgent', { priority: 100 });
     await advanceBy(r.clock, 10 * 60_000, 1_000);
     expect([0, 1].map((i) => r.bank.modems[i]!.sent.length)).toEqual([6, 6]);
     // The urgent message outranks the burst but cannot pass the daily cap.
-    expect(r.row(urgent).status).toBe('queued');
+    expect((await r.row(urgent)).status).toBe('queued');
   });
 
   it('sends an urgent message (priority 100) without the pause, then the queued ones after it', async () => {
     const limits = { ...OFF, enabled: true, perMinute: 10, perHour: 100, perDay: 500 };
     const r = await rig(1, { ...limits, pauseMinMs: 30_000, pauseMaxMs: 30_000 });
-    const normal = r.queue('+447700900555', 'first');
-    await advanceUntil(r.clock, () => r.row(normal).status !== 'queued');
-    const waiting = r.queue('+447700900555', 'second', { priority: 10 });
-    const urgent = r.queue('+447700900555', 'urgent', { priority: 100 });
+    const normal = await r.queue('+447700900555', 'first');
+    await advanceUntil(r.clock, async () => (await r.row(normal)).status !== 'queued');
+    const waiting = await r.queue('+447700900555', 'second', { priority: 10 });
+    const urgent = await r.queue('+447700900555', 'urgent', { priority: 100 });
     await advanceBy(r.clock, 5_000, 250);
     expect(sentBy(r, 0)).toEqual(['first', 'urgent']);
-    expect(r.row(waiting).status).toBe('queued');
+    expect((await r.row(waiting)).status).toBe('queued');
     await advanceBy(r.clock, 40_000, 1_000);
     expect(sentBy(r, 0)).toEqual(['first', 'urgent', 'second']);
     const [first, second, third] = r.bank.modems[0]!.sent.map((m) => m.timestampMs);
     expect(second! - first!).toBeLessThan(30_000);
     expect(third! - second!).toBeGreaterThanOrEqual(30_000);
-    expect(r.row(urgent).senderIccid).toBe(iccidOf(r, 0));
+    expect((await r.row(urgent)).senderIccid).toBe(iccidOf(r, 0));
   });
 
   it('expires a message its SIMs could not send before valid_until, and never sends it', async () => {
     const limits = { ...OFF, enabled: true, perMinute: 1, perHour: 100, perDay: 500 };
     const r = await rig(1, limits);
-    const first = r.queue('+447700900555', 'takes the only slot this minute');
-    const late = r.queue('+447700900555', 'worthless after 30 s', {
+    const first = await r.queue('+447700900555', 'takes the only slot this minute');
+    const late = await r.queue('+447700900555', 'worthless after 30 s', {
       validUntil: r.clock.now() + 30_000,
     });
     await advanceBy(r.clock, 90_000, 1_000);
-    expect(r.row(first).status).not.toBe('queued');
-    expect(r.row(late)).toMatchObject({ status: 'expired', errorCode: 'sms_expired' });
+    expect((await r.row(first)).status).not.toBe('queued');
+    expect(await r.row(late)).toMatchObject({ status: 'expired', errorCode: 'sms_expired' });
     expect(sentBy(r, 0)).toEqual(['takes the only slot this minute']);
   });
 
   it("does not let one resting SIM's backlog hide work another free SIM can take", async () => {
     const limits = { ...OFF, enabled: true, perMinute: 1, perHour: 100, perDay: 500 };
     const r = await rig(2, limits);
-    const fromA = Array.from({ length: 40 }, (_, i) =>
-      r.queue('+447700900555', `from A ${i}`, { from: iccidOf(r, 0) }),
-    );
-    const any = r.queue('+447700900555', 'any SIM will do');
+    const fromA: string[] = [];
+    for (let i = 0; i < 40; i++)
+      fromA.push(await r.queue('+447700900555', `from A ${i}`, { from: iccidOf(r, 0) }));
+    const any = await r.queue('+447700900555', 'any SIM will do');
     await advanceBy(r.clock, 10_000, 250);
     // A sent one (its cap), B took the unbound message at once although 39 wait before it.
     expect(sentBy(r, 0)).toEqual(['from A 0']);
     expect(sentBy(r, 1)).toEqual(['any SIM will do']);
-    expect(r.row(any).senderIccid).toBe(iccidOf(r, 1));
-    expect(r.row(fromA[1]!).status).toBe('queued');
+    expect((await r.row(any)).senderIccid).toBe(iccidOf(r, 1));
+    expect((await r.row(fromA[1]!)).status).toBe('queued');
   });
 });

@@ -40,11 +40,11 @@ describe('durability', () => {
   const fx = new StoreFixture();
   afterEach(() => fx.close());
 
-  it('keeps what one connection committed for the next one to open the file', () => {
+  it('keeps what one connection committed for the next one to open the file', async () => {
     const file = fx.dirs.file();
     const writer = createStore(openDatabase(file));
-    writer.inbound.ingest([recordOf(deliverPdu({ text: 'persisted' }))]);
-    writer.outbound.enqueue(outboundMessage('out-1'));
+    await writer.inbound.ingest([recordOf(deliverPdu({ text: 'persisted' }))]);
+    await writer.outbound.enqueue(outboundMessage('out-1'));
     // Committed means visible to another connection before the writer closes.
     const reader = openDatabase(file);
     expect(countRows(reader, 'inbound_messages')).toBe(1);
@@ -52,10 +52,10 @@ describe('durability', () => {
     writer.db.close();
 
     const reopened = fx.store(file);
-    expect(reopened.inbound.listMessages({ limit: 5 })).toMatchObject([
+    expect(await reopened.inbound.listMessages({ limit: 5 })).toMatchObject([
       { iccid: SIM_A, text: 'persisted' },
     ]);
-    expect(reopened.outbound.getMessage('out-1')?.status).toBe('queued');
+    expect((await reopened.outbound.getMessage('out-1'))?.status).toBe('queued');
   });
 
   it('keeps every acknowledged batch, and no half batch, after kill -9', async () => {

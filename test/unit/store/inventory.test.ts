@@ -49,11 +49,11 @@ describe('SqliteInventoryRepository', () => {
     return store.db.prepare('SELECT * FROM modems WHERE imei = ?').get(imei);
   }
 
-  it('records a modem by IMEI and its slot by path, following it to a new path', () => {
-    store.inventory.recordModem(modem(IMEI_1, PATH_1, T0));
-    store.inventory.setModemState(IMEI_1, 'recovering', T0 + MINUTE);
+  it('records a modem by IMEI and its slot by path, following it to a new path', async () => {
+    await store.inventory.recordModem(modem(IMEI_1, PATH_1, T0));
+    await store.inventory.setModemState(IMEI_1, 'recovering', T0 + MINUTE);
     // AT+CFUN=1,1: it re-enumerates and is found again under another path.
-    store.inventory.recordModem(modem(IMEI_1, PATH_2, T0 + 2 * MINUTE));
+    await store.inventory.recordModem(modem(IMEI_1, PATH_2, T0 + 2 * MINUTE));
     expect(modemRow(IMEI_1)).toMatchObject({
       last_path: PATH_2,
       state: 'ready',
@@ -65,18 +65,18 @@ describe('SqliteInventoryRepository', () => {
       { path: PATH_1, modem_imei: null },
       { path: PATH_2, modem_imei: IMEI_1 },
     ]);
-    store.inventory.setModemState(IMEI_1, 'offline', T0 + HOUR);
+    await store.inventory.setModemState(IMEI_1, 'offline', T0 + HOUR);
     expect(modemRow(IMEI_1)).toMatchObject({ state: 'offline', last_seen_at: T0 + 2 * MINUTE });
   });
 
-  it('keeps a SIM moved to another modem in one row with its first_seen_at and history', () => {
-    store.inventory.recordModem(modem(IMEI_1, PATH_1, T0));
-    store.inventory.recordModem(modem(IMEI_2, PATH_2, T0));
-    store.inventory.recordSim(sim(SIM_A, IMEI_1, PATH_1, T0, '+4915112345678'));
-    store.inventory.recordSim(sim(SIM_A, IMEI_1, PATH_1, T0 + MINUTE, null));
-    store.inventory.setSimStatus(SIM_A, 'ready', T0 + MINUTE);
-    store.inventory.recordSim(sim(SIM_A, IMEI_2, PATH_2, T0 + HOUR, null));
-    expect(store.inventory.listSims()).toEqual([
+  it('keeps a SIM moved to another modem in one row with its first_seen_at and history', async () => {
+    await store.inventory.recordModem(modem(IMEI_1, PATH_1, T0));
+    await store.inventory.recordModem(modem(IMEI_2, PATH_2, T0));
+    await store.inventory.recordSim(sim(SIM_A, IMEI_1, PATH_1, T0, '+4915112345678'));
+    await store.inventory.recordSim(sim(SIM_A, IMEI_1, PATH_1, T0 + MINUTE, null));
+    await store.inventory.setSimStatus(SIM_A, 'ready', T0 + MINUTE);
+    await store.inventory.recordSim(sim(SIM_A, IMEI_2, PATH_2, T0 + HOUR, null));
+    expect(await store.inventory.listSims()).toEqual([
       expect.objectContaining({
         iccid: SIM_A,
         imei: IMEI_2,
@@ -92,37 +92,37 @@ describe('SqliteInventoryRepository', () => {
       { imei: IMEI_2, path: PATH_2, firstSeenAt: T0 + HOUR, lastSeenAt: T0 + HOUR },
     ]);
     // The modem it left vanishes: the SIM now lives elsewhere and stays online.
-    store.inventory.markModemSimsOffline(IMEI_1, T0 + 2 * HOUR);
-    expect(store.inventory.findSim(SIM_A)?.status).toBe('ready');
-    store.inventory.markModemSimsOffline(IMEI_2, T0 + 2 * HOUR);
-    expect(store.inventory.findSim(SIM_A)?.status).toBe('offline');
+    await store.inventory.markModemSimsOffline(IMEI_1, T0 + 2 * HOUR);
+    expect((await store.inventory.findSim(SIM_A))?.status).toBe('ready');
+    await store.inventory.markModemSimsOffline(IMEI_2, T0 + 2 * HOUR);
+    expect((await store.inventory.findSim(SIM_A))?.status).toBe('offline');
   });
 
-  it('records a SIM reported before its modem', () => {
-    store.inventory.recordSim(sim(SIM_B, IMEI_2, PATH_2, T0, null));
-    expect(store.inventory.findSim(SIM_B)).toMatchObject({ imei: IMEI_2, status: 'offline' });
-    store.inventory.recordModem(modem(IMEI_2, PATH_2, T0 + MINUTE));
+  it('records a SIM reported before its modem', async () => {
+    await store.inventory.recordSim(sim(SIM_B, IMEI_2, PATH_2, T0, null));
+    expect(await store.inventory.findSim(SIM_B)).toMatchObject({ imei: IMEI_2, status: 'offline' });
+    await store.inventory.recordModem(modem(IMEI_2, PATH_2, T0 + MINUTE));
     expect(modemRow(IMEI_2)).toMatchObject({ model: 'SIM800C', first_seen_at: T0 });
   });
 
-  it('records health and finds a SIM by ICCID or by number in either form', () => {
-    store.inventory.recordSim(sim(SIM_A, IMEI_1, PATH_1, T0, '+4915112345678'));
-    store.inventory.recordSim(sim(SIM_B, IMEI_2, PATH_2, T0, null));
-    store.inventory.recordSimHealth(
+  it('records health and finds a SIM by ICCID or by number in either form', async () => {
+    await store.inventory.recordSim(sim(SIM_A, IMEI_1, PATH_1, T0, '+4915112345678'));
+    await store.inventory.recordSim(sim(SIM_B, IMEI_2, PATH_2, T0, null));
+    await store.inventory.recordSimHealth(
       SIM_A,
       { signalDbm: -71, registration: 'roaming', operator: 'Vodafone.de' },
       T0 + MINUTE,
     );
-    expect(store.inventory.findSim(SIM_A)).toMatchObject({
+    expect(await store.inventory.findSim(SIM_A)).toMatchObject({
       signalDbm: -71,
       registration: 'roaming',
       operator: 'Vodafone.de',
       lastSeenAt: T0 + MINUTE,
     });
-    expect(store.inventory.findSim('+4915112345678')?.iccid).toBe(SIM_A);
-    expect(store.inventory.findSim('4915112345678')?.iccid).toBe(SIM_A);
-    expect(store.inventory.findSim(SIM_B)?.iccid).toBe(SIM_B);
-    expect(store.inventory.findSim('+4900000')).toBeUndefined();
-    expect(store.inventory.findSim('not a number')).toBeUndefined();
+    expect((await store.inventory.findSim('+4915112345678'))?.iccid).toBe(SIM_A);
+    expect((await store.inventory.findSim('4915112345678'))?.iccid).toBe(SIM_A);
+    expect((await store.inventory.findSim(SIM_B))?.iccid).toBe(SIM_B);
+    expect(await store.inventory.findSim('+4900000')).toBeUndefined();
+    expect(await store.inventory.findSim('not a number')).toBeUndefined();
   });
 });

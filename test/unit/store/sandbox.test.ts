@@ -80,8 +80,8 @@ describe('sandbox play money', () => {
 describe('SIM isolation between sandbox and live orders', () => {
   it('never gives a sandbox order a real SIM, nor a live order a simulated one', async () => {
     await setup({ liveOnSimulated: false });
-    fx.addSim({ iccid: iccid(1) }); // /dev/ttyUSB-…: a real SIM
-    fx.addSim({ iccid: iccid(2), path: 'simulated:0' });
+    await fx.addSim({ iccid: iccid(1) }); // /dev/ttyUSB-…: a real SIM
+    await fx.addSim({ iccid: iccid(2), path: 'simulated:0' });
     const live = await fx.customer('live@example.com');
     const test = await sandboxPrincipal('test@example.com');
     expect(await fx.catalog.availability('tg', 'GB', false)).toBe(1);
@@ -106,7 +106,7 @@ describe('SIM isolation between sandbox and live orders', () => {
 
   it('lets live orders use simulated SIMs when liveOnSimulated is set (the demo)', async () => {
     await setup({ liveOnSimulated: true });
-    fx.addSim({ iccid: iccid(2), path: 'simulated:0' });
+    await fx.addSim({ iccid: iccid(2), path: 'simulated:0' });
     const live = await fx.customer('live@example.com');
     expect(await fx.catalog.availability('tg', 'GB', false)).toBe(1);
     const order = await fx.orders.purchase(live, { service: 'tg', country: 'GB' });
@@ -118,8 +118,8 @@ describe('SIM isolation between sandbox and live orders', () => {
 describe('the synthetic SMS schedule', () => {
   it('writes a delivery row with the purchase, the retry and the swap of a sandbox order', async () => {
     await setup();
-    fx.addSim({ iccid: iccid(1), path: 'simulated:0' });
-    fx.addSim({ iccid: iccid(2), path: 'simulated:1' });
+    await fx.addSim({ iccid: iccid(1), path: 'simulated:0' });
+    await fx.addSim({ iccid: iccid(2), path: 'simulated:1' });
     const test = await sandboxPrincipal('test@example.com');
     const order = await fx.orders.purchase(test, { service: 'tg', country: 'GB' });
     expect(await fx.customers.balance(test.customerId, true)).toBe(1_000_000 - 5000);
@@ -168,7 +168,7 @@ describe('the synthetic SMS schedule', () => {
 
   it('writes nothing for a refused sandbox purchase', async () => {
     await setup();
-    fx.addSim({ iccid: iccid(1) }); // real only: nothing for a sandbox key
+    await fx.addSim({ iccid: iccid(1) }); // real only: nothing for a sandbox key
     const test = await sandboxPrincipal('test@example.com');
     await expect(fx.orders.purchase(test, { service: 'tg', country: 'GB' })).rejects.toMatchObject({
       code: 'no_numbers',

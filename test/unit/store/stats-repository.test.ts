@@ -53,7 +53,7 @@ describe('SqliteStatsRepository', () => {
     const fx = new OrderFixture();
     fixtures.push(fx);
     await fx.seed();
-    for (let n = 1; n <= 3; n++) fx.addSim({ iccid: iccid(n) });
+    for (let n = 1; n <= 3; n++) await fx.addSim({ iccid: iccid(n) });
     const alice = await fx.customer('alice@example.com');
     const first = await fx.orders.purchase(alice, { service: 'tg', country: 'GB' });
     await fx.orders.purchase(alice, { service: 'wa', country: 'GB' });
