@@ -3,6 +3,7 @@
  * the SQLite store (src/store/sqlite/create-store.ts), for hosts sharing one database.
  */
 import type { PostgresDatabase } from './database.js';
+import { Fencing } from './fencing.js';
 
 export interface PostgresStoreOptions {
   /** This host's id (docs/several-hosts.md): what its modems, slots and SIMs are recorded under. */
@@ -10,5 +11,7 @@ export interface PostgresStoreOptions {
 }
 
 export function createPostgresStore(db: PostgresDatabase, options: PostgresStoreOptions) {
-  return { db, hostId: options.hostId };
+  /** Bound to the host session once it started (fencing.ts); checked by modem-side writes. */
+  const fencing = new Fencing();
+  return { db, hostId: options.hostId, fencing };
 }

@@ -24,4 +24,6 @@ export { PostgresListener, notify } from './listener.js';
 export type { ChannelHandler, ListenerState, PostgresListenerOptions } from './listener.js';
 export { isPostgresUrl, redactDatabaseUrl } from './redact.js';
 export { createPostgresStore } from './create-store.js';
+export { Fencing } from './fencing.js';
+export type { FencedSession } from './fencing.js';
 export type { PostgresStoreOptions } from './create-store.js';
