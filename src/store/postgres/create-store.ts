@@ -3,12 +3,30 @@
  * the SQLite store (src/store/sqlite/create-store.ts), for hosts sharing one database.
  */
 import type { PostgresDatabase } from './database.js';
+import type { PostgresListener } from './listener.js';
+import { PostgresOutboxWriter } from './outbox-writer.js';
 
 export interface PostgresStoreOptions {
   /** This host's id (docs/several-hosts.md): what its modems, slots and SIMs are recorded under. */
   readonly hostId: string;
+  /**
+   * The process's LISTEN connection, shared by the readers that are woken across hosts. Without
+   * one, those that need it start their own when first subscribed to.
+   */
+  readonly listener?: PostgresListener;
+  /** Failures of background work (numbering events on a notification, LISTEN errors). */
+  readonly onError?: (error: Error) => void;
 }
 
 export function createPostgresStore(db: PostgresDatabase, options: PostgresStoreOptions) {
-  return { db, hostId: options.hostId };
+  const events = new PostgresOutboxWriter(db, {
+    ...(options.listener ? { listener: options.listener } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+  return {
+    db,
+    hostId: options.hostId,
+    /** The event outbox (EventPort); close() it to stop its listening. */
+    events,
+  };
 }
