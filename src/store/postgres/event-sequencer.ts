@@ -1,5 +1,5 @@
+import type pg from 'pg';
 import type { PostgresDatabase } from './database.js';
-import { notify } from './listener.js';
 
 /**
  * Numbering PostgreSQL's outbox (migration 13): an event is inserted with `seq` NULL, and only
@@ -19,9 +19,9 @@ import { notify } from './listener.js';
  * 4. An event that commits after a pass's snapshot is left for a later pass, which starts after
  *    that one committed and therefore numbers above everything a reader can have seen.
  *
- * Events are numbered in (txid, rowid) order: one transaction's events stay together and in the
- * order they were appended. Batches are bounded so the lock is held briefly; a pass goes on until
- * a batch comes back short.
+ * Events are numbered in (txid, rowid) order: one transaction's events in the order they were
+ * appended, and together unless a batch boundary falls between them. Batches are bounded so the
+ * lock is held briefly; a pass goes on until a batch comes back short.
  *
  * Who runs passes: every host that listens hears EVENTS_APPENDED_CHANNEL at each commit that
  * appended (PostgresOutboxWriter.append notifies inside the caller's transaction) and runs one;
@@ -37,25 +37,31 @@ export const EVENT_SEQUENCER_LOCK_KEY = 7_369_001_002;
 
 export const DEFAULT_SEQUENCER_BATCH = 500;
 
-/** Takes the lock only when there is something to number (in this statement's snapshot). */
-const LOCK_IF_PENDING = `
-SELECT pg_advisory_xact_lock($1) FROM (SELECT 1) AS one
-WHERE EXISTS (SELECT 1 FROM events WHERE seq IS NULL)`;
-
-/** Run after the lock is held: a new statement, hence a snapshot that sees earlier passes. */
-const NUMBER_BATCH = `
+/**
+ * One batch, in ONE round trip: two statements sent together (the simple query protocol, no
+ * parameters, so the values are written in) run as one implicit transaction. The first waits for
+ * the lock; the second takes its snapshot only then, so it sees every number given before. The
+ * lock is held for the server's work only, never across a client round trip, and released at the
+ * implicit COMMIT, which also delivers the notification (sent only when something was numbered).
+ */
+function batchSql(batchSize: number): string {
+  return `SELECT pg_advisory_xact_lock(${EVENT_SEQUENCER_LOCK_KEY});
 WITH newest AS (
   SELECT COALESCE(MAX(seq), 0) AS seq FROM events
 ), batch AS (
   SELECT rowid, row_number() OVER (ORDER BY txid, rowid) AS n
-  FROM (SELECT rowid, txid FROM events WHERE seq IS NULL ORDER BY txid, rowid LIMIT $1) AS oldest
+  FROM (SELECT rowid, txid FROM events WHERE seq IS NULL ORDER BY txid, rowid LIMIT ${batchSize}) AS oldest
 ), numbered AS (
   UPDATE events SET seq = newest.seq + batch.n
   FROM newest, batch
   WHERE events.rowid = batch.rowid
   RETURNING events.seq
+), counted AS (
+  SELECT COUNT(*)::int AS count FROM numbered
 )
-SELECT COUNT(*)::int AS count FROM numbered`;
+SELECT count, CASE WHEN count > 0 THEN pg_notify('${EVENTS_NUMBERED_CHANNEL}', '') END AS woken
+FROM counted`;
+}
 
 /**
  * Runs numbering passes for one process: at most one in flight, and at most one more queued
@@ -65,11 +71,16 @@ SELECT COUNT(*)::int AS count FROM numbered`;
 export class EventSequencer {
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
+  private readonly batchSize: number;
+  private readonly sql: string;
 
   constructor(
     private readonly db: PostgresDatabase,
-    private readonly batchSize: number = DEFAULT_SEQUENCER_BATCH,
-  ) {}
+    batchSize: number = DEFAULT_SEQUENCER_BATCH,
+  ) {
+    this.batchSize = Math.max(1, Math.trunc(batchSize));
+    this.sql = batchSql(this.batchSize);
+  }
 
   /**
    * Resolves once every event committed before the call is numbered (by this process or
@@ -111,14 +122,10 @@ export class EventSequencer {
   }
 
   /** One short transaction: how many events it numbered. */
-  private numberBatch(): Promise<number> {
-    return this.db.transaction(async (client) => {
-      const locked = await client.query(LOCK_IF_PENDING, [EVENT_SEQUENCER_LOCK_KEY]);
-      if (locked.rowCount === 0) return 0;
-      const result = await client.query<{ count: number }>(NUMBER_BATCH, [this.batchSize]);
-      const count = result.rows[0]?.count ?? 0;
-      if (count > 0) await notify(client, EVENTS_NUMBERED_CHANNEL);
-      return count;
-    });
+  private async numberBatch(): Promise<number> {
+    // Two statements answer with one result each (typed as one by node-postgres).
+    const results = (await this.db.query(this.sql)) as unknown as pg.QueryResult[];
+    const counted = results.at(-1)?.rows[0] as { count?: number } | undefined;
+    return counted?.count ?? 0;
   }
 }
