@@ -162,6 +162,7 @@ export class PostgresOutboxWriter implements EventPort {
    * too, and the listener catches up once connected.
    */
   startListening(): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.listening ??= this.listenOnChannels();
     return this.listening;
   }
@@ -174,7 +175,10 @@ export class PostgresOutboxWriter implements EventPort {
     return this.sequencer.run();
   }
 
-  /** Stops listening (closing its own listener) and waits for numbering in flight. */
+  /**
+   * Stops listening (closing its own listener, not a given one) and waits for numbering in
+   * flight. Reads and appends still work afterwards; subscribers are no longer called.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
