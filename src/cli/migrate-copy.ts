@@ -7,13 +7,13 @@ import { terminalProgress } from './progress.js';
 const plural = (n: number, word: string) =>
   `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
 
-/** "5 modems, 5 sims": the rows of host '' per table. */
+/** The rows of host '' per table ("modems 5, sims 5"), and what becomes of them. */
 function describeUnowned(unowned: Readonly<Record<string, number>>): string | undefined {
-  const parts = Object.entries(unowned).map(([table, n]) => `${n.toLocaleString('en')} ${table}`);
+  const parts = Object.entries(unowned).map(([table, n]) => `${table} ${n.toLocaleString('en')}`);
   if (parts.length === 0) return undefined;
   return (
-    `note: ${parts.join(', ')} rows belong to host '' (this appliance); the first host to start ` +
-    'on this database adopts them'
+    `note: rows of host '' (this appliance): ${parts.join(', ')}; the first host to start on ` +
+    'this database adopts them'
   );
 }
 

@@ -43,8 +43,8 @@ export interface BalanceComparison {
   /** Distinct customers whose balances were compared. */
   readonly customers: number;
   readonly mismatches: readonly BalanceMismatch[];
-  readonly source: BalanceTotals;
-  readonly target: BalanceTotals;
+  readonly sourceTotals: BalanceTotals;
+  readonly targetTotals: BalanceTotals;
 }
 
 const keyOf = (customerId: string, sandbox: number) => `${sandbox}:${customerId}`;
@@ -93,9 +93,12 @@ export function compareBalances(source: BalanceFacts, target: BalanceFacts): Bal
       }
     }
   }
-  const source_ = totals(source.balances);
-  const target_ = totals(target.balances);
-  return { customers: ids.size, mismatches, source: source_, target: target_ };
+  return {
+    customers: ids.size,
+    mismatches,
+    sourceTotals: totals(source.balances),
+    targetTotals: totals(target.balances),
+  };
 }
 
 /** A mismatch in words (units are 1/10,000 USD, as stored). */

@@ -29,6 +29,7 @@ import {
   LEDGER_AFTER_SQL,
   compareBalances,
   describeMismatch,
+  type BalanceComparison,
   type BalanceFacts,
   type BalanceRow,
   type BalanceTotals,
@@ -36,8 +37,8 @@ import {
 import { planCopy, type TablePlan } from './copy-plan.js';
 import {
   MIGRATIONS_TABLE,
+  BATCH_ROWS,
   advanceSequences,
-  batchRows,
   checkSequences,
   insertRows,
   quotePostgresName,
@@ -75,7 +76,7 @@ export interface CopyReport {
   readonly database: string;
   readonly tables: readonly TableCopied[];
   readonly rows: number;
-  /** From the first row read to the commit, checks included. */
+  /** From the lock to the commit, checks included. */
   readonly seconds: number;
   /** Customers whose live and sandbox balances were checked. */
   readonly customersVerified: number;
@@ -115,12 +116,11 @@ async function copyTable(
   source: SqliteSource,
   plan: TablePlan,
 ): Promise<number> {
-  const size = batchRows(plan.columns.length);
   let batch: unknown[][] = [];
   let copied = 0;
   for (const row of source.rows(plan.source, plan.select)) {
     batch.push(row);
-    if (batch.length < size) continue;
+    if (batch.length < BATCH_ROWS) continue;
     await insertRows(client, plan.table, plan.columns, batch);
     copied += batch.length;
     batch = [];
@@ -155,7 +155,7 @@ async function unownedRows(
   plans: readonly TablePlan[],
 ): Promise<Record<string, number>> {
   const unowned: Record<string, number> = {};
-  for (const plan of plans.filter((p) => p.columns.includes(HOST_COLUMN))) {
+  for (const plan of plans.filter((p) => p.columns.some((c) => c.name === HOST_COLUMN))) {
     const result = await client.query<{ n: number }>(
       `SELECT COUNT(*) AS n FROM ${quotePostgresName(plan.table)} WHERE ${HOST_COLUMN} = ''`,
     );
@@ -163,6 +163,68 @@ async function unownedRows(
     if (n > 0) unowned[plan.table] = n;
   }
   return unowned;
+}
+
+/** Copies every table in plan order (the migrations' own rows giving way to the source's). */
+async function copyTables(
+  client: PostgresClient,
+  source: SqliteSource,
+  plans: readonly TablePlan[],
+  seeds: SeedRows,
+  onTable: ((table: TableCopied) => void) | undefined,
+): Promise<TableCopied[]> {
+  for (const plan of [...plans].reverse()) {
+    if (seeds.has(plan.table)) await client.query(`DELETE FROM ${quotePostgresName(plan.table)}`);
+  }
+  const tables: TableCopied[] = [];
+  for (const plan of plans) {
+    const started = performance.now();
+    const rows = await copyTable(client, source, plan);
+    const done = { table: plan.table, rows, seconds: (performance.now() - started) / 1000 };
+    tables.push(done);
+    onTable?.(done);
+  }
+  return tables;
+}
+
+/**
+ * The checks before the commit: row counts, every customer's balances, their sums. Throws
+ * `store_copy_failed` listing every difference (the transaction then rolls back).
+ */
+async function verifyCopy(
+  client: PostgresClient,
+  source: SqliteSource,
+  expected: ReadonlyMap<string, number>,
+  tables: readonly TableCopied[],
+): Promise<BalanceComparison> {
+  const copied = new Map(tables.map((t) => [t.table, t.rows]));
+  const problems = await countDifferences(client, expected, copied);
+  const balances = compareBalances(
+    {
+      customers: source.all<{ id: string }>(CUSTOMERS_SQL).map((r) => r.id),
+      balances: source.all(BALANCES_SQL),
+      ledgerAfter: source.all(LEDGER_AFTER_SQL),
+    },
+    await readFacts(client),
+  );
+  problems.push(...balances.mismatches.map(describeMismatch));
+  const { sourceTotals, targetTotals } = balances;
+  if (sourceTotals.live !== targetTotals.live || sourceTotals.sandbox !== targetTotals.sandbox) {
+    problems.push(
+      `sum of balances: ${sourceTotals.live} live and ${sourceTotals.sandbox} sandbox in the ` +
+        `source, ${targetTotals.live} and ${targetTotals.sandbox} copied`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new SimpoolError(
+      'store_copy_failed',
+      `the copy does not match ${source.file}, so nothing was kept:\n  ` +
+        problems.slice(0, 20).join('\n  ') +
+        (problems.length > 20 ? `\n  … and ${problems.length - 20} more` : ''),
+      { details: { problems } },
+    );
+  }
+  return balances;
 }
 
 interface CopyContext {
@@ -180,8 +242,9 @@ async function copyInOneTransaction(context: CopyContext): Promise<CopyReport> {
   checkSequences(sequences);
   const triggered = await tablesWithTriggers(db);
   const everyTable = [...targets.keys()].filter((t) => t !== MIGRATIONS_TABLE);
+  const started = performance.now();
 
-  return db.transaction(
+  const copy = await db.transaction(
     async (client) => {
       // Writers of other hosts wait (readers do not); then the emptiness check holds till commit.
       await client.query(
@@ -189,76 +252,32 @@ async function copyInOneTransaction(context: CopyContext): Promise<CopyReport> {
       );
       const holding = await tablesHoldingData(client, seeds);
       if (holding.length > 0) throw notEmpty(db.displayUrl, holding);
-      const started = performance.now();
       source.beginSnapshot();
-      const expected = new Map(plans.map((p) => [p.table, source.count(p.table)]));
-      await setUserTriggers(client, triggered, false);
-      // The migrations' own rows (the webhook cursor) give way to the source's.
-      for (const plan of [...plans].reverse()) {
-        if (seeds.has(plan.table))
-          await client.query(`DELETE FROM ${quotePostgresName(plan.table)}`);
+      try {
+        const expected = new Map(plans.map((p) => [p.table, source.count(p.table)]));
+        await setUserTriggers(client, triggered, false);
+        const tables = await copyTables(client, source, plans, seeds, options.onTable);
+        await setUserTriggers(client, triggered, true);
+        await advanceSequences(client, sequences);
+        const balances = await verifyCopy(client, source, expected, tables);
+        return { tables, balances, unownedRows: await unownedRows(client, plans) };
+      } finally {
+        source.endSnapshot();
       }
-      const tables: TableCopied[] = [];
-      const copied = new Map<string, number>();
-      for (const plan of plans) {
-        const tableStarted = performance.now();
-        const rows = await copyTable(client, source, plan);
-        copied.set(plan.table, rows);
-        const done = {
-          table: plan.table,
-          rows,
-          seconds: (performance.now() - tableStarted) / 1000,
-        };
-        tables.push(done);
-        options.onTable?.(done);
-      }
-      await setUserTriggers(client, triggered, true);
-      await advanceSequences(client, sequences);
-
-      const problems = await countDifferences(client, expected, copied);
-      const balances = compareBalances(
-        {
-          customers: source.all<{ id: string }>(CUSTOMERS_SQL).map((r) => r.id),
-          balances: source.all(BALANCES_SQL),
-          ledgerAfter: source.all(LEDGER_AFTER_SQL),
-        },
-        await readFacts(client),
-      );
-      source.endSnapshot();
-      problems.push(...balances.mismatches.map(describeMismatch));
-      const { source: sourceTotals, target: targetTotals } = balances;
-      if (
-        sourceTotals.live !== targetTotals.live ||
-        sourceTotals.sandbox !== targetTotals.sandbox
-      ) {
-        problems.push(
-          `sum of balances: ${sourceTotals.live} live and ${sourceTotals.sandbox} sandbox in the ` +
-            `source, ${targetTotals.live} and ${targetTotals.sandbox} copied`,
-        );
-      }
-      if (problems.length > 0) {
-        throw new SimpoolError(
-          'store_copy_failed',
-          `the copy does not match ${source.file}, so nothing was kept:\n  ` +
-            problems.slice(0, 20).join('\n  ') +
-            (problems.length > 20 ? `\n  … and ${problems.length - 20} more` : ''),
-          { details: { problems } },
-        );
-      }
-      return {
-        from: source.file,
-        database: db.displayUrl,
-        tables,
-        rows: [...copied.values()].reduce((a, b) => a + b, 0),
-        seconds: (performance.now() - started) / 1000,
-        customersVerified: balances.customers,
-        balanceTotals: targetTotals,
-        unownedRows: await unownedRows(client, plans),
-      };
     },
     // Re-running would read the source and report progress twice: a failure is final.
     { maxAttempts: 1 },
   );
+  return {
+    from: source.file,
+    database: db.displayUrl,
+    tables: copy.tables,
+    rows: copy.tables.reduce((n, t) => n + t.rows, 0),
+    seconds: (performance.now() - started) / 1000,
+    customersVerified: copy.balances.customers,
+    balanceTotals: copy.balances.targetTotals,
+    unownedRows: copy.unownedRows,
+  };
 }
 
 /**

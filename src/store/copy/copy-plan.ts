@@ -1,6 +1,6 @@
 import { SimpoolError } from '../../shared/index.js';
 import { copyOrder, type ForeignKeyEdge } from './copy-order.js';
-import type { TargetTable } from './postgres-target.js';
+import type { TargetColumn, TargetTable } from './postgres-target.js';
 import type { SourceTable } from './sqlite-source.js';
 
 /** How one table is copied: what is read from the source, into which target columns. */
@@ -8,7 +8,7 @@ export interface TablePlan {
   readonly source: SourceTable;
   readonly table: string;
   /** Target columns, in the order of `select`. */
-  readonly columns: readonly string[];
+  readonly columns: readonly TargetColumn[];
   /** Source expressions: column names, or `rowid`. */
   readonly select: readonly string[];
 }
@@ -30,14 +30,14 @@ function planTable(source: SourceTable, target: TargetTable): TablePlan {
       { details: { table: source.name, columns: unplaced } },
     );
   }
-  const columns: string[] = [];
+  const columns: TargetColumn[] = [];
   const select: string[] = [];
   for (const column of target.columns) {
     if (sourceColumns.has(column.name)) {
-      columns.push(column.name);
+      columns.push(column);
       select.push(column.name);
     } else if (column.name === ROWID && source.hasRowid) {
-      columns.push(column.name);
+      columns.push(column);
       select.push(ROWID);
     } else if (!column.filled) {
       throw new SimpoolError(

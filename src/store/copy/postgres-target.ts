@@ -6,6 +6,8 @@ import type { ForeignKeyEdge } from './copy-order.js';
 /** A column of the target schema; `filled` when PostgreSQL fills it if an insert omits it. */
 export interface TargetColumn {
   readonly name: string;
+  /** As SQL spells it (`bigint`, `text`, `smallint`). */
+  readonly type: string;
   readonly filled: boolean;
 }
 
@@ -28,8 +30,8 @@ export const MIGRATIONS_TABLE = 'schema_migrations';
 
 /** Every table of the current schema with its columns in order, by name. */
 export async function targetTables(db: Queryable): Promise<Map<string, TargetTable>> {
-  const result = await db.query<{ table: string; column: string; filled: boolean }>(
-    `SELECT c.relname AS table, a.attname AS column,
+  const result = await db.query<{ table: string; column: string; type: string; filled: boolean }>(
+    `SELECT c.relname AS table, a.attname AS column, format_type(a.atttypid, NULL) AS type,
             (a.atthasdef OR a.attidentity <> '') AS filled
        FROM pg_class c
        JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -41,7 +43,7 @@ export async function targetTables(db: Queryable): Promise<Map<string, TargetTab
   const tables = new Map<string, { name: string; columns: TargetColumn[] }>();
   for (const row of result.rows) {
     const table = tables.get(row.table) ?? { name: row.table, columns: [] };
-    table.columns.push({ name: row.column, filled: row.filled });
+    table.columns.push({ name: row.column, type: row.type, filled: row.filled });
     tables.set(row.table, table);
   }
   return tables;
@@ -191,32 +193,26 @@ export async function tablesHoldingData(db: Queryable, seeds: SeedRows): Promise
   return holding.sort();
 }
 
-/** How many rows one INSERT statement carries: PostgreSQL takes at most 65,535 parameters. */
-export function batchRows(columns: number): number {
-  return Math.max(1, Math.min(1_000, Math.floor(65_535 / Math.max(1, columns))));
-}
+/** Rows per INSERT: large enough that round trips do not count, small enough to stay light. */
+export const BATCH_ROWS = 2_000;
 
 /**
- * Inserts rows (arrays in `columns` order) with one multi-row INSERT. Statements of the same
- * table and size are prepared once on the connection (named), so full batches skip parsing.
+ * Inserts rows (arrays in `columns` order) with one statement: each column's values travel as
+ * one array parameter, `INSERT … SELECT * FROM unnest($1::bigint[], $2::text[], …)`, so a batch
+ * costs a few parameters whatever its size, and the statement is the same for every batch of a
+ * table (prepared once on the connection, by name).
  */
 export async function insertRows(
   client: Queryable,
   table: string,
-  columns: readonly string[],
+  columns: readonly TargetColumn[],
   rows: readonly unknown[][],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const width = columns.length;
-  const tuples = rows.map(
-    (_, r) => `(${columns.map((_c, c) => `$${r * width + c + 1}`).join(', ')})`,
-  );
+  const arrays = columns.map((c, i) => `$${i + 1}::${c.type}[]`);
   const text =
-    `INSERT INTO ${quotePostgresName(table)} (${columns.map(quotePostgresName).join(', ')}) ` +
-    `VALUES ${tuples.join(', ')}`;
-  await (client as pg.ClientBase).query({
-    name: `copy:${table}:${rows.length}`,
-    text,
-    values: rows.flat(),
-  });
+    `INSERT INTO ${quotePostgresName(table)} (${columns.map((c) => quotePostgresName(c.name)).join(', ')}) ` +
+    `SELECT * FROM unnest(${arrays.join(', ')})`;
+  const values = columns.map((_, c) => rows.map((row) => row[c]));
+  await (client as pg.ClientBase).query({ name: `copy:${table}`, text, values });
 }
