@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSimpoolError } from '../../src/shared/index.js';
 import { copyApplianceToPostgres, runMigrations } from '../../src/store/index.js';
 import { migrations } from '../../src/store/sqlite/migrations/index.js';
-import { openPostgres, type PostgresDatabase } from '../../src/store/postgres/index.js';
+import {
+  openPostgres,
+  postgresMigrations,
+  postgresSchemaVersion,
+  runPostgresMigrations,
+  type PostgresDatabase,
+} from '../../src/store/postgres/index.js';
 import { freshPostgresDatabase } from '../helpers/postgres.js';
 import { repoRoot } from '../helpers/sim-process.js';
 import { buildApplianceFile } from './migrate-copy-source.js';
@@ -219,6 +225,28 @@ describe('copying a SQLite appliance into PostgreSQL', () => {
         events: await count(db, 'events'),
       }).toEqual(counts);
     });
+  });
+
+  it('refuses a target of an older simpool holding data without migrating it', async () => {
+    const url = await freshPostgresDatabase('copy_older_target');
+    const older = await openPostgres(url, { migrate: false });
+    try {
+      await runPostgresMigrations(
+        older,
+        undefined,
+        postgresMigrations.filter((m) => m.id < 13),
+      );
+      await older.query(
+        `INSERT INTO customers (id, email, created_at) VALUES ('cus_old', 'old@example.com', 0)`,
+      );
+      const error = await refusal(copyApplianceToPostgres({ from: source, url }));
+      expect(error.code).toBe('store_target_not_empty');
+      expect(error.message).toContain('(customers)');
+      expect(await postgresSchemaVersion(older)).toBe(12);
+      expect(await count(older, 'customers')).toBe(1);
+    } finally {
+      await older.close();
+    }
   });
 
   it('refuses a source at an older schema version, telling how to upgrade it, and writes nowhere', async () => {
