@@ -3,8 +3,10 @@
  * driven through its services and HTTP API (customers, keys, deposits, live and sandbox
  * purchases, a matched SMS, a finish, a cancel, an outbound message, a webhook endpoint with
  * deliveries), stopped, and its file saved with SQLite's backup (page by page: rowids kept).
+ * Also the readers the copy's tests compare with.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -143,4 +145,33 @@ export async function buildApplianceFile(dir: string): Promise<string> {
     await rm(dataDir, { recursive: true, force: true });
   }
   return file;
+}
+
+export const sha256 = async (file: string) =>
+  createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
+
+export type Row = Record<string, unknown>;
+
+/** The source's data tables and their rows (SQLite's own tables and the migrations' left out). */
+export function sourceTables(file: string): Map<string, Row[]> {
+  const db = new Database(file, { readonly: true });
+  try {
+    const names = db
+      .prepare<[], string>(
+        `SELECT name FROM sqlite_schema WHERE type = 'table'
+           AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name`,
+      )
+      .pluck()
+      .all();
+    return new Map(names.map((n) => [n, db.prepare<[], Row>(`SELECT * FROM "${n}"`).all()]));
+  } finally {
+    db.close();
+  }
+}
+
+/** Rows as comparable, order-free text, with only the given columns. */
+export function canonical(rows: readonly Row[], columns: readonly string[]): string[] {
+  return rows.map((r) => JSON.stringify(columns.map((c) => r[c] ?? null))).sort();
 }

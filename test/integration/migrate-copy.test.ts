@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -18,7 +17,13 @@ import {
 } from '../../src/store/postgres/index.js';
 import { freshPostgresDatabase } from '../helpers/postgres.js';
 import { repoRoot } from '../helpers/sim-process.js';
-import { buildApplianceFile } from './migrate-copy-source.js';
+import {
+  buildApplianceFile,
+  canonical,
+  sha256,
+  sourceTables,
+  type Row,
+} from './migrate-copy-source.js';
 
 /**
  * `simpool migrate --from FILE.db --database postgres://…` on a real appliance file (a daemon
@@ -35,35 +40,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-const sha256 = async (file: string) =>
-  createHash('sha256')
-    .update(await readFile(file))
-    .digest('hex');
-
-type Row = Record<string, unknown>;
-
-/** The source's data tables and their rows (SQLite's own tables and the migrations' left out). */
-function sourceTables(file: string): Map<string, Row[]> {
-  const db = new Database(file, { readonly: true });
-  try {
-    const names = db
-      .prepare<[], string>(
-        `SELECT name FROM sqlite_schema WHERE type = 'table'
-           AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name`,
-      )
-      .pluck()
-      .all();
-    return new Map(names.map((n) => [n, db.prepare<[], Row>(`SELECT * FROM "${n}"`).all()]));
-  } finally {
-    db.close();
-  }
-}
-
-/** Rows as comparable, order-free text, with only the given columns. */
-function canonical(rows: readonly Row[], columns: readonly string[]): string[] {
-  return rows.map((r) => JSON.stringify(columns.map((c) => r[c] ?? null))).sort();
-}
 
 async function withTarget<T>(url: string, use: (db: PostgresDatabase) => Promise<T>): Promise<T> {
   const db = await openPostgres(url);
