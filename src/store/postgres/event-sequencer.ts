@@ -23,13 +23,12 @@ import type { PostgresDatabase } from './database.js';
  * appended, and together unless a batch boundary falls between them. Batches are bounded so the
  * lock is held briefly; a pass goes on until a batch comes back short.
  *
- * Who runs passes: every host that listens hears EVENTS_APPENDED_CHANNEL at each commit that
- * appended (PostgresOutboxWriter.append notifies inside the caller's transaction) and runs one;
- * readers run one before reading when they find committed, unnumbered events (a CLI appends with
- * nobody listening, a host's LISTEN connection was down). A pass that numbered events notifies
+ * Who runs passes: the process that appended, right after its transaction committed
+ * (PostgresOutboxWriter.append registers it with onCommit); readers before reading when they
+ * find committed, unnumbered events; and every listening host now and then, for events whose
+ * writer died between commit and pass. A pass that numbered events notifies
  * EVENTS_NUMBERED_CHANNEL, which wakes push readers on every host.
  */
-export const EVENTS_APPENDED_CHANNEL = 'simpool_events';
 export const EVENTS_NUMBERED_CHANNEL = 'simpool_events_numbered';
 
 /** Arbitrary and fixed for ever, like MIGRATION_LOCK_KEY (advisory locks are per database). */

@@ -18,7 +18,11 @@
  */
 export { openPostgres, PostgresDatabase } from './database.js';
 export type { OpenPostgresOptions, Queryable } from './database.js';
-export { DEFAULT_TRANSACTION_ATTEMPTS, isRetryableTransactionError } from './transaction.js';
+export {
+  DEFAULT_TRANSACTION_ATTEMPTS,
+  isRetryableTransactionError,
+  onCommit,
+} from './transaction.js';
 export type { IsolationLevel, PostgresClient, TransactionOptions } from './transaction.js';
 export { MIGRATION_LOCK_KEY, postgresSchemaVersion, runPostgresMigrations } from './migrate.js';
 export { migrations as postgresMigrations } from './migrations/index.js';
@@ -27,11 +31,7 @@ export type { ChannelHandler, ListenerState, PostgresListenerOptions } from './l
 export { isPostgresUrl, redactDatabaseUrl } from './redact.js';
 export { PostgresOutboxWriter } from './outbox-writer.js';
 export type { PostgresOutboxOptions } from './outbox-writer.js';
-export {
-  EVENT_SEQUENCER_LOCK_KEY,
-  EVENTS_APPENDED_CHANNEL,
-  EVENTS_NUMBERED_CHANNEL,
-} from './event-sequencer.js';
+export { EVENT_SEQUENCER_LOCK_KEY, EVENTS_NUMBERED_CHANNEL } from './event-sequencer.js';
 export { createPostgresStore } from './create-store.js';
 export { Fencing } from './fencing.js';
 export type { FencedSession } from './fencing.js';

@@ -4,18 +4,17 @@
  * `seq > cursor` then never skip one), and push readers on every host are woken through
  * LISTEN/NOTIFY.
  */
-import { SimpoolError } from '../../shared/index.js';
+import { SimpoolError, systemClock, type Clock, type TimerHandle } from '../../shared/index.js';
 import type { DomainEvent, EventPort } from '../../domain/index.js';
 import { eventFromRow, newEventValues, type EventRow, type NewEvent } from '../common/events.js';
 import type { PostgresDatabase } from './database.js';
 import {
   DEFAULT_SEQUENCER_BATCH,
-  EVENTS_APPENDED_CHANNEL,
   EVENTS_NUMBERED_CHANNEL,
   EventSequencer,
 } from './event-sequencer.js';
 import { PostgresListener, type PostgresListenerOptions } from './listener.js';
-import type { PostgresClient } from './transaction.js';
+import { onCommit, type PostgresClient } from './transaction.js';
 
 export interface PostgresOutboxOptions {
   /**
@@ -29,6 +28,10 @@ export interface PostgresOutboxOptions {
   readonly onError?: (error: Error) => void;
   /** Most events numbered per sequencer transaction. Default 500. */
   readonly batchSize?: number;
+  /** Times the catch-up sweep while listening. */
+  readonly clock?: Clock;
+  /** How often a listening writer looks for events left unnumbered. Default 1 000 ms. */
+  readonly sweepMs?: number;
 }
 
 /** A stored row, `seq` NULL while not yet numbered. */
@@ -40,8 +43,7 @@ const UNNUMBERED = 'EXISTS (SELECT 1 FROM events WHERE seq IS NULL)';
 
 const APPEND = `
 INSERT INTO events (id, type, customer_id, order_id, data, created_at)
-VALUES ($1, $2, $3, $4, $5, $6)
-RETURNING pg_notify($7, '')`;
+VALUES ($1, $2, $3, $4, $5, $6)`;
 
 /**
  * Numbered events after `$1` (at most `$2`), and in the same snapshot whether committed events
@@ -81,6 +83,7 @@ export class PostgresOutboxWriter implements EventPort {
   private listening: Promise<void> | undefined;
   private ownListener: PostgresListener | undefined;
   private wakeQueued = false;
+  private sweep: TimerHandle | undefined;
   private closed = false;
 
   constructor(
@@ -91,12 +94,14 @@ export class PostgresOutboxWriter implements EventPort {
   }
 
   /**
-   * Inserts the event, unnumbered, with the caller's client inside its transaction, and queues
-   * the notification every listening host hears at commit (none on rollback; one per
-   * transaction, however many events it appends).
+   * Inserts the event, unnumbered, with the caller's client inside its transaction. Once that
+   * transaction commits, this process numbers it (a pass that notifies every listening host);
+   * nothing on rollback. The numbering runs after the commit, not inside it: a transaction that
+   * notifies commits one at a time with every other one that does.
    */
   async append(client: PostgresClient, event: NewEvent): Promise<void> {
-    await client.query(APPEND, [...newEventValues(event), EVENTS_APPENDED_CHANNEL]);
+    await client.query(APPEND, newEventValues(event));
+    onCommit(client, () => this.numberInBackground());
   }
 
   async eventsSince(
@@ -183,6 +188,7 @@ export class PostgresOutboxWriter implements EventPort {
     if (this.closed) return;
     this.closed = true;
     this.subscribers.clear();
+    if (this.sweep !== undefined) (this.options.clock ?? systemClock).clearTimeout(this.sweep);
     await this.listening?.catch(() => undefined);
     for (const unlisten of this.unlistens.splice(0)) await unlisten().catch(() => undefined);
     await this.ownListener?.close();
@@ -200,16 +206,29 @@ export class PostgresOutboxWriter implements EventPort {
     }
     if (this.closed) return;
     this.unlistens.push(
-      await listener.listen(EVENTS_APPENDED_CHANNEL, {
-        onNotification: () => this.numberInBackground(),
-      }),
       await listener.listen(EVENTS_NUMBERED_CHANNEL, {
         onNotification: () => this.wake(),
-        // Both channels share one connection: one catch-up answers for both.
         onReconnect: () => this.catchUp(),
       }),
     );
     await this.catchUp();
+    this.scheduleSweep();
+  }
+
+  /**
+   * Events whose writer died between its commit and its numbering pass stay unnumbered until
+   * someone reads or appends: a listening host looks for them now and then (an index-only
+   * EXISTS on the partial index of unnumbered events when there are none).
+   */
+  private scheduleSweep(): void {
+    if (this.closed) return;
+    const clock = this.options.clock ?? systemClock;
+    this.sweep = clock.setTimeout(() => {
+      this.sequencer
+        .run()
+        .catch((error: unknown) => this.report(error))
+        .finally(() => this.scheduleSweep());
+    }, this.options.sweepMs ?? 1_000);
   }
 
   /** Numbers what may have been committed unheard, then wakes subscribers to re-read. */
@@ -223,7 +242,6 @@ export class PostgresOutboxWriter implements EventPort {
   }
 
   private numberInBackground(): void {
-    if (this.closed) return;
     this.sequencer.run().catch((error: unknown) => this.report(error));
   }
 
