@@ -71,7 +71,11 @@ export function balanceChangedEvent(m: Movement, entry: LedgerEntry): NewEvent {
 
 /** Why a debit was not made: the balance it found was short. */
 export function insufficientBalance(m: Movement, balanceUnits: number): Refusal {
-  return { code: 'insufficient_balance', requiredUnits: -m.amountUnits, currentUnits: balanceUnits };
+  return {
+    code: 'insufficient_balance',
+    requiredUnits: -m.amountUnits,
+    currentUnits: balanceUnits,
+  };
 }
 
 /**

@@ -5,10 +5,7 @@ import type {
   IdempotencyRecord,
   StoredResponse,
 } from '../../domain/index.js';
-import {
-  idempotencyRecordFromRow,
-  type IdempotencyTableRow,
-} from '../common/idempotency-rows.js';
+import { idempotencyRecordFromRow, type IdempotencyTableRow } from '../common/idempotency-rows.js';
 import type { SqliteDatabase } from './database.js';
 
 export class SqliteIdempotencyRepository implements IdempotencyPort {
