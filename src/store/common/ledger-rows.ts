@@ -3,13 +3,7 @@
  * the row mapping, the `balance.changed` event and the refusal of a debit the balance cannot
  * cover. How the balance itself changes is the engine's (src/store/<engine>/ledger-writer.ts).
  */
-import {
-  refusalError,
-  unitsToUsd,
-  type LedgerEntry,
-  type LedgerType,
-  type Refusal,
-} from '../../domain/index.js';
+import { unitsToUsd, type LedgerEntry, type LedgerType, type Refusal } from '../../domain/index.js';
 import type { NewEvent } from '../sqlite/outbox-writer.js';
 
 export interface LedgerTableRow {
@@ -69,19 +63,15 @@ export function balanceChangedEvent(m: Movement, entry: LedgerEntry): NewEvent {
   };
 }
 
-/** Why a debit was not made: the balance it found was short. */
+/**
+ * Why a debit was not made: the balance it found was short. Both engines' `move` throw it as
+ * `refusalError(…)` (the purchase refusal's SimpoolError), which rolls the caller's transaction
+ * back.
+ */
 export function insufficientBalance(m: Movement, balanceUnits: number): Refusal {
   return {
     code: 'insufficient_balance',
     requiredUnits: -m.amountUnits,
     currentUnits: balanceUnits,
   };
-}
-
-/**
- * The error both engines' `move` throws for a debit below zero (`insufficient_balance`, as the
- * purchase refusal): thrown inside the caller's transaction, it rolls every write of it back.
- */
-export function insufficientBalanceError(m: Movement, balanceUnits: number): Error {
-  return refusalError(insufficientBalance(m, balanceUnits));
 }

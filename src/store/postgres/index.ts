@@ -24,4 +24,4 @@ export { PostgresListener, notify } from './listener.js';
 export type { ChannelHandler, ListenerState, PostgresListenerOptions } from './listener.js';
 export { isPostgresUrl, redactDatabaseUrl } from './redact.js';
 export { createPostgresStore } from './create-store.js';
-export type { PostgresStoreOptions } from './create-store.js';
+export type { PostgresStore, PostgresStoreOptions } from './create-store.js';

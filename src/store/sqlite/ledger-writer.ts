@@ -3,10 +3,10 @@
  * caller's transaction. The CHECK constraints refuse a negative balance and a row whose
  * before/after do not add up, so a bug here aborts the whole transaction instead of corrupting.
  */
-import type { LedgerEntry } from '../../domain/index.js';
+import { refusalError, type LedgerEntry } from '../../domain/index.js';
 import {
   balanceChangedEvent,
-  insufficientBalanceError,
+  insufficientBalance,
   ledgerFromRow,
   type LedgerTableRow,
   type Movement,
@@ -53,7 +53,7 @@ export class LedgerWriter {
     const sandbox = m.sandbox ? 1 : 0;
     const before = this.balance(m.customerId, m.sandbox);
     const after = before + m.amountUnits;
-    if (after < 0) throw insufficientBalanceError(m, before);
+    if (after < 0) throw refusalError(insufficientBalance(m, before));
     this.upsertBalance.run(m.customerId, sandbox, after, m.now);
     const row = this.insertRow.get(
       m.customerId,
