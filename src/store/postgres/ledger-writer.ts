@@ -10,8 +10,9 @@
  *
  *   ledger.tryMove(client, movement) → Outcome<LedgerEntry>
  *       a debit the balance cannot cover is refused (`insufficient_balance`, as the purchase
- *       refusal) and writes nothing; the caller's earlier writes stay: roll them back (throw)
- *       or debit before writing anything else.
+ *       refusal, its currentUnits the balance read under the row's lock) and writes nothing;
+ *       the caller's earlier writes stay: roll them back (throw) or debit before writing
+ *       anything else.
  *   ledger.move(client, movement) → LedgerEntry
  *       the same, a refusal thrown as the SimpoolError `insufficient_balance` (rolls back).
  *   ledger.balance(queryable, customerId, sandbox) → number    0 when never credited
@@ -56,6 +57,7 @@ const DEBIT_SQL = `
   RETURNING balance`;
 
 const BALANCE_SQL = 'SELECT balance FROM balances WHERE customer_id = $1 AND sandbox = $2';
+const BALANCE_FOR_UPDATE_SQL = `${BALANCE_SQL} FOR NO KEY UPDATE`;
 
 const INSERT_LEDGER_SQL = `
   INSERT INTO ledger (customer_id, sandbox, type, amount, balance_before, balance_after,
@@ -73,14 +75,22 @@ export class PostgresLedgerWriter {
   /** Must run inside a transaction (the caller's): see the file comment. */
   async tryMove(client: PostgresClient, m: Movement): Promise<Outcome<LedgerEntry>> {
     const sandbox = m.sandbox ? 1 : 0;
-    const changed = await client.query<{ balance: number }>(
-      m.amountUnits >= 0 ? CREDIT_SQL : DEBIT_SQL,
-      [m.customerId, sandbox, m.amountUnits, m.now],
-    );
-    const after = changed.rows[0]?.balance;
+    const params = [m.customerId, sandbox, m.amountUnits, m.now];
+    let after = await this.change(client, m.amountUnits >= 0 ? CREDIT_SQL : DEBIT_SQL, params);
     if (after === undefined) {
-      // Nothing changed, nothing locked: the balance read here is only the refusal's detail.
-      return refuse(insufficientBalance(m, await this.balance(client, m.customerId, m.sandbox)));
+      // Short, as of that statement. The refusal names the balance it refuses on: read under
+      // the row's lock (held to the end of the transaction, so it is the balance as it stands),
+      // and a credit that landed in between lets the debit through after all.
+      const held = await client.query<{ balance: number }>(
+        BALANCE_FOR_UPDATE_SQL,
+        params.slice(0, 2),
+      );
+      const balance = held.rows[0]?.balance ?? 0;
+      if (balance + m.amountUnits < 0) return refuse(insufficientBalance(m, balance));
+      after = await this.change(client, DEBIT_SQL, params);
+      if (after === undefined) {
+        throw new Error('a debit covered under the balance lock was refused');
+      }
     }
     const inserted = await client.query<LedgerTableRow>(INSERT_LEDGER_SQL, [
       m.customerId,
@@ -98,6 +108,15 @@ export class PostgresLedgerWriter {
     const entry = ledgerFromRow(row);
     await this.outbox.append(client, balanceChangedEvent(m, entry));
     return accept(entry);
+  }
+
+  /** The balance after one statement that changes it, or undefined when it changed nothing. */
+  private async change(
+    client: PostgresClient,
+    sql: string,
+    params: unknown[],
+  ): Promise<number | undefined> {
+    return (await client.query<{ balance: number }>(sql, params)).rows[0]?.balance;
   }
 
   /** `tryMove`, a short balance thrown as `insufficient_balance` (as SQLite's LedgerWriter). */
