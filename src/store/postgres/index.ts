@@ -13,6 +13,11 @@
  *   notify(db | client, channel, payload?)              pg_notify, delivered at commit
  *   runPostgresMigrations / postgresSchemaVersion       (openPostgres migrates already)
  *   redactDatabaseUrl(url), isPostgresUrl(s)            the only way a URL is ever shown
+ *   createPostgresStore(db, { hostId }) → the repositories (same fields as SQLite's Store):
+ *     catalog, customers, idempotency, …
+ *     Inside it, the building blocks of the order transactions take the transaction's client:
+ *     PostgresLedgerWriter.move/tryMove(client, movement) and
+ *     PostgresSimEligibility.pick(client, policy, …) (see their files).
  */
 export { openPostgres, PostgresDatabase } from './database.js';
 export type { OpenPostgresOptions, Queryable } from './database.js';
