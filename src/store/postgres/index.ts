@@ -15,6 +15,11 @@
  *   redactDatabaseUrl(url), isPostgresUrl(s)            the only way a URL is ever shown
  *   new PostgresOutboxWriter(db, { listener?, onError? })  EventPort; append(client, event)
  *                                                       inside the caller's transaction
+ *   createPostgresStore(db, { hostId }) → the repositories (same fields as SQLite's Store):
+ *     catalog, customers, idempotency, …
+ *     Inside it, the building blocks of the order transactions take the transaction's client:
+ *     PostgresLedgerWriter.move/tryMove(client, movement) and
+ *     PostgresSimEligibility.pick(client, policy, …) (see their files).
  */
 export { openPostgres, PostgresDatabase } from './database.js';
 export type { OpenPostgresOptions, Queryable } from './database.js';
@@ -35,4 +40,4 @@ export { EVENT_SEQUENCER_LOCK_KEY, EVENTS_NUMBERED_CHANNEL } from './event-seque
 export { createPostgresStore } from './create-store.js';
 export { Fencing } from './fencing.js';
 export type { FencedSession } from './fencing.js';
-export type { PostgresStoreOptions } from './create-store.js';
+export type { PostgresStore, PostgresStoreOptions } from './create-store.js';
