@@ -25,5 +25,7 @@ export type { ChannelHandler, ListenerState, PostgresListenerOptions } from './l
 export { isPostgresUrl, redactDatabaseUrl } from './redact.js';
 export { createPostgresStore } from './create-store.js';
 export { Fencing } from './fencing.js';
+export { PostgresHostCommandRepository } from './host-command-repository.js';
+export type { PostgresHostCommandOptions } from './host-command-repository.js';
 export type { FencedSession } from './fencing.js';
 export type { PostgresStoreOptions } from './create-store.js';
