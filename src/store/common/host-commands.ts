@@ -11,6 +11,7 @@ import {
   type HostCommandParams,
   type HostCommandResult,
   type HostCommandStatus,
+  type NewHostCommand,
 } from '../../domain/index.js';
 
 /** NOTIFY channel of new commands; the payload is the host that is to carry them out. */
@@ -35,14 +36,9 @@ export interface HostCommandRow {
 }
 
 /** The columns written by `request`, in the order both engines' INSERTs list them. */
-export function newCommandValues(command: {
-  readonly hostId: string;
-  readonly modemImei: string;
-  readonly action: HostCommandAction;
-  readonly params: HostCommandParams;
-  readonly requestedByHost: string;
-  readonly now: number;
-}): [string, string, string, string, string, string, number] {
+export function newCommandValues(
+  command: NewHostCommand,
+): [string, string, string, string, string, string, number] {
   return [
     newId('cmd', command.now),
     command.hostId,
