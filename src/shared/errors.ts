@@ -74,6 +74,8 @@ export type ErrorCode =
   | 'listen_failed'
   | 'not_found'
   | 'webhook_not_found'
+  /** The host that drives a modem did not carry out an action on it in time (down, cut off). */
+  | 'host_unavailable'
   | 'internal_error';
 
 export interface SimpoolErrorOptions {

@@ -33,6 +33,7 @@ export { listModemInventory } from './sqlite/modem-listing.js';
 export type { ModemInventoryRow } from './sqlite/modem-listing.js';
 export { SqliteMessagingRepository } from './sqlite/messaging-repository.js';
 export { SqliteMessageReads } from './sqlite/message-reads.js';
+export { SqliteHostCommandRepository } from './sqlite/host-command-repository.js';
 
 /*
  * PostgreSQL (node-postgres), for several hosts sharing one database: see src/store/postgres.

@@ -11,6 +11,7 @@ import { PostgresLedgerWriter } from './ledger-writer.js';
 import type { PostgresListener } from './listener.js';
 import { PostgresOutboxWriter } from './outbox-writer.js';
 import { PostgresSimEligibility } from './sim-eligibility.js';
+import { PostgresHostCommandRepository } from './host-command-repository.js';
 
 export interface PostgresStoreOptions {
   /** This host's id (docs/several-hosts.md): what its modems, slots and SIMs are recorded under. */
@@ -44,6 +45,8 @@ export function createPostgresStore(db: PostgresDatabase, options: PostgresStore
     catalog,
     customers: new PostgresCustomerRepository(db, ledger),
     idempotency: new PostgresIdempotencyRepository(db),
+    /** Modem actions asked of another host (HostCommandPort); close() it to stop listening. */
+    hostCommands: new PostgresHostCommandRepository(db),
   };
 }
 

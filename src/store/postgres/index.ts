@@ -39,5 +39,7 @@ export type { PostgresOutboxOptions } from './outbox-writer.js';
 export { EVENT_SEQUENCER_LOCK_KEY, EVENTS_NUMBERED_CHANNEL } from './event-sequencer.js';
 export { createPostgresStore } from './create-store.js';
 export { Fencing } from './fencing.js';
+export { PostgresHostCommandRepository } from './host-command-repository.js';
+export type { PostgresHostCommandOptions } from './host-command-repository.js';
 export type { FencedSession } from './fencing.js';
 export type { PostgresStore, PostgresStoreOptions } from './create-store.js';

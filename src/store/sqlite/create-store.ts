@@ -3,6 +3,7 @@ import { createAdminPorts } from './admin-ports.js';
 import { SqliteCatalogRepository } from './catalog-repository.js';
 import { SqliteCustomerRepository } from './customer-repository.js';
 import type { SqliteDatabase } from './database.js';
+import { SqliteHostCommandRepository } from './host-command-repository.js';
 import { SqliteIdempotencyRepository } from './idempotency-repository.js';
 import { SqliteInboundRepository, type InboundRepositoryOptions } from './inbound-repository.js';
 import { SqliteInventoryRepository } from './inventory-repository.js';
@@ -39,6 +40,8 @@ export interface Store {
   readonly stats: SqliteStatsRepository;
   /** The Messaging API's queue and reads (MessagingPort). */
   readonly messaging: SqliteMessagingRepository;
+  /** Modem actions asked of another host (HostCommandPort). */
+  readonly hostCommands: SqliteHostCommandRepository;
 }
 
 /** The repositories over one open (and migrated) database; statements are prepared once here. */
@@ -64,6 +67,7 @@ export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Sto
     admin: createAdminPorts(db),
     stats: new SqliteStatsRepository(db),
     messaging: new SqliteMessagingRepository(db, outbound, inventory),
+    hostCommands: new SqliteHostCommandRepository(db),
   };
 }
 
