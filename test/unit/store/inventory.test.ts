@@ -87,9 +87,9 @@ describe('SqliteInventoryRepository', () => {
         lastSeenAt: T0 + HOUR,
       }),
     ]);
-    expect(store.inventory.simPlacements(SIM_A)).toEqual([
-      { imei: IMEI_1, path: PATH_1, firstSeenAt: T0, lastSeenAt: T0 + MINUTE },
-      { imei: IMEI_2, path: PATH_2, firstSeenAt: T0 + HOUR, lastSeenAt: T0 + HOUR },
+    expect(await store.inventory.simPlacements(SIM_A)).toEqual([
+      { imei: IMEI_1, path: PATH_1, hostId: '', firstSeenAt: T0, lastSeenAt: T0 + MINUTE },
+      { imei: IMEI_2, path: PATH_2, hostId: '', firstSeenAt: T0 + HOUR, lastSeenAt: T0 + HOUR },
     ]);
     // The modem it left vanishes: the SIM now lives elsewhere and stays online.
     await store.inventory.markModemSimsOffline(IMEI_1, T0 + 2 * HOUR);
