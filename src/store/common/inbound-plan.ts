@@ -99,8 +99,17 @@ export function reassembly(
   return { complete: true, message: assembleParts(part.key, parts, now) };
 }
 
-/** An incomplete multipart given up on (`parts` by sequence): delivered with what came. */
-export function givenUp(parts: readonly StoredPart[], now: number): ReassembledMessage | undefined {
+/**
+ * An incomplete multipart given up on (`parts` by sequence): the message to deliver with what
+ * came, unless no part is left or none is older than `cutoff` (read again under its group's
+ * lock, it may have been completed meanwhile and a new wait begun).
+ */
+export function givenUp(
+  parts: readonly StoredPart[],
+  cutoff: number,
+  now: number,
+): ReassembledMessage | undefined {
   const first = parts[0];
-  return first ? assembleParts(first.key, parts, now) : undefined;
+  if (!first || !parts.some((part) => part.receivedAt < cutoff)) return undefined;
+  return assembleParts(first.key, parts, now);
 }

@@ -210,7 +210,7 @@ export class SqliteInboundRepository implements InboundRepository, RawPduReads {
   private expireNow(cutoff: number, now: number): StoredInboundMessage[] {
     const out: StoredInboundMessage[] = [];
     for (const keyId of this.s.expiredKeys.all(cutoff)) {
-      const assembled = givenUp(this.s.partsFor.all(keyId).map(partFromRow), now);
+      const assembled = givenUp(this.s.partsFor.all(keyId).map(partFromRow), cutoff, now);
       if (assembled) out.push(this.completeKey(keyId, assembled));
     }
     return out;
