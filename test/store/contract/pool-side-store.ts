@@ -50,7 +50,7 @@ export async function countRows(db: EngineDatabase, table: string): Promise<numb
 export async function ingestCounts(db: EngineDatabase): Promise<Record<string, number>> {
   const tables = ['inbound_pdus', 'inbound_messages', 'multipart_parts', 'status_reports'];
   const counts = await Promise.all(tables.map((table) => countRows(db, table)));
-  return Object.fromEntries(tables.map((table, i) => [table, counts[i]]));
+  return Object.fromEntries(tables.map((table, i) => [table, counts[i] ?? 0]));
 }
 
 /**
