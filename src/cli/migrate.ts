@@ -2,10 +2,12 @@ import type { Command } from 'commander';
 import { describeDatabase, openConfiguredStore } from '../daemon/index.js';
 import { schemaVersion } from '../store/index.js';
 import { configFrom, withStoreOptions, type StoreOptions } from './common.js';
+import { copyFromSqlite } from './migrate-copy.js';
 import { terminalProgress } from './progress.js';
 
 interface MigrateOptions extends StoreOptions {
   readonly json?: boolean;
+  readonly from?: string;
 }
 
 export function registerMigrateCommand(program: Command): void {
@@ -15,13 +17,28 @@ export function registerMigrateCommand(program: Command): void {
         'Safe while the daemon runs: each migration is one transaction',
     )
     .option('--json', 'print JSON for scripts: {database, applied: [{id, name}], version}')
+    .option(
+      '--from <file.db>',
+      'copy this appliance (a SQLite file at the current schema version, read only) into the ' +
+        'database given by --database, which must be an empty PostgreSQL database',
+    )
     .addHelpText(
       'after',
       '\nOn a terminal, one line per migration applied goes to stderr; then a summary on stdout\n' +
-        '("up to date" when there was nothing to do).',
+        '("up to date" when there was nothing to do).\n\n' +
+        'simpool migrate --from FILE.db --database postgres://USER@HOST/DB copies every table in\n' +
+        'one transaction, checks row counts and every balance against the source and the ledger,\n' +
+        'and commits only if all match (docs/migrate-to-postgres.md). A target holding data is\n' +
+        'refused. On a terminal, one line per table copied goes to stderr; with --json the\n' +
+        'summary is {from, database, tables: [{table, rows, seconds}], rows, seconds,\n' +
+        'customersVerified, balanceTotals, unownedRows, rowsPerSecond}.',
     )
-    .action((options: MigrateOptions) => {
+    .action(async (options: MigrateOptions) => {
       const config = configFrom(options);
+      if (options.from !== undefined) {
+        await copyFromSqlite(options.from, config, options.json === true);
+        return;
+      }
       // The file, or the URL with its password masked.
       const database = describeDatabase(config.database);
       const progress = terminalProgress();

@@ -35,6 +35,14 @@ export type ErrorCode =
   | 'store_schema_too_new'
   /** The configured database needs a store engine this build does not have. */
   | 'store_engine_unavailable'
+  /** A database older than this simpool where it must be current (`simpool migrate` it first). */
+  | 'store_schema_outdated'
+  /** Copying an appliance (`simpool migrate --from`): the target already holds data. */
+  | 'store_target_not_empty'
+  /** Copying an appliance: a table, column or sequence the copier does not know how to copy. */
+  | 'store_copy_unsupported'
+  /** Copying an appliance failed (PostgreSQL refused a row, counts or balances differ): undone. */
+  | 'store_copy_failed'
   // outbound SMS (stored as a message's error code)
   | 'sms_send_failed'
   | 'sms_delivery_failed'

@@ -58,3 +58,7 @@ export type {
   ListenerState,
   PostgresListenerOptions,
 } from './postgres/index.js';
+
+/* Copying a SQLite appliance into an empty PostgreSQL database (`simpool migrate --from`). */
+export { copyApplianceToPostgres } from './copy/index.js';
+export type { CopyApplianceOptions, CopyReport, TableCopied } from './copy/index.js';

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openPostgres, type PostgresDatabase } from '../../src/store/postgres/index.js';
+import { onCommit, openPostgres, type PostgresDatabase } from '../../src/store/postgres/index.js';
 import { freshPostgresDatabase, requirePostgres } from '../helpers/postgres.js';
 
 const opened: PostgresDatabase[] = [];
@@ -109,6 +109,35 @@ describe('PostgresDatabase.transaction', () => {
     const rows = await db.query('SELECT k FROM t ORDER BY k');
     expect(rows.rows).toEqual([{ k: 'kept' }]);
     expect(db.pool.totalCount).toBe(db.pool.idleCount); // every client went back
+  });
+
+  it('runs commit hooks once the transaction committed, never after a rollback', async () => {
+    const db = await open(await freshPostgresDatabase('pg_hooks'));
+    await db.query('CREATE TABLE t (k TEXT PRIMARY KEY)');
+    const seen: string[] = [];
+    await db.transaction(async (client) => {
+      await client.query("INSERT INTO t VALUES ('a')");
+      onCommit(client, () => seen.push('committed'));
+      // Not yet: the hook waits for the COMMIT.
+      expect(seen).toEqual([]);
+      onCommit(client, () => {
+        throw new Error('a failing hook neither undoes the commit nor fails the caller');
+      });
+    });
+    expect(seen).toEqual(['committed']);
+    await expect(
+      db.transaction(async (client) => {
+        onCommit(client, () => seen.push('rolled back'));
+        await client.query("INSERT INTO t VALUES ('a')"); // duplicate key: rolls back
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    expect(seen).toEqual(['committed']);
+    const other = await db.pool.connect();
+    try {
+      expect(() => onCommit(other, () => undefined)).toThrow(/outside of/);
+    } finally {
+      other.release();
+    }
   });
 
   it('runs a SERIALIZABLE transaction again after a real serialization failure', async () => {

@@ -3,28 +3,55 @@
  * the SQLite store (src/store/sqlite/create-store.ts), for hosts sharing one database.
  */
 import type { InboundRepositoryOptions } from '../common/delivery-reports.js';
+import { PostgresCatalogRepository } from './catalog-repository.js';
+import { PostgresCustomerRepository } from './customer-repository.js';
 import type { PostgresDatabase } from './database.js';
 import { Fencing } from './fencing.js';
+import { PostgresIdempotencyRepository } from './idempotency-repository.js';
 import { PostgresInboundRepository } from './inbound-repository.js';
 import { PostgresInventoryRepository } from './inventory-repository.js';
+import { PostgresLedgerWriter } from './ledger-writer.js';
+import type { PostgresListener } from './listener.js';
 import { PostgresOutboxWriter } from './outbox-writer.js';
+import { PostgresSimEligibility } from './sim-eligibility.js';
 
 export interface PostgresStoreOptions extends InboundRepositoryOptions {
   /** This host's id (docs/several-hosts.md): what its modems, slots and SIMs are recorded under. */
   readonly hostId: string;
+  /**
+   * The process's LISTEN connection, shared by the readers that are woken across hosts. Without
+   * one, those that need it start their own when first subscribed to.
+   */
+  readonly listener?: PostgresListener;
+  /** Failures of background work (numbering events on a notification, LISTEN errors). */
+  readonly onError?: (error: Error) => void;
 }
 
 export function createPostgresStore(db: PostgresDatabase, options: PostgresStoreOptions) {
   /** Bound to the host session once it started (fencing.ts); checked by modem-side writes. */
   const fencing = new Fencing();
-  const events = new PostgresOutboxWriter(db);
+  const events = new PostgresOutboxWriter(db, {
+    ...(options.listener ? { listener: options.listener } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+  // Building blocks of the order transactions (ledger.move / tryMove, eligibility.pick).
+  const ledger = new PostgresLedgerWriter(events);
+  const eligibility = new PostgresSimEligibility();
+  const catalog = new PostgresCatalogRepository(db, eligibility);
   return {
     db,
     hostId: options.hostId,
     fencing,
+    /** The event outbox (EventPort); close() it to stop its listening. */
+    events,
+    catalog,
+    customers: new PostgresCustomerRepository(db, ledger),
+    idempotency: new PostgresIdempotencyRepository(db),
     /** This host's modems, slots and SIMs; reads cover every host (InventoryRepository). */
     inventory: new PostgresInventoryRepository(db, fencing, options.hostId),
     /** Inbound SMS and status reports (InboundRepository, RawPduReads). */
     inbound: new PostgresInboundRepository(db, events, fencing, options),
   };
 }
+
+export type PostgresStore = ReturnType<typeof createPostgresStore>;

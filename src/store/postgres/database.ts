@@ -33,6 +33,12 @@ export interface OpenPostgresOptions {
   /** Called once per migration applied, for progress output. */
   readonly onMigration?: (id: number, name: string) => void;
   /**
+   * false: leave the schema as it is, for a caller that must look at the database before
+   * migrating it (copying an appliance refuses a target holding data) and then runs
+   * runPostgresMigrations itself. Default true.
+   */
+  readonly migrate?: boolean;
+  /**
    * Errors of idle connections (server restart, network): the pool drops such a connection and
    * opens another when needed. Passwords scrubbed. Default: ignored.
    */
@@ -264,7 +270,7 @@ export async function openPostgres(
       onError: options.onError ?? (() => undefined),
       clock: options.clock ?? systemClock,
     });
-    await runPostgresMigrations(db, options.onMigration);
+    if (options.migrate ?? true) await runPostgresMigrations(db, options.onMigration);
     return db;
   } catch (error) {
     await db?.close().catch(() => undefined);

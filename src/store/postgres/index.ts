@@ -13,17 +13,31 @@
  *   notify(db | client, channel, payload?)              pg_notify, delivered at commit
  *   runPostgresMigrations / postgresSchemaVersion       (openPostgres migrates already)
  *   redactDatabaseUrl(url), isPostgresUrl(s)            the only way a URL is ever shown
+ *   new PostgresOutboxWriter(db, { listener?, onError? })  EventPort; append(client, event)
+ *                                                       inside the caller's transaction
+ *   createPostgresStore(db, { hostId }) → the repositories (same fields as SQLite's Store):
+ *     catalog, customers, idempotency, …
+ *     Inside it, the building blocks of the order transactions take the transaction's client:
+ *     PostgresLedgerWriter.move/tryMove(client, movement) and
+ *     PostgresSimEligibility.pick(client, policy, …) (see their files).
  */
 export { openPostgres, PostgresDatabase } from './database.js';
 export type { OpenPostgresOptions, Queryable } from './database.js';
-export { DEFAULT_TRANSACTION_ATTEMPTS, isRetryableTransactionError } from './transaction.js';
+export {
+  DEFAULT_TRANSACTION_ATTEMPTS,
+  isRetryableTransactionError,
+  onCommit,
+} from './transaction.js';
 export type { IsolationLevel, PostgresClient, TransactionOptions } from './transaction.js';
 export { MIGRATION_LOCK_KEY, postgresSchemaVersion, runPostgresMigrations } from './migrate.js';
 export { migrations as postgresMigrations } from './migrations/index.js';
 export { PostgresListener, notify } from './listener.js';
 export type { ChannelHandler, ListenerState, PostgresListenerOptions } from './listener.js';
 export { isPostgresUrl, redactDatabaseUrl } from './redact.js';
+export { PostgresOutboxWriter } from './outbox-writer.js';
+export type { PostgresOutboxOptions } from './outbox-writer.js';
+export { EVENT_SEQUENCER_LOCK_KEY, EVENTS_NUMBERED_CHANNEL } from './event-sequencer.js';
 export { createPostgresStore } from './create-store.js';
 export { Fencing } from './fencing.js';
 export type { FencedSession } from './fencing.js';
-export type { PostgresStoreOptions } from './create-store.js';
+export type { PostgresStore, PostgresStoreOptions } from './create-store.js';

@@ -17,6 +17,22 @@ export interface TransactionOptions {
 /** A client of the pool, checked out for one transaction. Never release it, BEGIN or COMMIT. */
 export type PostgresClient = pg.PoolClient;
 
+/** What runs once the transaction on a client has committed (onCommit). */
+const commitHooks = new WeakMap<PostgresClient, (() => void)[]>();
+
+/**
+ * Runs `hook` after the transaction that `client` is in has committed (never after a rollback,
+ * once per attempt that commits). For work that must not be part of the transaction: a
+ * NOTIFY inside a transaction makes PostgreSQL serialise its commit with every other notifying
+ * transaction's, WAL flush included, so wake-ups are sent after commit instead. A hook must not
+ * throw (it is called synchronously after COMMIT; a throw is swallowed).
+ */
+export function onCommit(client: PostgresClient, hook: () => void): void {
+  const hooks = commitHooks.get(client);
+  if (!hooks) throw new Error('onCommit outside of PostgresDatabase.transaction');
+  hooks.push(hook);
+}
+
 /** SQLSTATEs after which running the whole transaction again may succeed. */
 const RETRYABLE_SQLSTATES = new Set([
   '40001', // serialization_failure (REPEATABLE READ / SERIALIZABLE conflicts)
@@ -81,11 +97,22 @@ async function attemptOnce<T>(
   let broken: Error | undefined;
   try {
     await client.query(beginStatement(options));
+    const hooks: (() => void)[] = [];
+    commitHooks.set(client, hooks);
     try {
       const result = await work(client);
       await client.query('COMMIT');
+      commitHooks.delete(client);
+      for (const hook of hooks) {
+        try {
+          hook();
+        } catch {
+          // After the commit nothing may undo it or fail the caller.
+        }
+      }
       return result;
     } catch (error) {
+      commitHooks.delete(client);
       try {
         await client.query('ROLLBACK');
       } catch (rollbackError) {

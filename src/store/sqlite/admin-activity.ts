@@ -13,7 +13,7 @@ import type {
   Page,
   SimActivity,
 } from '../../domain/index.js';
-import { decodeCursor, encodeCursor } from './customer-rows.js';
+import { decodeCursor, encodeCursor } from '../common/customer-rows.js';
 import type { SqliteDatabase } from './database.js';
 import { decodeMessageCursor, encodeMessageCursor } from './message-cursor.js';
 import { summaryFromRow, type MessageSummaryRow } from './message-rows.js';

@@ -10,11 +10,14 @@ import type {
   ServicePatch,
 } from '../../domain/index.js';
 import {
+  catalogSeedRows,
   countryFromRow,
+  parseCountryRef,
+  serviceColumns,
   serviceFromRow,
   type CountryTableRow,
   type ServiceTableRow,
-} from './catalog-rows.js';
+} from '../common/catalog-rows.js';
 import type { SqliteDatabase } from './database.js';
 import { SimEligibility } from './sim-eligibility.js';
 
@@ -93,44 +96,23 @@ export class SqliteCatalogRepository implements CatalogPort {
     this.s = prepareCatalogStatements(db);
     this.eligibility = new SimEligibility(db);
     this.seedTx = db.transaction((input: CatalogSeedInput, now: number) => {
+      const rows = catalogSeedRows(input);
       let servicesAdded = 0;
       let countriesAdded = 0;
       let pricesAdded = 0;
-      for (const service of input.services) {
-        servicesAdded += this.s.insertService.run({
-          code: service.code,
-          name: service.name,
-          senderPatterns: JSON.stringify(service.senderPatterns),
-          codePattern: service.codePattern,
-          callCodeDigits: service.callCodeDigits ?? null,
-          hold: input.defaultHoldSeconds,
-          lifetime: input.defaultLifetimeSeconds,
+      for (const service of rows.services) {
+        servicesAdded += this.s.insertService.run({ ...service, now }).changes;
+      }
+      for (const country of rows.countries) {
+        countriesAdded += this.s.insertCountry.run(country).changes;
+      }
+      for (const price of rows.prices) {
+        pricesAdded += this.s.insertPrice.run(
+          price.service,
+          price.country,
+          input.defaultPriceUnits,
           now,
-        }).changes;
-      }
-      for (const c of input.countries) {
-        countriesAdded += this.s.insertCountry.run({
-          activateId: c.activateId,
-          iso2: c.iso2.toUpperCase(),
-          eng: c.eng,
-          rus: c.rus,
-          chn: c.chn,
-          callingCode: c.callingCode,
-          mccs: JSON.stringify(c.mccs),
-          virtual: c.virtual === true ? 1 : 0,
-        }).changes;
-      }
-      // Only pairs never priced get the default: an operator's price is never overwritten.
-      for (const service of input.services) {
-        for (const c of input.countries) {
-          if (c.virtual === true) continue;
-          pricesAdded += this.s.insertPrice.run(
-            service.code,
-            c.iso2.toUpperCase(),
-            input.defaultPriceUnits,
-            now,
-          ).changes;
-        }
+        ).changes;
       }
       return { servicesAdded, countriesAdded, pricesAdded };
     });
@@ -157,19 +139,8 @@ export class SqliteCatalogRepository implements CatalogPort {
   updateService(code: string, patch: ServicePatch, now: number): Promise<Service | undefined> {
     const row = this.s.service.get(code);
     if (!row) return Promise.resolve(undefined);
-    const current = serviceFromRow(row);
-    const next: Service = { ...current, ...patch };
-    this.s.updateService.run({
-      code,
-      name: next.name,
-      senderPatterns: JSON.stringify(next.senderPatterns),
-      codePattern: next.codePattern,
-      hold: next.holdSeconds,
-      lifetime: next.lifetimeSeconds,
-      enabled: next.enabled ? 1 : 0,
-      callCodeDigits: next.callCodeDigits,
-      now,
-    });
+    const next: Service = { ...serviceFromRow(row), ...patch };
+    this.s.updateService.run({ code, ...serviceColumns(next), now });
     return Promise.resolve(next);
   }
 
@@ -183,12 +154,13 @@ export class SqliteCatalogRepository implements CatalogPort {
 
   /** Digits: sms-activate id; letters: ISO-2 (the real-SIM row when a virtual one shares it). */
   findCountrySync(ref: string): Country | undefined {
-    const text = ref.trim();
-    const row = /^\d{1,6}$/.test(text)
-      ? this.s.countryById.get(Number(text))
-      : /^[A-Za-z]{2}$/.test(text)
-        ? this.s.countryByIso2.get(text.toUpperCase())
-        : undefined;
+    const parsed = parseCountryRef(ref);
+    const row =
+      parsed === undefined
+        ? undefined
+        : 'activateId' in parsed
+          ? this.s.countryById.get(parsed.activateId)
+          : this.s.countryByIso2.get(parsed.iso2);
     return row ? countryFromRow(row) : undefined;
   }
 

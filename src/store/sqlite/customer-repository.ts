@@ -13,18 +13,19 @@ import type {
   SandboxGrant,
 } from '../../domain/index.js';
 import {
+  LAST_USED_RESOLUTION_MS,
+  authenticatedFrom,
   customerFromRow,
   decodeCursor,
-  pageOf,
   keyFromRow,
+  keyTouchDue,
+  pageOf,
   type ApiKeyTableRow,
   type CustomerTableRow,
-} from './customer-rows.js';
+} from '../common/customer-rows.js';
+import { ledgerFromRow, type LedgerTableRow } from '../common/ledger-rows.js';
 import type { SqliteDatabase } from './database.js';
-import { ledgerFromRow, type LedgerTableRow, type LedgerWriter } from './ledger-writer.js';
-
-/** last_used_at is a hint for the operator, not an audit log: one write a minute per key. */
-const LAST_USED_RESOLUTION_MS = 60_000;
+import type { LedgerWriter } from './ledger-writer.js';
 
 interface LedgerFilter {
   customer: string;
@@ -189,19 +190,10 @@ export class SqliteCustomerRepository implements CustomerPort {
     if (!row || row.revoked_at !== null) return Promise.resolve(null);
     const customerRow = this.s.customer.get(row.customer_id);
     if (!customerRow) return Promise.resolve(null);
-    // The row just read says whether the touch is due: most requests skip the UPDATE (and its
-    // write lock); the statement's own condition still decides under concurrency.
-    const due = row.last_used_at === null || row.last_used_at <= now - LAST_USED_RESOLUTION_MS;
     const touched =
-      due && this.s.touchKey.run(now, row.id, now - LAST_USED_RESOLUTION_MS).changes > 0;
-    const key = keyFromRow(row);
-    const customer = customerFromRow(customerRow);
-    const banned = customer.bannedUntil !== null && customer.bannedUntil > now;
-    return Promise.resolve({
-      customer,
-      key: touched ? { ...key, lastUsedAt: now } : key,
-      bannedUntil: banned ? customer.bannedUntil : null,
-    });
+      keyTouchDue(row, now) &&
+      this.s.touchKey.run(now, row.id, now - LAST_USED_RESOLUTION_MS).changes > 0;
+    return Promise.resolve(authenticatedFrom(row, customerRow, now, touched));
   }
 
   credit(request: CreditRequest, now: number): Promise<LedgerEntry> {

@@ -5,16 +5,8 @@ import type {
   IdempotencyRecord,
   StoredResponse,
 } from '../../domain/index.js';
+import { idempotencyRecordFromRow, type IdempotencyTableRow } from '../common/idempotency-rows.js';
 import type { SqliteDatabase } from './database.js';
-
-interface Row {
-  readonly scope: string;
-  readonly key: string;
-  readonly fingerprint: string;
-  readonly status_code: number | null;
-  readonly body: string | null;
-  readonly created_at: number;
-}
 
 export class SqliteIdempotencyRepository implements IdempotencyPort {
   private readonly getStmt;
@@ -25,7 +17,7 @@ export class SqliteIdempotencyRepository implements IdempotencyPort {
   private readonly claimTx;
 
   constructor(db: SqliteDatabase) {
-    this.getStmt = db.prepare<[string, string], Row>(
+    this.getStmt = db.prepare<[string, string], IdempotencyTableRow>(
       'SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?',
     );
     this.pruneStmt = db.prepare<{ scope: string; key: string; expired: number; abandoned: number }>(
@@ -54,7 +46,7 @@ export class SqliteIdempotencyRepository implements IdempotencyPort {
         // Expired rows of every scope go with it: the table stays bounded by 24 h of traffic.
         this.pruneStmt.run({ scope: claim.scope, key: claim.key, expired, abandoned });
         const row = this.getStmt.get(claim.scope, claim.key);
-        if (row) return recordOf(row);
+        if (row) return idempotencyRecordFromRow(row);
         this.insertStmt.run(claim.scope, claim.key, claim.fingerprint, now);
         return null;
       },
@@ -80,17 +72,4 @@ export class SqliteIdempotencyRepository implements IdempotencyPort {
     this.releaseStmt.run(scope, key);
     return Promise.resolve();
   }
-}
-
-function recordOf(row: Row): IdempotencyRecord {
-  return {
-    scope: row.scope,
-    key: row.key,
-    fingerprint: row.fingerprint,
-    createdAt: row.created_at,
-    response:
-      row.status_code === null || row.body === null
-        ? null
-        : { statusCode: row.status_code, body: row.body },
-  };
 }

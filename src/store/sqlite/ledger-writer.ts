@@ -3,47 +3,16 @@
  * caller's transaction. The CHECK constraints refuse a negative balance and a row whose
  * before/after do not add up, so a bug here aborts the whole transaction instead of corrupting.
  */
-import { unitsToUsd, type LedgerEntry, type LedgerType } from '../../domain/index.js';
+import { refusalError, type LedgerEntry } from '../../domain/index.js';
+import {
+  balanceChangedEvent,
+  insufficientBalance,
+  ledgerFromRow,
+  type LedgerTableRow,
+  type Movement,
+} from '../common/ledger-rows.js';
 import type { SqliteDatabase } from './database.js';
 import type { OutboxWriter } from './outbox-writer.js';
-
-export interface LedgerTableRow {
-  readonly id: number;
-  readonly customer_id: string;
-  readonly sandbox: number;
-  readonly type: LedgerType;
-  readonly amount: number;
-  readonly balance_before: number;
-  readonly balance_after: number;
-  readonly order_id: string | null;
-  readonly description: string;
-  readonly created_at: number;
-}
-
-export function ledgerFromRow(row: LedgerTableRow): LedgerEntry {
-  return {
-    id: row.id,
-    customerId: row.customer_id,
-    sandbox: row.sandbox === 1,
-    type: row.type,
-    amountUnits: row.amount,
-    balanceBeforeUnits: row.balance_before,
-    balanceAfterUnits: row.balance_after,
-    orderId: row.order_id,
-    description: row.description,
-    createdAt: row.created_at,
-  };
-}
-
-export interface Movement {
-  readonly customerId: string;
-  readonly sandbox: boolean;
-  readonly type: LedgerType;
-  readonly amountUnits: number;
-  readonly orderId: string | null;
-  readonly description: string;
-  readonly now: number;
-}
 
 export class LedgerWriter {
   private readonly balanceStmt;
@@ -75,11 +44,16 @@ export class LedgerWriter {
     return this.balanceStmt.get(customerId, sandbox ? 1 : 0) ?? 0;
   }
 
-  /** Must run inside a write transaction (the read-modify-write of the balance). */
+  /**
+   * Must run inside a write transaction (the read-modify-write of the balance; BEGIN IMMEDIATE
+   * makes it the only writer). A debit the balance cannot cover throws `insufficient_balance`,
+   * as on PostgreSQL, which rolls the caller's transaction back.
+   */
   move(m: Movement): LedgerEntry {
     const sandbox = m.sandbox ? 1 : 0;
     const before = this.balance(m.customerId, m.sandbox);
     const after = before + m.amountUnits;
+    if (after < 0) throw refusalError(insufficientBalance(m, before));
     this.upsertBalance.run(m.customerId, sandbox, after, m.now);
     const row = this.insertRow.get(
       m.customerId,
@@ -93,20 +67,8 @@ export class LedgerWriter {
       m.now,
     );
     if (!row) throw new Error('ledger insert returned no row');
-    this.outbox.append({
-      type: 'balance.changed',
-      customerId: m.customerId,
-      orderId: m.orderId,
-      data: {
-        sandbox: m.sandbox,
-        type: m.type,
-        amount: unitsToUsd(m.amountUnits),
-        balance: unitsToUsd(after),
-        transaction_id: row.id,
-        order_id: m.orderId,
-      },
-      now: m.now,
-    });
-    return ledgerFromRow(row);
+    const entry = ledgerFromRow(row);
+    this.outbox.append(balanceChangedEvent(m, entry));
+    return entry;
   }
 }

@@ -16,7 +16,7 @@ import type {
 import { attachCallTx } from './call-lifecycle.js';
 import { callFromRow, prepareCallStatements, type CallStatements } from './call-statements.js';
 import type { SqliteCatalogRepository } from './catalog-repository.js';
-import { decodeCursor, pageOf } from './customer-rows.js';
+import { decodeCursor, pageOf } from '../common/customer-rows.js';
 import type { SqliteDatabase } from './database.js';
 import type { LedgerWriter } from './ledger-writer.js';
 import { purchaseTx, swapTx } from './order-allocation.js';

@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  CustomerService,
-  SANDBOX_GRANT_DESCRIPTION,
-  type Principal,
-} from '../../../src/domain/index.js';
+import type { Principal } from '../../../src/domain/index.js';
 import { OrderFixture, SECOND, T0, iccid } from '../domain/order-fixture.js';
 
-/** Sandbox over the real SQLite store: play money, SIM isolation, the SMS schedule rows. */
+/**
+ * Sandbox over the real SQLite store: SIM isolation, the SMS schedule rows (the play money is in
+ * test/store/contract/customers.contract.test.ts, on both engines).
+ */
 let fx: OrderFixture;
 afterEach(() => fx.close());
 
@@ -32,50 +31,6 @@ interface DeliveryRow {
 
 const deliveries = (): DeliveryRow[] =>
   fx.store.db.prepare<[], DeliveryRow>('SELECT * FROM sandbox_deliveries ORDER BY id').all();
-
-describe('sandbox play money', () => {
-  it("credits the first sandbox key's balance once, as an admin_credit, never the live one", async () => {
-    await setup();
-    const customer = await fx.customers.createCustomer('dev@example.com');
-    await fx.customers.createKey(customer.id); // live: no grant
-    expect(await fx.customers.balance(customer.id, true)).toBe(0);
-    const first = await fx.customers.createKey(customer.id, { sandbox: true });
-    expect(await fx.customers.balance(customer.id, true)).toBe(1_000_000);
-    await fx.customers.createKey(customer.id, { sandbox: true });
-    await fx.customers.revokeKey(customer.id, first.key.id);
-    await fx.customers.createKey(customer.id, { sandbox: true });
-    expect(await fx.customers.balance(customer.id, true)).toBe(1_000_000);
-    expect(await fx.customers.balance(customer.id, false)).toBe(0);
-    const ledger = await fx.customers.ledger(customer.id, {});
-    expect(ledger.items).toEqual([
-      expect.objectContaining({
-        sandbox: true,
-        type: 'admin_credit',
-        amountUnits: 1_000_000,
-        balanceBeforeUnits: 0,
-        balanceAfterUnits: 1_000_000,
-        description: SANDBOX_GRANT_DESCRIPTION,
-      }),
-    ]);
-  });
-
-  it('credits the configured amount, or nothing when it is 0', async () => {
-    await setup();
-    const rich = new CustomerService(fx.store.customers, fx.clock, {
-      sandboxStartingBalanceUnits: 250_000,
-    });
-    const a = await rich.createCustomer('a@example.com');
-    await rich.createKey(a.id, { sandbox: true });
-    expect(await rich.balance(a.id, true)).toBe(250_000);
-    const none = new CustomerService(fx.store.customers, fx.clock, {
-      sandboxStartingBalanceUnits: 0,
-    });
-    const b = await none.createCustomer('b@example.com');
-    await none.createKey(b.id, { sandbox: true });
-    expect(await none.balance(b.id, true)).toBe(0);
-    expect(fx.count('ledger')).toBe(1);
-  });
-});
 
 describe('SIM isolation between sandbox and live orders', () => {
   it('never gives a sandbox order a real SIM, nor a live order a simulated one', async () => {

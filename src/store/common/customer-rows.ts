@@ -1,4 +1,7 @@
-import type { ApiKeyInfo, ApiScope, Customer } from '../../domain/index.js';
+import type { ApiKeyInfo, ApiScope, Authenticated, Customer } from '../../domain/index.js';
+
+/** last_used_at is a hint for the operator, not an audit log: one write a minute per key. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
 
 export interface CustomerTableRow {
   readonly id: string;
@@ -42,6 +45,32 @@ export function keyFromRow(row: ApiKeyTableRow): ApiKeyInfo {
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
+  };
+}
+
+/**
+ * Whether the key row just read is due a last_used_at touch: most requests skip the UPDATE (and
+ * its write lock); the UPDATE's own condition (`last_used_at <= now - resolution`) still decides
+ * under concurrency.
+ */
+export function keyTouchDue(row: ApiKeyTableRow, now: number): boolean {
+  return row.last_used_at === null || row.last_used_at <= now - LAST_USED_RESOLUTION_MS;
+}
+
+/** The answer of `authenticate` for a live key and its customer; `touched`: last_used_at = now. */
+export function authenticatedFrom(
+  keyRow: ApiKeyTableRow,
+  customerRow: CustomerTableRow,
+  now: number,
+  touched: boolean,
+): Authenticated {
+  const key = keyFromRow(keyRow);
+  const customer = customerFromRow(customerRow);
+  const banned = customer.bannedUntil !== null && customer.bannedUntil > now;
+  return {
+    customer,
+    key: touched ? { ...key, lastUsedAt: now } : key,
+    bannedUntil: banned ? customer.bannedUntil : null,
   };
 }
 
