@@ -77,7 +77,7 @@ async function startParts(
     onMigration: (id, name) => logger.info({ id, name }, 'database migrated'),
   });
   started.push('database', () => db.close());
-  const repositories = createRepositories(db);
+  const repositories = createRepositories(db, { hostId: config.hostId });
 
   let simulator: Daemon['simulator'] = null;
   const fixedSlots: FixedSlot[] = [];

@@ -4,7 +4,7 @@
  *
  *   openDatabase(file, { synchronous?, busyTimeoutMs?, onMigration? }) → SqliteDatabase
  *     WAL, synchronous FULL by default, foreign keys, busy timeout, then migrations.
- *   createStore(db, { reportMatchWindowMs? }) → { db, inbound, inventory, outbound }
+ *   createStore(db, { hostId?, reportMatchWindowMs? }) → { db, inbound, inventory, outbound }
  *     (also exported as createRepositories / Repositories)
  *   or the repositories one by one: SqliteInboundRepository, SqliteInventoryRepository,
  *   SqliteOutboundRepository.
@@ -17,12 +17,12 @@ export { createStore, createRepositories } from './sqlite/create-store.js';
 export type { Repositories, Store, StoreOptions } from './sqlite/create-store.js';
 export { SqliteInboundRepository } from './sqlite/inbound-repository.js';
 export type { InboundRepositoryOptions } from './sqlite/inbound-repository.js';
-export { DEFAULT_REPORT_MATCH_WINDOW_MS } from './sqlite/delivery-reports.js';
+export { DEFAULT_REPORT_MATCH_WINDOW_MS } from './common/delivery-reports.js';
 export { SqliteInventoryRepository } from './sqlite/inventory-repository.js';
-export type { SimPlacement } from './sqlite/inventory-rows.js';
+export type { SimPlacement } from './common/inventory-rows.js';
 export { SqliteOutboundRepository } from './sqlite/outbound-repository.js';
 export type { OutboundPartRow } from './sqlite/outbound-rows.js';
-export { pduFingerprint } from './sqlite/inbound-rows.js';
+export { pduFingerprint } from './common/inbound-rows.js';
 export { SqliteSandboxDeliveries } from './sqlite/sandbox-deliveries.js';
 export { SqliteIdempotencyRepository } from './sqlite/idempotency-repository.js';
 export { databaseWritable } from './sqlite/readiness.js';

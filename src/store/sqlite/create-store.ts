@@ -16,7 +16,13 @@ import { SqliteSandboxDeliveries } from './sandbox-deliveries.js';
 import { SqliteStatsRepository } from './stats-repository.js';
 import { SqliteWebhookRepository } from './webhook-repository.js';
 
-export type StoreOptions = InboundRepositoryOptions;
+export interface StoreOptions extends InboundRepositoryOptions {
+  /**
+   * This host's id (docs/several-hosts.md): what its modems, slots and SIMs are recorded under.
+   * Default '', a lone appliance's rows from before hosts existed.
+   */
+  readonly hostId?: string;
+}
 
 export interface Store {
   readonly db: SqliteDatabase;
@@ -50,7 +56,7 @@ export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Sto
   const ledger = new LedgerWriter(db, events);
   const catalog = new SqliteCatalogRepository(db);
   const sandboxDeliveries = new SqliteSandboxDeliveries(db);
-  const inventory = new SqliteInventoryRepository(db);
+  const inventory = new SqliteInventoryRepository(db, options.hostId);
   const outbound = new SqliteOutboundRepository(db, events);
   return {
     db,
