@@ -13,6 +13,9 @@
  *   notify(db | client, channel, payload?)              pg_notify, delivered at commit
  *   runPostgresMigrations / postgresSchemaVersion       (openPostgres migrates already)
  *   redactDatabaseUrl(url), isPostgresUrl(s)            the only way a URL is ever shown
+ *   PostgresHostRegistry(db).start(request) → session  a host's lease, epoch and lock
+ *     session.assertCurrent(client)                     fencing, inside a pool-side transaction
+ *   assertCurrentEpoch(client, hostId, epoch)           the same, without the session object
  */
 export { openPostgres, PostgresDatabase } from './database.js';
 export type { OpenPostgresOptions, Queryable } from './database.js';
@@ -24,4 +27,12 @@ export { PostgresListener, notify } from './listener.js';
 export type { ChannelHandler, ListenerState, PostgresListenerOptions } from './listener.js';
 export { isPostgresUrl, redactDatabaseUrl } from './redact.js';
 export { createPostgresStore } from './create-store.js';
+export {
+  PostgresHostRegistry,
+  PostgresHostSession,
+  assertCurrentEpoch,
+  HOST_ADOPTION_LOCK_KEY,
+} from './host-registry.js';
+export { HOST_LOCK_CLASS, hostLockApplicationName } from './host-lock.js';
+export { DB_NOW_MS } from './db-clock.js';
 export type { PostgresStoreOptions } from './create-store.js';
