@@ -65,6 +65,7 @@ export async function startHostLease(options: HostLeaseOptions): Promise<HostLea
   };
 
   let failing = false;
+  let lockHeld = true;
   /** Renews; true when the next tick should come after a full period. */
   const renewAndReap = async (): Promise<boolean> => {
     let renewal;
@@ -97,6 +98,15 @@ export async function startHostLease(options: HostLeaseOptions): Promise<HostLea
     }
     if (failing) logger.info({ leaseUntil: renewal.leaseUntil }, 'host lease renewed again');
     failing = false;
+    if (lockHeld && !renewal.lockHeld) {
+      logger.warn(
+        'the host lock connection was lost: until it is taken again, only the lease keeps ' +
+          'another process from starting with this host id',
+      );
+    } else if (!lockHeld && renewal.lockHeld) {
+      logger.info('host lock taken again');
+    }
+    lockHeld = renewal.lockHeld;
     lapseReported = false;
     try {
       reportReaped(await session.reapDeadHosts());
