@@ -13,9 +13,11 @@
  * (`host_id_in_use`). Each engine holds a lock for the process's life beside the lease (a session
  * advisory lock on PostgreSQL, a lock file on SQLite), which the operating system or the server
  * frees the moment the process dies: a start that obtains it may take over at once, even before
- * the dead process's lease ran out. The lease still decides when the lock cannot (a power cut or
- * a network cut leaves the server holding a dead session's lock for as long as TCP keepalive
- * takes): an expired lease is taken over whoever holds the lock.
+ * the dead process's lease ran out. On PostgreSQL the lease still decides when the lock cannot
+ * (a power cut or a network cut leaves the server holding a dead session's lock for as long as
+ * TCP keepalive takes): an expired lease is taken over whoever holds the lock. On SQLite every
+ * process runs on one machine, whose kernel frees the lock exactly when its holder dies: a held
+ * lock refuses the start whatever the lease says.
  *
  * Live hosts **reap** dead ones: the SIMs and modems of a host whose lease expired (or that
  * stopped) go offline, its work in flight goes back to the queues, once per dead epoch.

@@ -2,7 +2,8 @@
  * The host registry on SQLite (src/domain/hosts.ts explains leases, epochs and reaping; the
  * PostgreSQL twin is src/store/postgres/host-registry.ts). A SQLite database normally has one
  * host, but the same rules hold: a second daemon with the same host id on the same file is
- * refused, and one that was paused past its lease and taken over is fenced.
+ * refused (by the lock file, src/store/sqlite/host-lock-file.ts), and a process whose epoch was
+ * reaped by another host is fenced.
  *
  * Times come from the injected clock: every process on a SQLite file runs on one machine, so the
  * process clock is the database's clock.
@@ -48,9 +49,9 @@ type SessionKey = { id: string; epoch: number };
 function prepareHostStatements(db: SqliteDatabase) {
   return {
     // A new host starts at epoch 1. A known one takes a new epoch when its lock was obtained
-    // (the previous process is gone), or when its lease ended (stopped, or expired: a holder
-    // that stopped renewing is dead to the cluster whatever lock it holds). Otherwise nothing is
-    // written and nothing returned: refused.
+    // (the previous process is gone), or when its lease ended (stopped or expired; only an
+    // in-memory database, which has no lock file, gets here without the lock). Otherwise
+    // nothing is written and nothing returned: refused.
     start: db.prepare<StartParams, { epoch: number; lease_until: number; started_at: number }>(
       `INSERT INTO hosts (id, epoch, lease_until, started_at, renewed_at, stopped_at, version,
          api_url)
@@ -131,6 +132,13 @@ export class SqliteHostRegistry implements HostRegistryPort {
       requireHostId(request.hostId);
       const lockFile = HostLockFile.pathFor(this.db.name, request.hostId);
       const lock = lockFile === undefined ? undefined : HostLockFile.tryAcquire(lockFile);
+      // Every process on a SQLite file runs on this machine, whose kernel frees the lock the
+      // moment its holder dies: a held lock is a live process (perhaps stopped or hung, but
+      // still holding the modems' ports), whatever its lease says. Refused at once. (PostgreSQL
+      // cannot tell a cut-off host from a dead one by its lock; there the lease decides.)
+      if (lockFile !== undefined && lock === undefined) {
+        throw hostIdInUse(request.hostId, this.s.leaseOf.get(request.hostId));
+      }
       try {
         const started = this.startTx({
           id: request.hostId,

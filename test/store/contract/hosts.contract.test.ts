@@ -130,22 +130,47 @@ for (const engine of ENGINES) {
       expect(host!.renewedAt).toBeGreaterThanOrEqual(session.startedAt);
     });
 
-    it('an expired lease is taken over even while the lock is held; the old session is fenced', async () => {
+    it('a session whose epoch was reaped is fenced: it renews, reaps and writes nothing more', async () => {
       const old = await start('rack-1');
+      const other = await start('rack-2');
       await expireLease('rack-1');
       expect((await registry().listHosts())[0]?.state).toBe('expired');
-      // The old process still holds the lock (as a server keeps a cut-off host's session): the
-      // lease decides.
-      const taker = await start('rack-1');
-      expect(taker.epoch).toBe(2);
+      expect((await other.reapDeadHosts()).map((r) => r.hostId)).toEqual(['rack-1']);
       expect(await old.renew()).toEqual({ ok: false, reason: 'fenced' });
       expect(await old.renew()).toEqual({ ok: false, reason: 'fenced' });
+      await expireLease('rack-2');
       expect(await old.reapDeadHosts()).toEqual([]);
       await old.stop(); // a fenced stop writes nothing
-      const [host] = await registry().listHosts();
-      expect(host).toMatchObject({ epoch: 2, state: 'alive', stoppedAt: null });
-      expect(await taker.renew()).toMatchObject({ ok: true });
+      expect((await registry().listHosts())[0]).toMatchObject({
+        id: 'rack-1',
+        epoch: 1,
+        state: 'expired',
+        stoppedAt: null,
+      });
+      // The fenced session let go of its lock: the next start takes the next epoch at once.
+      const back = await start('rack-1');
+      expect(back.epoch).toBe(2);
+      expect(await back.renew()).toMatchObject({ ok: true, lockHeld: true });
     });
+
+    it(
+      engine === 'postgres'
+        ? 'takes an expired lease over even while its lock is held (a cut-off host keeps it on the server)'
+        : 'refuses a start while the lock is held even when the lease expired (one machine: the holder lives)',
+      async () => {
+        const old = await start('rack-1');
+        await expireLease('rack-1');
+        const attempt = await start('rack-1').catch((error: unknown) => error);
+        if (engine === 'sqlite') {
+          expect(isSimpoolError(attempt, 'host_id_in_use')).toBe(true);
+          expect(await old.renew()).toMatchObject({ ok: true, lockHeld: true });
+          return;
+        }
+        expect(attempt).toMatchObject({ epoch: 2 });
+        expect(await old.renew()).toEqual({ ok: false, reason: 'fenced' });
+        expect(await (attempt as HostSession).renew()).toMatchObject({ ok: true });
+      },
+    );
 
     it('records the API URL once it is known', async () => {
       const session = await start('rack-1');
@@ -374,20 +399,32 @@ for (const engine of ENGINES) {
         ]);
       });
 
-      it('never reaps itself, and a fenced session reaps nothing', async () => {
+      it('never reaps itself, nor a host that is alive', async () => {
         const a = await start('a');
         const b = await start('b');
         await seedSim(exec, A1, 'a');
         await expireLease('a');
         expect(await a.reapDeadHosts()).toEqual([]);
         await expireLease('b');
-        const taker = await start('b');
-        expect(await b.renew()).toEqual({ ok: false, reason: 'fenced' });
-        expect(await b.reapDeadHosts()).toEqual([]);
-        expect((await taker.reapDeadHosts()).map((r) => r.hostId)).toEqual(['a']);
+        expect(await b.reapDeadHosts()).toEqual([{ ...nothing('a', 1), sims: 1 }]);
+        const c = await start('c');
+        expect(await c.reapDeadHosts()).toEqual([nothing('b', 1)]);
+        expect(await c.reapDeadHosts()).toEqual([]);
       });
     });
   });
+}
+
+function nothing(hostId: string, epoch: number) {
+  return {
+    hostId,
+    epoch,
+    sims: 0,
+    modems: 0,
+    requeuedParts: 0,
+    webhookDeliveries: 0,
+    sandboxDeliveries: 0,
+  };
 }
 
 function part(
