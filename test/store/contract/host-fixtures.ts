@@ -163,3 +163,29 @@ export async function seedSandboxDelivery(
     ],
   );
 }
+
+/** A reaper's report of a dead host that had nothing left to reap. */
+export function nothingReaped(hostId: string, epoch: number) {
+  return {
+    hostId,
+    epoch,
+    sims: 0,
+    modems: 0,
+    requeuedParts: 0,
+    webhookDeliveries: 0,
+    sandboxDeliveries: 0,
+  };
+}
+
+/** An outbound_parts row as the reaper tests read it. */
+export function partRow(
+  message_id: string,
+  sequence: number,
+  status: string,
+  attempts: number,
+  sim_iccid: string | null,
+  send_path: string | null,
+  slot_index: number | null,
+) {
+  return { message_id, sequence, status, attempts, sim_iccid, send_path, slot_index };
+}

@@ -15,6 +15,8 @@ import { PostgresHostRegistry } from '../../../src/store/postgres/index.js';
 import { ENGINES, openEngineDatabase, type EngineDatabase } from './engines.js';
 import {
   SEEDED_AT,
+  nothingReaped,
+  partRow,
   seedMessage,
   seedModem,
   seedSandboxDelivery,
@@ -323,12 +325,12 @@ for (const engine of ENGINES) {
                FROM outbound_parts ORDER BY message_id, sequence`,
           ),
         ).toEqual([
-          part('om_b', 1, 'sending', 0, B1, null, null),
-          part('om_claimed', 1, 'queued', 1, null, null, null),
-          part('om_direct', 1, 'sending', 0, A1, 'direct', null),
-          part('om_half', 1, 'sent', 0, A1, null, null),
-          part('om_half', 2, 'queued', 1, null, null, null),
-          part('om_stored', 1, 'sending', 0, A2, 'stored', 3),
+          partRow('om_b', 1, 'sending', 0, B1, null, null),
+          partRow('om_claimed', 1, 'queued', 1, null, null, null),
+          partRow('om_direct', 1, 'sending', 0, A1, 'direct', null),
+          partRow('om_half', 1, 'sent', 0, A1, null, null),
+          partRow('om_half', 2, 'queued', 1, null, null, null),
+          partRow('om_stored', 1, 'sending', 0, A2, 'stored', 3),
         ]);
         expect(
           await opened.rows('SELECT id, status, sender_iccid FROM outbound_messages ORDER BY id'),
@@ -406,35 +408,11 @@ for (const engine of ENGINES) {
         await expireLease('a');
         expect(await a.reapDeadHosts()).toEqual([]);
         await expireLease('b');
-        expect(await b.reapDeadHosts()).toEqual([{ ...nothing('a', 1), sims: 1 }]);
+        expect(await b.reapDeadHosts()).toEqual([{ ...nothingReaped('a', 1), sims: 1 }]);
         const c = await start('c');
-        expect(await c.reapDeadHosts()).toEqual([nothing('b', 1)]);
+        expect(await c.reapDeadHosts()).toEqual([nothingReaped('b', 1)]);
         expect(await c.reapDeadHosts()).toEqual([]);
       });
     });
   });
-}
-
-function nothing(hostId: string, epoch: number) {
-  return {
-    hostId,
-    epoch,
-    sims: 0,
-    modems: 0,
-    requeuedParts: 0,
-    webhookDeliveries: 0,
-    sandboxDeliveries: 0,
-  };
-}
-
-function part(
-  message_id: string,
-  sequence: number,
-  status: string,
-  attempts: number,
-  sim_iccid: string | null,
-  send_path: string | null,
-  slot_index: number | null,
-) {
-  return { message_id, sequence, status, attempts, sim_iccid, send_path, slot_index };
 }
