@@ -4,8 +4,9 @@
  *
  *   openDatabase(file, { synchronous?, busyTimeoutMs?, onMigration? }) → SqliteDatabase
  *     WAL, synchronous FULL by default, foreign keys, busy timeout, then migrations.
- *   createStore(db, { reportMatchWindowMs? }) → { db, inbound, inventory, outbound }
- *     (also exported as createRepositories / Repositories)
+ *   createStore(db, { reportMatchWindowMs?, clock? }) → { db, inbound, inventory, outbound,
+ *     …, hosts } (also exported as createRepositories / Repositories); `clock` times the hosts'
+ *     leases
  *   or the repositories one by one: SqliteInboundRepository, SqliteInventoryRepository,
  *   SqliteOutboundRepository.
  */
