@@ -100,7 +100,9 @@ async function startParts(
     logger,
     onFenced: () => {
       wasFenced = true;
-      void modemWork.stop?.();
+      void modemWork.stop?.().catch((error: unknown) => {
+        logger.warn({ err: describeError(error) }, 'stopping the modems failed');
+      });
       markFenced();
     },
   });
