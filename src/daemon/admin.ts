@@ -103,6 +103,7 @@ export async function startAdmin(
 export function configSummary(config: Config): Record<string, unknown> {
   return {
     host_id: config.hostId,
+    host_lease_ttl_ms: config.hostLeaseTtlMs,
     data_dir: config.dataDir,
     database: describeDatabase(config.database),
     database_engine: config.database.engine,

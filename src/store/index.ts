@@ -4,8 +4,9 @@
  *
  *   openDatabase(file, { synchronous?, busyTimeoutMs?, onMigration? }) → SqliteDatabase
  *     WAL, synchronous FULL by default, foreign keys, busy timeout, then migrations.
- *   createStore(db, { hostId?, reportMatchWindowMs? }) → { db, inbound, inventory, outbound }
- *     (also exported as createRepositories / Repositories)
+ *   createStore(db, { hostId?, reportMatchWindowMs?, clock? }) → { db, inbound, inventory, outbound,
+ *     …, hosts } (also exported as createRepositories / Repositories); `clock` times the hosts'
+ *     leases
  *   or the repositories one by one: SqliteInboundRepository, SqliteInventoryRepository,
  *   SqliteOutboundRepository.
  */
@@ -34,6 +35,8 @@ export type { ModemInventoryRow } from './sqlite/modem-listing.js';
 export { SqliteMessagingRepository } from './sqlite/messaging-repository.js';
 export { SqliteMessageReads } from './sqlite/message-reads.js';
 export { SqliteHostCommandRepository } from './sqlite/host-command-repository.js';
+export { SqliteHostRegistry, SqliteHostSession } from './sqlite/host-registry.js';
+export type { SqliteHostRegistryOptions } from './sqlite/host-registry.js';
 
 /*
  * PostgreSQL (node-postgres), for several hosts sharing one database: see src/store/postgres.
@@ -48,6 +51,9 @@ export {
   notify,
   isPostgresUrl,
   redactDatabaseUrl,
+  PostgresHostRegistry,
+  PostgresHostSession,
+  assertCurrentEpoch,
 } from './postgres/index.js';
 export type {
   OpenPostgresOptions,

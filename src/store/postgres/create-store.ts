@@ -15,6 +15,7 @@ import type { PostgresListener } from './listener.js';
 import { PostgresOutboxWriter } from './outbox-writer.js';
 import { PostgresSimEligibility } from './sim-eligibility.js';
 import { PostgresHostCommandRepository } from './host-command-repository.js';
+import { PostgresHostRegistry } from './host-registry.js';
 
 export interface PostgresStoreOptions extends InboundRepositoryOptions {
   /** This host's id (docs/several-hosts.md): what its modems, slots and SIMs are recorded under. */
@@ -54,6 +55,8 @@ export function createPostgresStore(db: PostgresDatabase, options: PostgresStore
     inventory: new PostgresInventoryRepository(db, fencing, options.hostId),
     /** Inbound SMS and status reports (InboundRepository, RawPduReads). */
     inbound: new PostgresInboundRepository(db, events, fencing, options),
+    /** The hosts sharing this database: leases, epochs, fencing, the dead-host reaper. */
+    hosts: new PostgresHostRegistry(db),
   };
 }
 

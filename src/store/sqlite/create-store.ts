@@ -4,6 +4,7 @@ import { SqliteCatalogRepository } from './catalog-repository.js';
 import { SqliteCustomerRepository } from './customer-repository.js';
 import type { SqliteDatabase } from './database.js';
 import { SqliteHostCommandRepository } from './host-command-repository.js';
+import { SqliteHostRegistry, type SqliteHostRegistryOptions } from './host-registry.js';
 import { SqliteIdempotencyRepository } from './idempotency-repository.js';
 import { SqliteInboundRepository, type InboundRepositoryOptions } from './inbound-repository.js';
 import { SqliteInventoryRepository } from './inventory-repository.js';
@@ -16,7 +17,7 @@ import { SqliteSandboxDeliveries } from './sandbox-deliveries.js';
 import { SqliteStatsRepository } from './stats-repository.js';
 import { SqliteWebhookRepository } from './webhook-repository.js';
 
-export interface StoreOptions extends InboundRepositoryOptions {
+export interface StoreOptions extends InboundRepositoryOptions, SqliteHostRegistryOptions {
   /**
    * This host's id (docs/several-hosts.md): what its modems, slots and SIMs are recorded under.
    * Default '', a lone appliance's rows from before hosts existed.
@@ -48,6 +49,8 @@ export interface Store {
   readonly messaging: SqliteMessagingRepository;
   /** Modem actions asked of another host (HostCommandPort). */
   readonly hostCommands: SqliteHostCommandRepository;
+  /** This database's hosts: leases, epochs, the dead-host reaper (HostRegistryPort). */
+  readonly hosts: SqliteHostRegistry;
 }
 
 /** The repositories over one open (and migrated) database; statements are prepared once here. */
@@ -74,6 +77,7 @@ export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Sto
     stats: new SqliteStatsRepository(db),
     messaging: new SqliteMessagingRepository(db, outbound, inventory),
     hostCommands: new SqliteHostCommandRepository(db),
+    hosts: new SqliteHostRegistry(db, events, options),
   };
 }
 
