@@ -13,7 +13,8 @@ import {
 } from '../../src/domain/index.js';
 import type { PostgresClient } from '../../src/store/postgres/index.js';
 import { PostgresSimEligibility } from '../../src/store/postgres/sim-eligibility.js';
-import { closeHosts, openHosts, seededRandom, type Host } from './postgres-hosts.js';
+import { prng } from '../helpers/prng.js';
+import { closeHosts, openHosts, type Host } from './postgres-hosts.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const MINUTE = 60_000;
@@ -117,8 +118,8 @@ describe('SIM picks across three hosts sharing PostgreSQL', () => {
     const rounds = 6;
     for (let round = 0; round < rounds; round++) {
       const now = T0 + round * MINUTE;
-      const policy = round % 2 === 0 ? leastRecentlyUsed : randomPolicy(seededRandom(round));
-      const random = seededRandom(100 + round);
+      const policy = round % 2 === 0 ? leastRecentlyUsed : randomPolicy(prng(round));
+      const random = prng(100 + round);
       // 18 purchases for 12 SIMs and 6 transactions that pick and roll back, in a shuffled order
       // over the three hosts.
       const work: (() => Promise<string | undefined>)[] = [];

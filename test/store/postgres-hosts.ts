@@ -30,15 +30,3 @@ export async function openHosts(label: string, count: number, poolSize = 4): Pro
 export async function closeHosts(hosts: readonly Host[]): Promise<void> {
   await Promise.all(hosts.map((h) => h.db.close()));
 }
-
-/** A small seeded PRNG (mulberry32): the same workload on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}

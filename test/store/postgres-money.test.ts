@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LedgerEntry, Outcome } from '../../src/domain/index.js';
 import { PostgresLedgerWriter } from '../../src/store/postgres/ledger-writer.js';
 import { PostgresOutboxWriter } from '../../src/store/postgres/outbox-writer.js';
-import { closeHosts, openHosts, seededRandom, type Host } from './postgres-hosts.js';
+import { prng } from '../helpers/prng.js';
+import { closeHosts, openHosts, type Host } from './postgres-hosts.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -80,7 +81,7 @@ describe('money across three hosts sharing PostgreSQL', () => {
     hosts = await openHosts('money', 3);
     const ids = await customers(5);
     const ledgers = hosts.map((h) => new PostgresLedgerWriter(new PostgresOutboxWriter(h.db)));
-    const random = seededRandom(20260101);
+    const random = prng(20260101);
     const operations: Operation[] = Array.from({ length: 360 }, (_, i) => ({
       host: i % 3,
       customerId: ids[Math.floor(random() * ids.length)]!,

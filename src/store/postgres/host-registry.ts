@@ -14,12 +14,9 @@ import type {
   AdoptedRows,
   HostInfo,
   HostRegistryPort,
-  HostRenewal,
-  HostSession,
   HostStartRequest,
   ReapedHost,
 } from '../../domain/index.js';
-import { SimpoolError } from '../../shared/index.js';
 import {
   LIST_HOSTS_SQL,
   hostFenced,
@@ -31,6 +28,7 @@ import {
 import type { PostgresDatabase, Queryable } from './database.js';
 import { DB_NOW_MS } from './db-clock.js';
 import { PostgresHostLock } from './host-lock.js';
+import { LeasedHostSession, type StartedHost } from '../common/host-session.js';
 import { reapDeadHosts } from './host-reaper.js';
 import type { PostgresClient } from './transaction.js';
 
@@ -165,38 +163,14 @@ async function adopt(client: PostgresClient, hostId: string): Promise<AdoptedRow
 }
 
 /** A host's hold on its id on PostgreSQL: the HostSession, and the fencing check of its epoch. */
-export class PostgresHostSession implements HostSession {
-  readonly hostId: string;
-  readonly epoch: number;
-  readonly startedAt: number;
-  readonly adopted: AdoptedRows;
-  private lease: number;
-  private state: 'running' | 'fenced' | 'stopped' = 'running';
-  private readonly ttl: number;
-
+export class PostgresHostSession extends LeasedHostSession {
   /** @internal Made by PostgresHostRegistry.start. */
   constructor(
     private readonly db: PostgresDatabase,
     private readonly lock: PostgresHostLock,
-    started: {
-      readonly hostId: string;
-      readonly ttl: number;
-      readonly epoch: number;
-      readonly leaseUntil: number;
-      readonly startedAt: number;
-      readonly adopted: AdoptedRows;
-    },
+    started: StartedHost,
   ) {
-    this.hostId = started.hostId;
-    this.epoch = started.epoch;
-    this.startedAt = started.startedAt;
-    this.adopted = started.adopted;
-    this.lease = started.leaseUntil;
-    this.ttl = started.ttl;
-  }
-
-  get leaseUntil(): number {
-    return this.lease;
+    super(started);
   }
 
   /** Refuses (`host_fenced`) the caller's transaction when this session's epoch is over. */
@@ -204,11 +178,7 @@ export class PostgresHostSession implements HostSession {
     return assertCurrentEpoch(client, this.hostId, this.epoch);
   }
 
-  async renew(): Promise<HostRenewal> {
-    if (this.state === 'stopped') {
-      throw new SimpoolError('internal_error', `the session of host ${this.hostId} was stopped`);
-    }
-    if (this.state === 'fenced') return { ok: false, reason: 'fenced' };
+  protected async extendLease(): Promise<number | undefined> {
     // A lock connection that was lost (server restart, network) is taken again meanwhile.
     this.lock.ensure();
     const renewed = await this.db.query<{ lease_until: number }>(RENEW, [
@@ -216,19 +186,22 @@ export class PostgresHostSession implements HostSession {
       this.epoch,
       this.ttl,
     ]);
-    const row = renewed.rows[0];
-    if (row === undefined) {
-      this.state = 'fenced';
-      await this.lock.release();
-      return { ok: false, reason: 'fenced' };
-    }
-    this.lease = row.lease_until;
-    return { ok: true, leaseUntil: row.lease_until, lockHeld: this.lock.held };
+    return renewed.rows[0]?.lease_until;
   }
 
-  async reapDeadHosts(): Promise<ReapedHost[]> {
-    // A fenced or stopped process acts for no one.
-    if (this.state !== 'running') return [];
+  protected lockHeld(): boolean {
+    return this.lock.held;
+  }
+
+  protected releaseLock(): Promise<void> {
+    return this.lock.release();
+  }
+
+  protected async recordStop(): Promise<void> {
+    await this.db.query(STOP, [this.hostId, this.epoch]);
+  }
+
+  protected reap(): Promise<ReapedHost[]> {
     return reapDeadHosts(this.db, this.hostId);
   }
 
@@ -238,16 +211,5 @@ export class PostgresHostSession implements HostSession {
       this.epoch,
       apiUrl,
     ]);
-  }
-
-  async stop(): Promise<void> {
-    if (this.state === 'stopped') return;
-    const wasRunning = this.state === 'running';
-    this.state = 'stopped';
-    try {
-      if (wasRunning) await this.db.query(STOP, [this.hostId, this.epoch]);
-    } finally {
-      await this.lock.release();
-    }
   }
 }

@@ -12,12 +12,10 @@ import type {
   AdoptedRows,
   HostInfo,
   HostRegistryPort,
-  HostRenewal,
-  HostSession,
   HostStartRequest,
   ReapedHost,
 } from '../../domain/index.js';
-import { SimpoolError, systemClock, type Clock } from '../../shared/index.js';
+import { systemClock, type Clock } from '../../shared/index.js';
 import {
   LIST_HOSTS_SQL,
   hostFromRow,
@@ -25,7 +23,9 @@ import {
   requireHostId,
   type HostListRow,
 } from '../common/hosts.js';
+import { LeasedHostSession, type StartedHost } from '../common/host-session.js';
 import type { SqliteDatabase } from './database.js';
+import { settled } from './settled.js';
 import { HostLockFile } from './host-lock-file.js';
 import { SqliteHostReaper } from './host-reaper.js';
 import type { OutboxWriter } from './outbox-writer.js';
@@ -187,15 +187,7 @@ export class SqliteHostRegistry implements HostRegistryPort {
   }
 }
 
-export class SqliteHostSession implements HostSession {
-  readonly hostId: string;
-  readonly epoch: number;
-  readonly startedAt: number;
-  readonly adopted: AdoptedRows;
-  private lease: number;
-  private state: 'running' | 'fenced' | 'stopped' = 'running';
-  private readonly ttl: number;
-
+export class SqliteHostSession extends LeasedHostSession {
   /** @internal Made by SqliteHostRegistry.start. */
   constructor(
     private readonly deps: {
@@ -204,79 +196,38 @@ export class SqliteHostSession implements HostSession {
       readonly clock: Clock;
       readonly lock: HostLockFile | undefined;
     },
-    started: {
-      readonly hostId: string;
-      readonly ttl: number;
-      readonly epoch: number;
-      readonly leaseUntil: number;
-      readonly startedAt: number;
-      readonly adopted: AdoptedRows;
-    },
+    started: StartedHost,
   ) {
-    this.hostId = started.hostId;
-    this.epoch = started.epoch;
-    this.startedAt = started.startedAt;
-    this.adopted = started.adopted;
-    this.lease = started.leaseUntil;
-    this.ttl = started.ttl;
-  }
-
-  get leaseUntil(): number {
-    return this.lease;
+    super(started);
   }
 
   private get key(): SessionKey {
     return { id: this.hostId, epoch: this.epoch };
   }
 
-  renew(): Promise<HostRenewal> {
-    return settled((): HostRenewal => {
-      if (this.state === 'stopped') throw stoppedSession(this.hostId);
-      if (this.state === 'fenced') return { ok: false, reason: 'fenced' };
-      const at = this.deps.clock.now();
-      const leaseUntil = this.deps.s.renew.get({ ...this.key, at, ttl: this.ttl });
-      if (leaseUntil === undefined) {
-        this.state = 'fenced';
-        this.deps.lock?.release();
-        return { ok: false, reason: 'fenced' };
-      }
-      this.lease = leaseUntil;
-      return { ok: true, leaseUntil, lockHeld: this.deps.lock?.held ?? false };
-    });
+  protected extendLease(): Promise<number | undefined> {
+    return settled(() =>
+      this.deps.s.renew.get({ ...this.key, at: this.deps.clock.now(), ttl: this.ttl }),
+    );
   }
 
-  reapDeadHosts(): Promise<ReapedHost[]> {
-    // A fenced or stopped process acts for no one.
-    return settled(() =>
-      this.state === 'running' ? this.deps.reaper.reap(this.hostId, this.deps.clock.now()) : [],
-    );
+  protected lockHeld(): boolean {
+    return this.deps.lock?.held ?? false;
+  }
+
+  protected releaseLock(): Promise<void> {
+    return settled(() => this.deps.lock?.release());
+  }
+
+  protected recordStop(): Promise<void> {
+    return settled(() => void this.deps.s.stop.run({ ...this.key, at: this.deps.clock.now() }));
+  }
+
+  protected reap(): Promise<ReapedHost[]> {
+    return settled(() => this.deps.reaper.reap(this.hostId, this.deps.clock.now()));
   }
 
   setApiUrl(apiUrl: string | null): Promise<void> {
     return settled(() => void this.deps.s.setApiUrl.run({ ...this.key, url: apiUrl }));
   }
-
-  stop(): Promise<void> {
-    return settled(() => {
-      if (this.state === 'stopped') return;
-      try {
-        if (this.state === 'running') {
-          this.deps.s.stop.run({ ...this.key, at: this.deps.clock.now() });
-        }
-      } finally {
-        this.state = 'stopped';
-        this.deps.lock?.release();
-      }
-    });
-  }
-}
-
-/** The port is asynchronous; SQLite answers at once: a throw becomes a rejection. */
-function settled<T>(work: () => T): Promise<T> {
-  // The executor's throw rejects the promise.
-  return new Promise<T>((resolve) => resolve(work()));
-}
-
-function stoppedSession(hostId: string): SimpoolError {
-  return new SimpoolError('internal_error', `the session of host ${hostId} was stopped`);
 }
