@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { PostgresDatabase } from './database.js';
+import { EVENT_SEQUENCER_LOCK_KEY } from './advisory-locks.js';
 
 /**
  * Numbering PostgreSQL's outbox (migration 13): an event is inserted with `seq` NULL, and only
@@ -30,9 +31,6 @@ import type { PostgresDatabase } from './database.js';
  * EVENTS_NUMBERED_CHANNEL, which wakes push readers on every host.
  */
 export const EVENTS_NUMBERED_CHANNEL = 'simpool_events_numbered';
-
-/** Arbitrary and fixed for ever, like MIGRATION_LOCK_KEY (advisory locks are per database). */
-export const EVENT_SEQUENCER_LOCK_KEY = 7_369_001_002;
 
 export const DEFAULT_SEQUENCER_BATCH = 500;
 

@@ -1,12 +1,6 @@
 import type pg from 'pg';
 import type { PostgresDatabase } from './database.js';
-
-/**
- * The first key of the two-key session advisory lock a host holds on its id (the second is
- * `hashtext(host id)`). The two-key space never overlaps the one-key space of
- * MIGRATION_LOCK_KEY. Arbitrary, fixed for ever.
- */
-export const HOST_LOCK_CLASS = 7369;
+import { HOST_LOCK_CLASS } from './advisory-locks.js';
 
 /** The lock connection's name in pg_stat_activity, for operators (and tests) to find it. */
 export function hostLockApplicationName(hostId: string): string {

@@ -31,13 +31,7 @@ import { PostgresHostLock } from './host-lock.js';
 import { LeasedHostSession, type StartedHost } from '../common/host-session.js';
 import { reapDeadHosts } from './host-reaper.js';
 import type { PostgresClient } from './transaction.js';
-
-/**
- * Serializes starts for adoption (a transaction-level advisory lock): of two hosts starting on a
- * fresh database together, exactly one sees no other host and adopts the rows from before hosts
- * existed. Next to MIGRATION_LOCK_KEY; fixed for ever.
- */
-export const HOST_ADOPTION_LOCK_KEY = 7_369_001_003;
+import { HOST_ADOPTION_LOCK_KEY } from './advisory-locks.js';
 
 // A new host starts at epoch 1. A known one takes a new epoch when its lock was obtained (the
 // previous process is gone), or when its lease ended (stopped, or expired: a holder that stopped

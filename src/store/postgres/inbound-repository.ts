@@ -53,13 +53,7 @@ import { PostgresOutboundEvents } from './outbound-events.js';
 import type { PostgresOutboxWriter } from './outbox-writer.js';
 import { listRawPdus } from './raw-pdus.js';
 import type { PostgresClient } from './transaction.js';
-
-/**
- * The first key of the two-key advisory locks on multipart groups (the second is
- * `hashtext(key_id)`; two groups sharing a hash merely wait for each other). Arbitrary, fixed
- * for ever, apart from the other two-key locks (HOST_LOCK_CLASS is 7369).
- */
-export const MULTIPART_GROUP_LOCK_CLASS = 7370;
+import { MULTIPART_GROUP_LOCK_CLASS } from './advisory-locks.js';
 
 const MESSAGE_COLUMNS = `sim_iccid, sender, sender_kind, encoding, text, data_hex, sent_at,
   received_at, complete, part_count, missing_parts, concat_key`;

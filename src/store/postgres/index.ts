@@ -32,26 +32,28 @@ export {
   onCommit,
 } from './transaction.js';
 export type { IsolationLevel, PostgresClient, TransactionOptions } from './transaction.js';
-export { MIGRATION_LOCK_KEY, postgresSchemaVersion, runPostgresMigrations } from './migrate.js';
+export { postgresSchemaVersion, runPostgresMigrations } from './migrate.js';
+export {
+  EVENT_SEQUENCER_LOCK_KEY,
+  HOST_ADOPTION_LOCK_KEY,
+  HOST_LOCK_CLASS,
+  MIGRATION_LOCK_KEY,
+  MULTIPART_GROUP_LOCK_CLASS,
+} from './advisory-locks.js';
 export { migrations as postgresMigrations } from './migrations/index.js';
 export { PostgresListener, notify } from './listener.js';
 export type { ChannelHandler, ListenerState, PostgresListenerOptions } from './listener.js';
 export { isPostgresUrl, redactDatabaseUrl } from './redact.js';
 export { PostgresOutboxWriter } from './outbox-writer.js';
 export type { PostgresOutboxOptions } from './outbox-writer.js';
-export { EVENT_SEQUENCER_LOCK_KEY, EVENTS_NUMBERED_CHANNEL } from './event-sequencer.js';
+export { EVENTS_NUMBERED_CHANNEL } from './event-sequencer.js';
 export { createPostgresStore } from './create-store.js';
 export { Fencing } from './fencing.js';
 export { PostgresHostCommandRepository } from './host-command-repository.js';
 export type { PostgresHostCommandOptions } from './host-command-repository.js';
 export type { FencedSession } from './fencing.js';
 export type { PostgresStore } from './create-store.js';
-export {
-  PostgresHostRegistry,
-  PostgresHostSession,
-  assertCurrentEpoch,
-  HOST_ADOPTION_LOCK_KEY,
-} from './host-registry.js';
-export { HOST_LOCK_CLASS, hostLockApplicationName } from './host-lock.js';
+export { PostgresHostRegistry, PostgresHostSession, assertCurrentEpoch } from './host-registry.js';
+export { hostLockApplicationName } from './host-lock.js';
 export { DB_NOW_MS } from './db-clock.js';
 export type { PostgresStoreOptions } from './create-store.js';

@@ -3,14 +3,7 @@ import { SimpoolError } from '../../shared/index.js';
 import type { Migration } from '../sqlite/migrate.js';
 import type { PostgresDatabase, Queryable } from './database.js';
 import { migrations as allMigrations } from './migrations/index.js';
-
-/**
- * The key of the session advisory lock held for a whole migration run (arbitrary, fixed for
- * ever), so that hosts starting together migrate one after the other: the first applies, the
- * others find nothing left to do. Advisory locks are per database, so other databases on the
- * same server (tests) never wait for it.
- */
-export const MIGRATION_LOCK_KEY = 7_369_001_001;
+import { MIGRATION_LOCK_KEY } from './advisory-locks.js';
 
 const CREATE_SCHEMA_MIGRATIONS = `CREATE TABLE IF NOT EXISTS schema_migrations (
   id BIGINT PRIMARY KEY,
