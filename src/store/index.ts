@@ -13,7 +13,7 @@
 export { openDatabase } from './sqlite/database.js';
 export type { OpenDatabaseOptions, SqliteDatabase } from './sqlite/database.js';
 export { runMigrations, schemaVersion } from './sqlite/migrate.js';
-export type { Migration } from './sqlite/migrate.js';
+export type { Migration } from './common/migrations.js';
 export { createStore, createRepositories } from './sqlite/create-store.js';
 export type { Repositories, Store, StoreOptions } from './sqlite/create-store.js';
 export { SqliteInboundRepository } from './sqlite/inbound-repository.js';

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { SimpoolError } from '../../shared/index.js';
-import type { Migration } from '../sqlite/migrate.js';
+import { refuseNewerSchema, type Migration } from '../common/migrations.js';
 import type { PostgresDatabase, Queryable } from './database.js';
 import { migrations as allMigrations } from './migrations/index.js';
 import { MIGRATION_LOCK_KEY } from './advisory-locks.js';
@@ -64,15 +64,8 @@ export async function runPostgresMigrations(
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     await client.query(CREATE_SCHEMA_MIGRATIONS);
-    const known = Math.max(0, ...migrations.map((m) => m.id));
     const newest = await postgresSchemaVersion(client);
-    if (newest > known) {
-      throw new SimpoolError(
-        'store_schema_too_new',
-        `database schema version ${newest} is newer than this simpool (${known}); upgrade simpool`,
-        { details: { databaseVersion: newest, knownVersion: known } },
-      );
-    }
+    refuseNewerSchema(newest, migrations);
     let count = 0;
     for (const migration of [...migrations].sort((a, b) => a.id - b.id)) {
       let applied: boolean;

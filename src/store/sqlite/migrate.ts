@@ -1,12 +1,8 @@
 import type Database from 'better-sqlite3';
-import { SimpoolError } from '../../shared/index.js';
+import { refuseNewerSchema, type Migration } from '../common/migrations.js';
 import { migrations as allMigrations } from './migrations/index.js';
 
-export interface Migration {
-  readonly id: number;
-  readonly name: string;
-  readonly sql: string;
-}
+export type { Migration } from '../common/migrations.js';
 
 /**
  * Numbered, forward-only migrations. Each runs in its own IMMEDIATE transaction together with
@@ -33,15 +29,8 @@ export function runMigrations(
   const record = db.prepare<[number, string, number]>(
     'INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)',
   );
-  const known = Math.max(0, ...migrations.map((m) => m.id));
   const newest = newestApplied.get()?.id ?? 0;
-  if (newest > known) {
-    throw new SimpoolError(
-      'store_schema_too_new',
-      `database schema version ${newest} is newer than this simpool (${known}); upgrade simpool`,
-      { details: { databaseVersion: newest, knownVersion: known } },
-    );
-  }
+  refuseNewerSchema(newest, migrations);
   let count = 0;
   for (const migration of [...migrations].sort((a, b) => a.id - b.id)) {
     const applied = db

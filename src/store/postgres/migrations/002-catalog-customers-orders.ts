@@ -1,4 +1,4 @@
-import type { Migration } from '../../sqlite/migrate.js';
+import type { Migration } from '../../common/migrations.js';
 import { FIRST_ACTIVATION_ID } from '../../sqlite/order-statements.js';
 import { ROWID } from './conventions.js';
 

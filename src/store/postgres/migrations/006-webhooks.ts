@@ -1,4 +1,4 @@
-import type { Migration } from '../../sqlite/migrate.js';
+import type { Migration } from '../../common/migrations.js';
 import { ROWID } from './conventions.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Migration } from '../../sqlite/migrate.js';
+import type { Migration } from '../../common/migrations.js';
 
 /** PostgreSQL twin of SQLite's migration 10: incoming voice calls and missed-call codes. */
 export const calls: Migration = {

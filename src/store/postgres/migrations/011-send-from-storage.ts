@@ -1,4 +1,4 @@
-import type { Migration } from '../../sqlite/migrate.js';
+import type { Migration } from '../../common/migrations.js';
 
 /**
  * PostgreSQL twin of SQLite's migration 11: sending so that a crash never sends a part twice

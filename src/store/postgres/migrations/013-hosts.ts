@@ -1,4 +1,4 @@
-import type { Migration } from '../../sqlite/migrate.js';
+import type { Migration } from '../../common/migrations.js';
 
 /**
  * PostgreSQL twin of SQLite's migration 13 (hosts, leases and epochs, per-host modems, slots and

@@ -1,4 +1,4 @@
-import type { Migration } from '../../sqlite/migrate.js';
+import type { Migration } from '../../common/migrations.js';
 import { modemsAndSms } from './001-modems-and-sms.js';
 import { catalogCustomersOrders } from './002-catalog-customers-orders.js';
 import { allocationLru } from './003-allocation-lru.js';
