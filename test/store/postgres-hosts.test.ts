@@ -16,6 +16,7 @@ import {
   type PostgresHostSession,
 } from '../../src/store/postgres/index.js';
 import { freshMigratedPostgresDatabase } from '../helpers/postgres.js';
+import { pollUntil } from '../helpers/sim-process.js';
 import { toPostgresPlaceholders } from './contract/engines.js';
 import {
   seedMessage,
@@ -60,13 +61,9 @@ async function cluster() {
   return { pool, admin, exec, start, lockBackend };
 }
 
-/** Bounded polling of the server's own view (no fixed sleeps): at most ~5 s. */
+/** Bounded polling of the server's own view (its backends end on their own time): ~5 s. */
 async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 500; attempt++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+  await pollUntil(async () => ((await condition()) ? true : undefined), 5_000, what, 10);
 }
 
 describe('hosts on one PostgreSQL database', () => {

@@ -13,6 +13,7 @@ import {
 } from '../../src/store/postgres/index.js';
 import { freePort } from '../helpers/postgres-cluster.js';
 import { freshPostgresDatabase, requirePostgres } from '../helpers/postgres.js';
+import { pollUntil } from '../helpers/sim-process.js';
 
 const opened: PostgresDatabase[] = [];
 afterEach(async () => {
@@ -130,19 +131,22 @@ async function passwordRole(password: string): Promise<{ url: string; role: stri
   const url = databaseUrl;
   url.username = role;
   // The reload is asynchronous: wait until a wrong password is refused.
-  for (let i = 0; ; i++) {
-    const probe = new pg.Client({ connectionString: url.toString(), password: 'probe-wrong' });
-    const refused = await probe.connect().then(
-      async () => {
-        await probe.end();
-        return false;
-      },
-      () => true,
-    );
-    if (refused) break;
-    if (i > 100) throw new Error('pg_hba.conf reload did not take effect');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await pollUntil(
+    async () => {
+      const probe = new pg.Client({ connectionString: url.toString(), password: 'probe-wrong' });
+      const refused = await probe.connect().then(
+        async () => {
+          await probe.end();
+          return false;
+        },
+        () => true,
+      );
+      return refused ? true : undefined;
+    },
+    2_000,
+    'the pg_hba.conf reload to take effect',
+    20,
+  );
   return { url: url.toString(), role };
 }
 
