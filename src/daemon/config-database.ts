@@ -1,3 +1,4 @@
+import { passwordFromFileText } from '../store/index.js';
 /**
  * The `database` setting: a file path means SQLite (the embedded default), a `postgres://` or
  * `postgresql://` URL means PostgreSQL, read by node-postgres (TLS and other options stay in the
@@ -117,7 +118,7 @@ export function describeDatabase(database: DatabaseConfig): string {
  * (files written by `echo` or a secrets manager end with one).
  */
 export function readDatabasePassword(file: string): string {
-  return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  return passwordFromFileText(readFileSync(file, 'utf8'));
 }
 
 /** The top-level fields this module resolves, as the (schema-checked) config file has them. */

@@ -43,6 +43,7 @@ export type { SqliteHostRegistryOptions } from './sqlite/host-registry.js';
  */
 export {
   openPostgres,
+  passwordFromFileText,
   PostgresDatabase,
   isRetryableTransactionError,
   runPostgresMigrations,

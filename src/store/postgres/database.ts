@@ -24,7 +24,7 @@ export interface OpenPostgresOptions {
   /** This host's id: connections show as `simpool:<hostId>` in pg_stat_activity. */
   readonly hostId?: string;
   /**
-   * A file holding the password (read once, trimmed), for a URL without one. Otherwise the
+   * A file holding the password (read once, its trailing line break dropped), for a URL without one. Otherwise the
    * password is the URL's, or PGPASSWORD's (or ~/.pgpass), as node-postgres reads them.
    */
   readonly passwordFile?: string;
@@ -190,9 +190,18 @@ ROLLBACK`,
   }
 }
 
+/**
+ * A password file's text without its trailing line break (files written by `echo` or a secrets
+ * manager end with one); anything else, spaces included, is the password. The config check
+ * reads the file by the same rule.
+ */
+export function passwordFromFileText(text: string): string {
+  return text.replace(/\r?\n$/, '');
+}
+
 function readPasswordFile(file: string): string {
   try {
-    return readFileSync(file, 'utf8').trim();
+    return passwordFromFileText(readFileSync(file, 'utf8'));
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new SimpoolError('store_open_failed', `cannot read the password file ${file} (${code})`);

@@ -1,3 +1,4 @@
+import { passwordFromFileText } from '../../../src/store/index.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -121,6 +122,8 @@ describe('the database setting', () => {
       passwordFile: file,
     });
     expect(readDatabasePassword(file)).toBe(SECRET);
+    // The store reads the file by the same rule: only the trailing line break goes.
+    expect(passwordFromFileText(' pass word \r\n')).toBe(' pass word ');
     expect(
       loadConfig(
         undefined,
