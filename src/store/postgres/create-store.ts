@@ -9,7 +9,9 @@ import { Fencing } from './fencing.js';
 import { PostgresIdempotencyRepository } from './idempotency-repository.js';
 import { PostgresLedgerWriter } from './ledger-writer.js';
 import type { PostgresListener } from './listener.js';
+import { PostgresOrderRepository } from './order-repository.js';
 import { PostgresOutboxWriter } from './outbox-writer.js';
+import { PostgresSandboxDeliveries } from './sandbox-deliveries.js';
 import { PostgresSimEligibility } from './sim-eligibility.js';
 
 export interface PostgresStoreOptions {
@@ -35,6 +37,7 @@ export function createPostgresStore(db: PostgresDatabase, options: PostgresStore
   const ledger = new PostgresLedgerWriter(events);
   const eligibility = new PostgresSimEligibility();
   const catalog = new PostgresCatalogRepository(db, eligibility);
+  const sandboxDeliveries = new PostgresSandboxDeliveries(db, options.hostId);
   return {
     db,
     hostId: options.hostId,
@@ -44,6 +47,15 @@ export function createPostgresStore(db: PostgresDatabase, options: PostgresStore
     catalog,
     customers: new PostgresCustomerRepository(db, ledger),
     idempotency: new PostgresIdempotencyRepository(db),
+    orders: new PostgresOrderRepository(db, {
+      ledger,
+      outbox: events,
+      eligibility,
+      catalog,
+      sandbox: sandboxDeliveries,
+    }),
+    /** This host's sandbox deliveries (the SIMs it drives). */
+    sandboxDeliveries,
   };
 }
 
