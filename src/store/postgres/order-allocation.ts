@@ -43,8 +43,8 @@ export async function purchaseTx(
 ): Promise<Outcome<Order>> {
   const { client } = tx;
   const { now, rules } = ctx;
-  const key = (await client.query<KeyForPurchase>(ORDER_SQL.keyForPurchase, [req.apiKeyId]))
-    .rows[0];
+  type KeyFacts = KeyForPurchase & { open_orders: number; balance: number | null };
+  const key = (await client.query<KeyFacts>(ORDER_SQL.keyForPurchase, [req.apiKeyId])).rows[0];
   if (!key || key.customer_id !== req.customerId || key.revoked_at !== null) {
     return refuse({ code: 'unauthorized' });
   }
@@ -67,9 +67,9 @@ export async function purchaseTx(
     bannedUntil: key.banned_until,
     priceUnits: price,
     maxPriceUnits: req.maxPriceUnits,
-    openOrdersOfKey: await openOrdersOfKey(tx, key.id),
+    openOrdersOfKey: key.open_orders,
     keyLimit,
-    balanceUnits: await tx.ledger.balance(client, req.customerId, sandbox),
+    balanceUnits: key.balance ?? 0,
   });
   if (refusal) return refuse(refusal);
   const sim = await tx.eligibility.pick(

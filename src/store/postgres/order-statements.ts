@@ -6,8 +6,13 @@
 import { OPEN_ORDER_STATUSES_SQL as OPEN } from '../common/order-commands.js';
 
 export const ORDER_SQL = {
+  /** The key with its customer's ban, open orders and balance: one round trip, no locks. */
   keyForPurchase: `
-    SELECT k.id, k.customer_id, k.sandbox, k.max_open_orders, k.revoked_at, c.banned_until
+    SELECT k.id, k.customer_id, k.sandbox, k.max_open_orders, k.revoked_at, c.banned_until,
+      (SELECT COUNT(*) FROM orders o WHERE o.api_key_id = k.id AND o.status IN ${OPEN})
+        AS open_orders,
+      (SELECT b.balance FROM balances b WHERE b.customer_id = k.customer_id
+          AND b.sandbox = k.sandbox) AS balance
       FROM api_keys k JOIN customers c ON c.id = k.customer_id WHERE k.id = $1`,
   price: 'SELECT price_units FROM prices WHERE service = $1 AND country = $2',
   openOrdersOfKey: `SELECT COUNT(*) AS n FROM orders WHERE api_key_id = $1 AND status IN ${OPEN}`,
