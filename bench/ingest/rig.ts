@@ -59,6 +59,7 @@ function countingRepository(): InboundRepository {
     },
     expireIncomplete: () => Promise.resolve([]),
     listMessages: () => Promise.resolve([]),
+    listReceivedSince: () => Promise.resolve([]),
   };
 }
 
@@ -89,6 +90,7 @@ export async function buildRig(modems: number, sink: SinkKind): Promise<Rig> {
     },
     expireIncomplete: (cutoff, now) => base.expireIncomplete(cutoff, now),
     listMessages: (options) => base.listMessages(options),
+    listReceivedSince: (since, limit) => base.listReceivedSince(since, limit),
   };
   const pool = new ModemPool({
     sources: [],

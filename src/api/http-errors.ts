@@ -47,6 +47,8 @@ const STATUS: Partial<Record<ErrorCode, readonly [number, string]>> = {
   idempotency_mismatch: [422, 'idempotency_mismatch'],
   too_early: [425, 'too_early'],
   rate_limited: [429, 'rate_limited'],
+  // Another host was to act on its modem and did not answer: a gateway timeout, not our fault.
+  host_unavailable: [504, 'host_unavailable'],
 };
 
 /** Domain detail keys that clients may see, as the API spells them (top level of the body). */

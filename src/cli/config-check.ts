@@ -42,6 +42,10 @@ function summary(config: Config): Array<[string, string]> {
   const t = messaging.throttle;
   return [
     ['host id', config.hostId],
+    [
+      'host lease',
+      `${seconds(config.hostLeaseTtlMs)}, renewed every ${seconds(Math.round(config.hostLeaseTtlMs / 3))}`,
+    ],
     ['data directory', config.dataDir],
     ['database', databaseLine(config.database)],
     ['listen', `http://${config.host}:${config.port}`],

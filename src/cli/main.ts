@@ -4,6 +4,7 @@ import { describeError, isSimpoolError } from '../shared/index.js';
 import { registerAdminCommands } from './admin.js';
 import { registerConfigCommands } from './config-check.js';
 import { registerCustomerCommands } from './customer.js';
+import { registerHostsCommand } from './hosts.js';
 import { registerInboxCommand } from './inbox.js';
 import { registerMigrateCommand } from './migrate.js';
 import { registerModemsCommand } from './modems.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerCustomerCommands(program);
   registerSimulateCommand(program);
   registerModemsCommand(program);
+  registerHostsCommand(program);
   registerMigrateCommand(program);
   registerConfigCommands(program);
   registerAdminCommands(program);

@@ -60,7 +60,17 @@ async function runStart(options: StartOptions): Promise<void> {
   if (daemon.simulator) {
     console.log(`  simulated modems' control API: ${daemon.simulator.control.url}/modems`);
   }
-  const signal = await stop.signal;
+  const signal = await Promise.race([stop.signal, daemon.fenced.then(() => 'fenced' as const)]);
+  if (signal === 'fenced') {
+    // Its modems stopped already; a supervisor (systemd) starts it again under a new epoch.
+    await daemon.stop();
+    console.error(
+      `simpool: host id "${config.hostId}" was taken over by another process while this one ` +
+        'could not renew its lease; stopped (host_fenced)',
+    );
+    process.exitCode = 1;
+    return;
+  }
   logger.info({ signal }, 'stopping: finishing the AT commands in flight');
   await daemon.stop();
   logger.info('stopped');

@@ -9,12 +9,14 @@ import { fileURLToPath } from 'node:url';
 import type { SystemInfo } from '../api/index.js';
 import {
   AdminService,
+  HostCommandClient,
+  HostCommandWorker,
   OperatorAccount,
   type MessagingPrincipal,
   type MessagingService,
 } from '../domain/index.js';
 import type { ModemPool } from '../pool/index.js';
-import { SimpoolError, type Clock, type Logger } from '../shared/index.js';
+import { SimpoolError, describeError, type Clock, type Logger } from '../shared/index.js';
 import type { Store } from '../store/index.js';
 import { ensureAdminCredential, type AdminCredential } from './admin-credential.js';
 import { PoolModems } from './admin-modems.js';
@@ -29,7 +31,9 @@ export interface Admin {
   /** The admin credential; `created` on the start that generated it. */
   readonly credential: AdminCredential;
   readonly system: SystemInfo;
-  stop(): void;
+  /** Carries out the modem actions other hosts ask of this host's modems. */
+  readonly hostCommands: HostCommandWorker;
+  stop(): Promise<void>;
 }
 
 export async function startAdmin(
@@ -55,6 +59,8 @@ export async function startAdmin(
       (await messaging.send({ to, body, from: iccid }, sender)).id,
     clock: deps.clock,
   });
+  // A modem another host drives is acted on by that host (docs/several-hosts.md).
+  const hostCommands = { port: store.hostCommands, hostId: config.hostId, clock: deps.clock };
   const service = new AdminService({
     ports: store.admin,
     modems,
@@ -64,7 +70,15 @@ export async function startAdmin(
     clock: deps.clock,
     onDeliveryRetried: () => webhooks.worker.poke(),
     operator,
+    hostCommands: new HostCommandClient(hostCommands),
   });
+  const worker = new HostCommandWorker({
+    ...hostCommands,
+    execute: (command) => service.runHostCommand(command),
+    onError: (error) =>
+      deps.logger.warn({ err: describeError(error) }, 'host commands: the store failed'),
+  });
+  await worker.start();
   return {
     service,
     operator,
@@ -74,7 +88,11 @@ export async function startAdmin(
       startedAt: deps.clock.now(),
       config: configSummary(config),
     },
-    stop: () => modems.close(),
+    hostCommands: worker,
+    async stop() {
+      await worker.stop();
+      modems.close();
+    },
   };
 }
 
@@ -85,6 +103,7 @@ export async function startAdmin(
 export function configSummary(config: Config): Record<string, unknown> {
   return {
     host_id: config.hostId,
+    host_lease_ttl_ms: config.hostLeaseTtlMs,
     data_dir: config.dataDir,
     database: describeDatabase(config.database),
     database_engine: config.database.engine,

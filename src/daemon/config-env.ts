@@ -35,6 +35,7 @@ export const ENVIRONMENT_FIELDS: ReadonlyArray<{
   { variable: 'SIMPOOL_DATABASE', field: 'database', parse: asText },
   { variable: 'SIMPOOL_DATABASE_PASSWORD_FILE', field: 'databasePasswordFile', parse: asText },
   { variable: 'SIMPOOL_HOST_ID', field: 'hostId', parse: asText },
+  { variable: 'SIMPOOL_HOST_LEASE_TTL_MS', field: 'hostLeaseTtlMs', parse: asNumber },
   { variable: 'SIMPOOL_HOST', field: 'host', parse: asText },
   { variable: 'SIMPOOL_PORT', field: 'port', parse: asNumber },
   { variable: 'SIMPOOL_TRUST_PROXY', field: 'trustProxy', parse: trustProxyFromText },

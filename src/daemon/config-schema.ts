@@ -227,6 +227,15 @@ export const ConfigSchema = Type.Object(
         description: "This host's name in a cluster sharing one database; default the hostname",
       }),
     ),
+    hostLeaseTtlMs: Type.Optional(
+      Type.Integer({
+        minimum: 1000,
+        maximum: 600_000,
+        description:
+          "How long this host's lease lasts unrenewed (renewed every third of it); other hosts " +
+          'take its SIMs offline at most this long (plus a renewal period) after it dies',
+      }),
+    ),
     host: Type.Optional(Type.String({ minLength: 1, description: 'HTTP listen address' })),
     port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'HTTP port' })),
     trustProxy: Type.Optional(

@@ -24,6 +24,12 @@ export interface Config {
    * also seeds the identities of the built-in simulated modems, so hosts never share a SIM.
    */
   readonly hostId: string;
+  /**
+   * How long this host's lease in the shared database lasts unrenewed (ms, default 15 000). It
+   * is renewed every third of it; other hosts reap a host whose lease ran out (its SIMs offline,
+   * its work in flight back to the queues) within about this time plus a third.
+   */
+  readonly hostLeaseTtlMs: number;
   readonly host: string;
   readonly port: number;
   /**

@@ -75,6 +75,7 @@ const DEFAULTS = {
   hotplugIntervalMs: 2_000,
   reassemblyTimeoutMs: 24 * 60 * 60_000,
   simulatorControlPort: 8765,
+  hostLeaseTtlMs: 15_000,
 } as const;
 
 /** `orders.liveOnSimulated` when the config does not say: only simulated modems = a demo. */
@@ -158,6 +159,7 @@ function resolve(
     database,
     // The schema checked a configured one; the hostname is checked with the cross-field rules.
     hostId: config.hostId ?? hostname,
+    hostLeaseTtlMs: config.hostLeaseTtlMs ?? DEFAULTS.hostLeaseTtlMs,
     host: config.host ?? DEFAULTS.host,
     port: config.port ?? DEFAULTS.port,
     trustProxy: config.trustProxy ?? DEFAULTS.trustProxy,

@@ -1,11 +1,12 @@
 import { MessagingService } from '../domain/index.js';
 import { ModemPool, parseModemSource, type FixedSlot, type ModemSource } from '../pool/index.js';
-import { systemClock, type Clock, type Logger } from '../shared/index.js';
+import { describeError, systemClock, type Clock, type Logger } from '../shared/index.js';
 import { ModemBank, startControlServer, type ControlServer } from '../simulator/index.js';
 import { createRepositories } from '../store/index.js';
-import { startAdmin, type Admin } from './admin.js';
+import { simpoolVersion, startAdmin, type Admin } from './admin.js';
 import { startApiServer, type ApiListener } from './api-server.js';
 import type { Config } from './config.js';
+import { startHostLease } from './host-lease.js';
 import { startOrderEngine, type OrderEngine } from './order-engine.js';
 import { startSandboxSender, type SandboxSender } from './sandbox-sender.js';
 import { SIMULATOR_LISTEN, listenFailure } from './start-failures.js';
@@ -29,6 +30,11 @@ export interface Daemon {
   readonly messaging: MessagingService;
   /** The operator account, its admin credential and the admin API's service. */
   readonly admin: Admin;
+  /**
+   * Resolves if another process takes this host id over (this host's lease had expired): the
+   * modems' work is stopped already; the caller should stop the daemon and exit non-zero.
+   */
+  readonly fenced: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,7 +83,31 @@ async function startParts(
     onMigration: (id, name) => logger.info({ id, name }, 'database migrated'),
   });
   started.push('database', () => db.close());
-  const repositories = createRepositories(db);
+  const repositories = createRepositories(db, { hostId: config.hostId, clock });
+
+  // The host id is taken before any modem is opened: a second daemon with the same host id on
+  // the same database stops here (host_id_in_use), its modems untouched.
+  const modemWork: { stop?: () => Promise<void> } = {};
+  let markFenced!: () => void;
+  const fenced = new Promise<void>((resolve) => (markFenced = resolve));
+  let wasFenced = false;
+  const lease = await startHostLease({
+    hosts: repositories.hosts,
+    hostId: config.hostId,
+    version: simpoolVersion(),
+    leaseTtlMs: config.hostLeaseTtlMs,
+    clock,
+    logger,
+    onFenced: () => {
+      wasFenced = true;
+      void modemWork.stop?.().catch((error: unknown) => {
+        logger.warn({ err: describeError(error) }, 'stopping the modems failed');
+      });
+      markFenced();
+    },
+  });
+  // Stopped after everything but the store: its SIMs go offline for other hosts at once.
+  started.push('host lease', () => lease.stop());
 
   let simulator: Daemon['simulator'] = null;
   const fixedSlots: FixedSlot[] = [];
@@ -129,9 +159,14 @@ async function startParts(
       'SMS received',
     ),
   );
+  // Once, whether a fencing or the daemon's stop asks first.
+  let poolStopping: Promise<void> | undefined;
+  const stopPool = (): Promise<void> => (poolStopping ??= pool.stop());
+  modemWork.stop = stopPool;
   // Registered before start: a start that fails half-way has modems to close all the same.
-  started.push('modem pool', () => pool.stop());
+  started.push('modem pool', stopPool);
   await pool.start();
+  if (wasFenced) await stopPool();
   const rental = await startOrderEngine(repositories, pool, config, { clock, logger });
   started.push('order engine', () => rental.stop());
   const sandbox = startSandboxSender({
@@ -173,6 +208,10 @@ async function startParts(
   );
   // The API stops first: no request may reach services whose store is closing.
   started.push('API server', () => api.close());
+  // For `simpool hosts` and other hosts' admin pages; a failure here only leaves it unknown.
+  await lease.session.setApiUrl(api.url).catch((error: unknown) => {
+    logger.warn({ err: describeError(error) }, 'recording the API URL of this host failed');
+  });
 
   let stopping: Promise<void> | undefined;
   return {
@@ -184,6 +223,7 @@ async function startParts(
     webhooks,
     messaging,
     admin,
+    fenced,
     stop() {
       stopping ??= started.unwind();
       return stopping;

@@ -114,7 +114,8 @@ export async function startOrderEngine(
     }
   };
   pool.on('call', onCall);
-  for (const message of store.inbound.listReceivedSince(clock.now() - REPLAY_WINDOW_MS, 100_000)) {
+  const replay = await store.inbound.listReceivedSince(clock.now() - REPLAY_WINDOW_MS, 100_000);
+  for (const message of replay) {
     await match(message);
   }
 

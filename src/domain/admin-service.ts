@@ -5,6 +5,7 @@
  * operator may do and reads across accounts.
  */
 import { SimpoolError, type Clock } from '../shared/index.js';
+import { ModemActions } from './admin-modem-actions.js';
 import { hourSeries, modemCounts } from './admin-stats.js';
 import type {
   AdminMessage,
@@ -25,8 +26,10 @@ import type { CatalogService } from './catalog-service.js';
 import type { Country, PriceEntry, Service } from './catalog.js';
 import type { CreatedKey, CustomerService } from './customer-service.js';
 import type { ApiKeyInfo, Customer, Page } from './customers.js';
+import type { HostCommandClient } from './host-command-client.js';
+import type { HostCommand, HostCommandResult } from './host-commands.js';
 import type { Order } from './order-types.js';
-import { pageLimit, requireInteger, requireText, validationError } from './validation.js';
+import { pageLimit, requireInteger, validationError } from './validation.js';
 import type { WebhookService } from './webhook-service.js';
 import type { WebhookDelivery, WebhookEndpoint } from './webhook-types.js';
 
@@ -44,6 +47,8 @@ export interface AdminServiceDeps {
   readonly onDeliveryRetried?: () => void;
   /** The built-in operator account, addressed as customer id `operator` (its own API keys). */
   readonly operator?: { ensure(): Promise<Customer> };
+  /** Other hosts' modems, acted on by their hosts (several hosts on one database). */
+  readonly hostCommands?: HostCommandClient;
 }
 
 /** A modem row of the admin API: the pool's view plus what its SIM is doing. */
@@ -68,10 +73,16 @@ export interface AdminCatalog {
 }
 
 const MAX_NOTES = 2000;
-const USSD_CODE = /^[0-9*#+]{1,32}$/;
 
 export class AdminService {
-  constructor(private readonly deps: AdminServiceDeps) {}
+  private readonly modemActions: ModemActions;
+
+  constructor(private readonly deps: AdminServiceDeps) {
+    this.modemActions = new ModemActions({
+      modems: deps.modems,
+      ...(deps.hostCommands ? { hostCommands: deps.hostCommands } : {}),
+    });
+  }
 
   async overview(): Promise<Overview> {
     const now = this.deps.clock.now();
@@ -109,22 +120,22 @@ export class AdminService {
     return this.deps.modems.subscribe(listener);
   }
 
-  async resetModem(id: string): Promise<void> {
-    this.modemView(id);
-    await this.deps.modems.reset(id);
+  /** Modem actions: `id` is a local slot address or IMEI, or another host's modem's IMEI. */
+  resetModem(id: string): Promise<void> {
+    return this.modemActions.reset(id);
   }
 
-  async ussd(id: string, code: string): Promise<string> {
-    if (!USSD_CODE.test(code)) throw validationError('code', 'digits, * and # only (e.g. *100#)');
-    this.usableModem(id);
-    return this.deps.modems.ussd(id, code);
+  ussd(id: string, code: string): Promise<string> {
+    return this.modemActions.ussd(id, code);
   }
 
-  async sendTestSms(id: string, to: string, body: string): Promise<string> {
-    const text = requireText('body', body, 1600);
-    const view = this.usableModem(id);
-    if (view.iccid === null) throw new SimpoolError('bad_status', `modem ${id} has no SIM`);
-    return this.deps.modems.sendTestSms(id, to.trim(), text);
+  sendTestSms(id: string, to: string, body: string): Promise<string> {
+    return this.modemActions.sendTestSms(id, to, body);
+  }
+
+  /** Carries out another host's command on one of this host's modems (HostCommandWorker). */
+  runHostCommand(command: HostCommand): Promise<HostCommandResult> {
+    return this.modemActions.runHostCommand(command);
   }
 
   // --- SIMs ---------------------------------------------------------------------------------
@@ -252,17 +263,6 @@ export class AdminService {
   private modemView(id: string): ModemView {
     const view = this.deps.modems.get(id);
     if (!view) throw new SimpoolError('not_found', `no modem ${id}`);
-    return view;
-  }
-
-  /** A modem that can take AT commands now (USSD, sending). */
-  private usableModem(id: string): ModemView {
-    const view = this.modemView(id);
-    if (view.state !== 'ready' && view.state !== 'degraded') {
-      throw new SimpoolError('bad_status', `modem ${id} is ${view.state}`, {
-        details: { status: view.state },
-      });
-    }
     return view;
   }
 

@@ -28,7 +28,7 @@ export function ulid(nowMs: number): string {
   return head + tail;
 }
 
-export type IdPrefix = 'cus' | 'key' | 'ord' | 'evt';
+export type IdPrefix = 'cus' | 'key' | 'ord' | 'evt' | 'cmd';
 
 export function newId(prefix: IdPrefix, nowMs: number): string {
   return `${prefix}_${ulid(nowMs)}`;

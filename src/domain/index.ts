@@ -180,6 +180,21 @@ export type {
 export { AdminService } from './admin-service.js';
 export type { AdminServiceDeps, AdminModem, Overview, AdminCatalog } from './admin-service.js';
 export { hourSeries, hourStart, modemCounts, HOUR_MS } from './admin-stats.js';
+export { HOST_UNAVAILABLE } from './host-commands.js';
+export type {
+  HostCommandAction,
+  HostCommandStatus,
+  HostCommandParams,
+  HostCommandResult,
+  HostCommand,
+  NewHostCommand,
+  HostCommandOutcome,
+  HostCommandPort,
+} from './host-commands.js';
+export { HostCommandClient, HOST_COMMAND_TIMEOUT_MS } from './host-command-client.js';
+export type { HostCommandClientOptions } from './host-command-client.js';
+export { HostCommandWorker } from './host-command-worker.js';
+export type { HostCommandWorkerOptions } from './host-command-worker.js';
 export {
   OperatorAccount,
   OPERATOR_EMAIL,
@@ -218,3 +233,13 @@ export type {
   MessagingPort,
 } from './messaging-types.js';
 export { countryOfNumber } from './phone-country.js';
+export type {
+  HostLeaseState,
+  HostStartRequest,
+  AdoptedRows,
+  HostRenewal,
+  ReapedHost,
+  HostSession,
+  HostInfo,
+  HostRegistryPort,
+} from './hosts.js';

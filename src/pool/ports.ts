@@ -86,6 +86,11 @@ export interface InboundRepository {
     readonly limit: number;
     readonly beforeId?: number;
   }): Promise<StoredInboundMessage[]>;
+  /**
+   * Messages received at or after `since`, oldest first, among the newest `limit` (the order
+   * engine replays them at start, in case one was stored but not yet matched to its order).
+   */
+  listReceivedSince(since: number, limit: number): Promise<StoredInboundMessage[]>;
 }
 
 /**
@@ -141,23 +146,34 @@ export interface SimRow {
   readonly lastSeenAt: number;
   /** false: switched off by the operator; never allocated to an order nor used to send. */
   readonly enabled: boolean;
+  /** The host whose modem it was last seen in (docs/several-hosts.md); '' on a lone appliance. */
+  readonly hostId: string;
 }
 
-/** Modems by IMEI, SIMs by ICCID, slots by path: a SIM moved to another slot keeps its history. */
+/**
+ * Modems by IMEI, SIMs by ICCID, slots by (host, path): a SIM moved to another slot keeps its
+ * history. An implementation belongs to one host (its id given when the store is created): the
+ * modems, slots and SIMs it records are this host's; a modem or SIM last recorded by another
+ * host becomes this host's (it was physically moved). The other writes change only this host's
+ * rows, so a late write of a host a SIM or modem left cannot undo what its new host recorded.
+ * The reads cover every host (the admin and the API show them all; the pool reads none).
+ */
 export interface InventoryRepository {
   recordModem(modem: ModemRecord): Promise<void>;
   setModemState(imei: string, state: ModemState, at: number): Promise<void>;
   /**
-   * The SIM was identified in this modem and slot. Keeps `firstSeenAt`; a new modem or slot
-   * is recorded as a new placement. Does not change the status (a new SIM starts `offline`):
-   * `setSimStatus` says when it can be used.
+   * The SIM was identified in this modem and slot. Keeps `firstSeenAt`; a new modem, slot or
+   * host is recorded as a new placement. Does not change the status (a new SIM starts
+   * `offline`): `setSimStatus` says when it can be used.
    */
   recordSim(sim: SimRecord): Promise<void>;
   setSimStatus(iccid: string, status: SimStatus, at: number): Promise<void>;
   recordSimHealth(iccid: string, health: SimHealthRecord, at: number): Promise<void>;
   /** Every SIM seen on this modem goes offline (the modem vanished). */
   markModemSimsOffline(imei: string, at: number): Promise<void>;
+  /** Every host's SIMs, by slot path then ICCID. */
   listSims(): Promise<SimRow[]>;
+  /** A SIM of any host, by ICCID or by number (`+49…` or `49…`; a recycled one: seen last). */
   findSim(iccidOrNumber: string): Promise<SimRow | undefined>;
 }
 

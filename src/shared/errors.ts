@@ -43,6 +43,11 @@ export type ErrorCode =
   | 'store_copy_unsupported'
   /** Copying an appliance failed (PostgreSQL refused a row, counts or balances differ): undone. */
   | 'store_copy_failed'
+  // hosts sharing one database
+  /** Another live process holds this host id (its lock, and a lease not yet expired). */
+  | 'host_id_in_use'
+  /** This process's epoch is no longer its host's: another process took the id over. */
+  | 'host_fenced'
   // outbound SMS (stored as a message's error code)
   | 'sms_send_failed'
   | 'sms_delivery_failed'
@@ -74,6 +79,8 @@ export type ErrorCode =
   | 'listen_failed'
   | 'not_found'
   | 'webhook_not_found'
+  /** The host that drives a modem did not carry out an action on it in time (down, cut off). */
+  | 'host_unavailable'
   | 'internal_error';
 
 export interface SimpoolErrorOptions {

@@ -4,8 +4,9 @@
  *
  *   openDatabase(file, { synchronous?, busyTimeoutMs?, onMigration? }) → SqliteDatabase
  *     WAL, synchronous FULL by default, foreign keys, busy timeout, then migrations.
- *   createStore(db, { reportMatchWindowMs? }) → { db, inbound, inventory, outbound }
- *     (also exported as createRepositories / Repositories)
+ *   createStore(db, { hostId?, reportMatchWindowMs?, clock? }) → { db, inbound, inventory, outbound,
+ *     …, hosts } (also exported as createRepositories / Repositories); `clock` times the hosts'
+ *     leases
  *   or the repositories one by one: SqliteInboundRepository, SqliteInventoryRepository,
  *   SqliteOutboundRepository.
  */
@@ -17,12 +18,12 @@ export { createStore, createRepositories } from './sqlite/create-store.js';
 export type { Repositories, Store, StoreOptions } from './sqlite/create-store.js';
 export { SqliteInboundRepository } from './sqlite/inbound-repository.js';
 export type { InboundRepositoryOptions } from './sqlite/inbound-repository.js';
-export { DEFAULT_REPORT_MATCH_WINDOW_MS } from './sqlite/delivery-reports.js';
+export { DEFAULT_REPORT_MATCH_WINDOW_MS } from './common/delivery-reports.js';
 export { SqliteInventoryRepository } from './sqlite/inventory-repository.js';
-export type { SimPlacement } from './sqlite/inventory-rows.js';
+export type { SimPlacement } from './common/inventory-rows.js';
 export { SqliteOutboundRepository } from './sqlite/outbound-repository.js';
 export type { OutboundPartRow } from './sqlite/outbound-rows.js';
-export { pduFingerprint } from './sqlite/inbound-rows.js';
+export { pduFingerprint } from './common/inbound-rows.js';
 export { SqliteSandboxDeliveries } from './sqlite/sandbox-deliveries.js';
 export { SqliteIdempotencyRepository } from './sqlite/idempotency-repository.js';
 export { databaseWritable } from './sqlite/readiness.js';
@@ -33,6 +34,9 @@ export { listModemInventory } from './sqlite/modem-listing.js';
 export type { ModemInventoryRow } from './sqlite/modem-listing.js';
 export { SqliteMessagingRepository } from './sqlite/messaging-repository.js';
 export { SqliteMessageReads } from './sqlite/message-reads.js';
+export { SqliteHostCommandRepository } from './sqlite/host-command-repository.js';
+export { SqliteHostRegistry, SqliteHostSession } from './sqlite/host-registry.js';
+export type { SqliteHostRegistryOptions } from './sqlite/host-registry.js';
 
 /*
  * PostgreSQL (node-postgres), for several hosts sharing one database: see src/store/postgres.
@@ -47,6 +51,9 @@ export {
   notify,
   isPostgresUrl,
   redactDatabaseUrl,
+  PostgresHostRegistry,
+  PostgresHostSession,
+  assertCurrentEpoch,
 } from './postgres/index.js';
 export type {
   OpenPostgresOptions,

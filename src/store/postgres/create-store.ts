@@ -2,19 +2,24 @@
  * The PostgreSQL engine's repositories over one open (and migrated) database: the same ports as
  * the SQLite store (src/store/sqlite/create-store.ts), for hosts sharing one database.
  */
+import type { InboundRepositoryOptions } from '../common/delivery-reports.js';
 import { PostgresCatalogRepository } from './catalog-repository.js';
 import { PostgresCustomerRepository } from './customer-repository.js';
 import type { PostgresDatabase } from './database.js';
 import { Fencing } from './fencing.js';
 import { PostgresIdempotencyRepository } from './idempotency-repository.js';
+import { PostgresInboundRepository } from './inbound-repository.js';
+import { PostgresInventoryRepository } from './inventory-repository.js';
 import { PostgresLedgerWriter } from './ledger-writer.js';
 import type { PostgresListener } from './listener.js';
 import { PostgresOrderRepository } from './order-repository.js';
 import { PostgresOutboxWriter } from './outbox-writer.js';
 import { PostgresSandboxDeliveries } from './sandbox-deliveries.js';
 import { PostgresSimEligibility } from './sim-eligibility.js';
+import { PostgresHostCommandRepository } from './host-command-repository.js';
+import { PostgresHostRegistry } from './host-registry.js';
 
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends InboundRepositoryOptions {
   /** This host's id (docs/several-hosts.md): what its modems, slots and SIMs are recorded under. */
   readonly hostId: string;
   /**
@@ -56,6 +61,14 @@ export function createPostgresStore(db: PostgresDatabase, options: PostgresStore
     }),
     /** This host's sandbox deliveries (the SIMs it drives). */
     sandboxDeliveries,
+    /** Modem actions asked of another host (HostCommandPort); close() it to stop listening. */
+    hostCommands: new PostgresHostCommandRepository(db),
+    /** This host's modems, slots and SIMs; reads cover every host (InventoryRepository). */
+    inventory: new PostgresInventoryRepository(db, fencing, options.hostId),
+    /** Inbound SMS and status reports (InboundRepository, RawPduReads). */
+    inbound: new PostgresInboundRepository(db, events, fencing, options),
+    /** The hosts sharing this database: leases, epochs, fencing, the dead-host reaper. */
+    hosts: new PostgresHostRegistry(db),
   };
 }
 

@@ -20,6 +20,9 @@
  *     Inside it, the building blocks of the order transactions take the transaction's client:
  *     PostgresLedgerWriter.move/tryMove(client, movement) and
  *     PostgresSimEligibility.pick(client, policy, …) (see their files).
+ *   PostgresHostRegistry(db).start(request) → session  a host's lease, epoch and lock
+ *     session.assertCurrent(client)                     fencing, inside a pool-side transaction
+ *   assertCurrentEpoch(client, hostId, epoch)           the same, without the session object
  */
 export { openPostgres, PostgresDatabase } from './database.js';
 export type { OpenPostgresOptions, Queryable } from './database.js';
@@ -39,5 +42,16 @@ export type { PostgresOutboxOptions } from './outbox-writer.js';
 export { EVENT_SEQUENCER_LOCK_KEY, EVENTS_NUMBERED_CHANNEL } from './event-sequencer.js';
 export { createPostgresStore } from './create-store.js';
 export { Fencing } from './fencing.js';
+export { PostgresHostCommandRepository } from './host-command-repository.js';
+export type { PostgresHostCommandOptions } from './host-command-repository.js';
 export type { FencedSession } from './fencing.js';
-export type { PostgresStore, PostgresStoreOptions } from './create-store.js';
+export type { PostgresStore } from './create-store.js';
+export {
+  PostgresHostRegistry,
+  PostgresHostSession,
+  assertCurrentEpoch,
+  HOST_ADOPTION_LOCK_KEY,
+} from './host-registry.js';
+export { HOST_LOCK_CLASS, hostLockApplicationName } from './host-lock.js';
+export { DB_NOW_MS } from './db-clock.js';
+export type { PostgresStoreOptions } from './create-store.js';

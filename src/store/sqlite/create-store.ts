@@ -3,6 +3,8 @@ import { createAdminPorts } from './admin-ports.js';
 import { SqliteCatalogRepository } from './catalog-repository.js';
 import { SqliteCustomerRepository } from './customer-repository.js';
 import type { SqliteDatabase } from './database.js';
+import { SqliteHostCommandRepository } from './host-command-repository.js';
+import { SqliteHostRegistry, type SqliteHostRegistryOptions } from './host-registry.js';
 import { SqliteIdempotencyRepository } from './idempotency-repository.js';
 import { SqliteInboundRepository, type InboundRepositoryOptions } from './inbound-repository.js';
 import { SqliteInventoryRepository } from './inventory-repository.js';
@@ -15,7 +17,13 @@ import { SqliteSandboxDeliveries } from './sandbox-deliveries.js';
 import { SqliteStatsRepository } from './stats-repository.js';
 import { SqliteWebhookRepository } from './webhook-repository.js';
 
-export type StoreOptions = InboundRepositoryOptions;
+export interface StoreOptions extends InboundRepositoryOptions, SqliteHostRegistryOptions {
+  /**
+   * This host's id (docs/several-hosts.md): what its modems, slots and SIMs are recorded under.
+   * Default '', a lone appliance's rows from before hosts existed.
+   */
+  readonly hostId?: string;
+}
 
 export interface Store {
   readonly db: SqliteDatabase;
@@ -39,6 +47,10 @@ export interface Store {
   readonly stats: SqliteStatsRepository;
   /** The Messaging API's queue and reads (MessagingPort). */
   readonly messaging: SqliteMessagingRepository;
+  /** Modem actions asked of another host (HostCommandPort). */
+  readonly hostCommands: SqliteHostCommandRepository;
+  /** This database's hosts: leases, epochs, the dead-host reaper (HostRegistryPort). */
+  readonly hosts: SqliteHostRegistry;
 }
 
 /** The repositories over one open (and migrated) database; statements are prepared once here. */
@@ -47,7 +59,7 @@ export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Sto
   const ledger = new LedgerWriter(db, events);
   const catalog = new SqliteCatalogRepository(db);
   const sandboxDeliveries = new SqliteSandboxDeliveries(db);
-  const inventory = new SqliteInventoryRepository(db);
+  const inventory = new SqliteInventoryRepository(db, options.hostId);
   const outbound = new SqliteOutboundRepository(db, events);
   return {
     db,
@@ -64,6 +76,8 @@ export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Sto
     admin: createAdminPorts(db),
     stats: new SqliteStatsRepository(db),
     messaging: new SqliteMessagingRepository(db, outbound, inventory),
+    hostCommands: new SqliteHostCommandRepository(db),
+    hosts: new SqliteHostRegistry(db, events, options),
   };
 }
 

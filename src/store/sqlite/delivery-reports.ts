@@ -1,30 +1,17 @@
 import type { DecodedStatusReport } from '../../sms/index.js';
 import type { InboundRecord, IngestResult } from '../../pool/index.js';
+import {
+  REPORT_CANDIDATES,
+  STATUS_REPORT_COLUMNS,
+  pickReportedPart,
+  reportDetail,
+  statusReportValues,
+  type CandidateRow,
+  type ReportedPart,
+} from '../common/delivery-reports.js';
+import { safeTime } from '../common/inbound-rows.js';
 import type { SqliteDatabase } from './database.js';
-import { safeTime } from './inbound-rows.js';
 import type { OutboundEvents } from './outbound-events.js';
-
-/** TP-MR wraps at 256, so a reference alone is ambiguous: only recent parts may match. */
-export const DEFAULT_REPORT_MATCH_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
-
-/** How many same-reference parts to weigh against each other (newest first). */
-const CANDIDATES = 8;
-
-interface CandidateRow {
-  readonly message_id: string;
-  readonly sequence: number;
-  readonly to_number: string;
-  readonly delivery_status: string | null;
-}
-
-/** Still waiting for its outcome: no report yet, or only "the network is still trying". */
-const open = (row: CandidateRow) =>
-  row.delivery_status === null || row.delivery_status === 'pending';
-
-/** The last 8 digits: national and international forms of one number agree on them. */
-function numberTail(value: string): string {
-  return value.replace(/\D/g, '').slice(-8);
-}
 
 function prepareReportStatements(db: SqliteDatabase) {
   return {
@@ -36,10 +23,8 @@ function prepareReportStatements(db: SqliteDatabase) {
           LIMIT ?`,
     ),
     insertReport: db.prepare(
-      `INSERT INTO status_reports (pdu_id, sim_iccid, message_reference, recipient, status,
-           status_class, submitted_at, discharged_at, message_id, part_sequence, received_at)
-         VALUES (@pdu_id, @sim_iccid, @message_reference, @recipient, @status, @status_class,
-           @submitted_at, @discharged_at, @message_id, @part_sequence, @received_at)`,
+      `INSERT INTO status_reports (${STATUS_REPORT_COLUMNS})
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     // A final outcome is never overwritten by a late or repeated "still trying" report.
     updatePart: db.prepare(
@@ -87,7 +72,7 @@ export class DeliveryReports {
   constructor(
     db: SqliteDatabase,
     private readonly events: OutboundEvents,
-    private readonly windowMs: number = DEFAULT_REPORT_MATCH_WINDOW_MS,
+    private readonly windowMs: number,
   ) {
     this.s = prepareReportStatements(db);
   }
@@ -95,45 +80,19 @@ export class DeliveryReports {
   record(record: InboundRecord, report: DecodedStatusReport, pduId: number): IngestResult {
     const at = record.receivedAt;
     const matched = report.forCommand ? null : this.match(record.iccid, report, at);
-    const dischargedAt = safeTime(report.dischargeTime, at);
-    this.s.insertReport.run({
-      pdu_id: pduId,
-      sim_iccid: record.iccid,
-      message_reference: report.messageReference,
-      recipient: report.recipient.value,
-      status: report.status,
-      status_class: report.statusClass,
-      submitted_at: safeTime(report.timestamp, at),
-      discharged_at: dischargedAt,
-      message_id: matched?.messageId ?? null,
-      part_sequence: matched?.sequence ?? null,
-      received_at: at,
-    });
-    if (matched) this.apply(matched, report, dischargedAt, at);
+    this.s.insertReport.run(...statusReportValues(record, report, pduId, matched));
+    if (matched) this.apply(matched, report, safeTime(report.dischargeTime, at), at);
     return { kind: 'status_report', matched, delivered: report.statusClass === 'delivered' };
   }
 
-  private match(
-    iccid: string,
-    report: DecodedStatusReport,
-    at: number,
-  ): { messageId: string; sequence: number } | null {
-    const rows = this.s.candidates.all(
-      iccid,
-      report.messageReference,
-      at - this.windowMs,
-      CANDIDATES,
-    );
-    const tail = numberTail(report.recipient.value);
-    const same = tail === '' ? rows : rows.filter((row) => numberTail(row.to_number) === tail);
-    // Newest first, one still waiting for its outcome before one that has it. A report for a
-    // recipient none of the candidates has is applied only when there is no doubt (one part).
-    const best = same.find(open) ?? same[0] ?? (rows.length === 1 ? rows[0] : undefined);
-    return best ? { messageId: best.message_id, sequence: best.sequence } : null;
+  private match(iccid: string, report: DecodedStatusReport, at: number): ReportedPart | null {
+    const since = at - this.windowMs;
+    const rows = this.s.candidates.all(iccid, report.messageReference, since, REPORT_CANDIDATES);
+    return pickReportedPart(rows, report);
   }
 
   private apply(
-    part: { messageId: string; sequence: number },
+    part: ReportedPart,
     report: DecodedStatusReport,
     reportedAt: number,
     at: number,
@@ -146,8 +105,9 @@ export class DeliveryReports {
       reported_at: reportedAt,
     }).changes;
     if (changed === 0) return;
-    const detail = `${report.statusText} (TP-ST ${report.status})`;
-    this.events.record(part.messageId, part.sequence, report.statusClass, at, { detail });
+    this.events.record(part.messageId, part.sequence, report.statusClass, at, {
+      detail: reportDetail(report),
+    });
     switch (report.statusClass) {
       case 'delivered':
         if (this.s.undeliveredParts.get(part.messageId) === 0) {

@@ -1,12 +1,5 @@
 import type Database from 'better-sqlite3';
-import {
-  assembleParts,
-  hasAllParts,
-  partOf,
-  singlePartMessage,
-  type DecodedDeliver,
-  type ReassembledMessage,
-} from '../../sms/index.js';
+import type { ReassembledMessage, StoredPart } from '../../sms/index.js';
 import type {
   InboundRecord,
   InboundRepository,
@@ -16,34 +9,36 @@ import type {
   StoredInboundMessage,
   StoredRawPdu,
 } from '../../pool/index.js';
-import type { SqliteDatabase } from './database.js';
-import { DEFAULT_REPORT_MATCH_WINDOW_MS, DeliveryReports } from './delivery-reports.js';
-import { OutboundEvents } from './outbound-events.js';
-import type { OutboxWriter } from './outbox-writer.js';
-import { RawPduReader } from './raw-pdus.js';
+import {
+  DEFAULT_REPORT_MATCH_WINDOW_MS,
+  type InboundRepositoryOptions,
+} from '../common/delivery-reports.js';
+import {
+  givenUp,
+  pduRowFrom,
+  planPdu,
+  reassembly,
+  withSafeReceivedAt,
+} from '../common/inbound-plan.js';
 import {
   messageFromRow,
+  messageReceivedEvent,
   messageRowFrom,
   partFromRow,
   partRowFrom,
-  pduFingerprint,
-  safeTime,
   type MessageRow,
   type NewMessageRow,
   type PartRow,
-} from './inbound-rows.js';
-import { iso } from '../common/iso-time.js';
+} from '../common/inbound-rows.js';
+import { pageLimit } from '../common/raw-pdus.js';
+import type { SqliteDatabase } from './database.js';
+import { DeliveryReports } from './delivery-reports.js';
+import { OutboundEvents } from './outbound-events.js';
+import type { OutboxWriter } from './outbox-writer.js';
+import { RawPduReader } from './raw-pdus.js';
 import { settled } from './settled.js';
 
-/** The id the Messaging API shows for an inbound message (outbound ones are `msg_…`). */
-export function inboundMessageId(id: number): string {
-  return `in_${id}`;
-}
-
-export interface InboundRepositoryOptions {
-  /** How far back a status report may match a sent part (references wrap at 256). */
-  readonly reportMatchWindowMs?: number;
-}
+export type { InboundRepositoryOptions } from '../common/delivery-reports.js';
 
 function prepareInboundStatements(db: SqliteDatabase) {
   return {
@@ -152,7 +147,7 @@ export class SqliteInboundRepository implements InboundRepository, RawPduReads {
     readonly beforeId?: number;
   }): Promise<StoredInboundMessage[]> {
     return settled(() => {
-      const limit = Math.max(0, Math.trunc(options.limit));
+      const limit = pageLimit(options.limit);
       const rows =
         options.beforeId === undefined
           ? this.s.newest.all(limit)
@@ -161,9 +156,8 @@ export class SqliteInboundRepository implements InboundRepository, RawPduReads {
     });
   }
 
-  /** Oldest first: messages received at or after `since`, among the newest `limit`. */
-  listReceivedSince(since: number, limit: number): StoredInboundMessage[] {
-    return this.s.receivedSince.all(Math.max(0, Math.trunc(limit)), since).map(messageFromRow);
+  listReceivedSince(since: number, limit: number): Promise<StoredInboundMessage[]> {
+    return settled(() => this.s.receivedSince.all(pageLimit(limit), since).map(messageFromRow));
   }
 
   listRaw(options: {
@@ -174,64 +168,50 @@ export class SqliteInboundRepository implements InboundRepository, RawPduReads {
   }
 
   private ingestOne(input: InboundRecord): IngestResult {
-    // STRICT integer columns refuse a fractional time; one odd clock value must not fail a batch.
-    const receivedAt = safeTime(input.receivedAt, Date.now());
-    const record = receivedAt === input.receivedAt ? input : { ...input, receivedAt };
-    const { decoded } = record;
-    const inserted = this.s.insertPdu.run({
-      fingerprint: pduFingerprint(record.iccid, record.pdu),
-      sim_iccid: record.iccid,
-      modem_imei: record.imei,
-      storage: record.storage,
-      storage_index: record.index,
-      pdu: record.pdu,
-      kind: decoded.type,
-      error: decoded.type === 'malformed' ? decoded.error : null,
-      received_at: record.receivedAt,
-    });
+    const record = withSafeReceivedAt(input);
+    const inserted = this.s.insertPdu.run(pduRowFrom(record));
     if (inserted.changes === 0) return { kind: 'duplicate' };
     const pduId = Number(inserted.lastInsertRowid);
-    switch (decoded.type) {
+    const plan = planPdu(record);
+    switch (plan.kind) {
       case 'malformed':
-        return { kind: 'malformed' };
       case 'submit':
-        return { kind: 'submit' };
+        return { kind: plan.kind };
       case 'status-report':
-        return this.reports.record(record, decoded, pduId);
-      case 'deliver':
-        return this.deliver(record, decoded, pduId);
+        return this.reports.record(record, plan.report, pduId);
+      case 'single': {
+        const message = this.insertMessage(plan.message);
+        this.s.linkPdu.run(message.id, pduId);
+        return { kind: 'message', message };
+      }
+      case 'part':
+        return this.storePart(plan.part, pduId, record.receivedAt);
     }
   }
 
-  private deliver(record: InboundRecord, deliver: DecodedDeliver, pduId: number): IngestResult {
-    const now = record.receivedAt;
-    const part = partOf(record.iccid, deliver, now);
-    if (!part) {
-      const message = this.insertMessage(singlePartMessage(record.iccid, deliver, now));
-      this.s.linkPdu.run(message.id, pduId);
-      return { kind: 'message', message };
-    }
+  private storePart(part: StoredPart, pduId: number, now: number): IngestResult {
     this.s.insertPart.run(partRowFrom(part, pduId));
     const parts = this.s.partsFor.all(part.keyId).map(partFromRow);
-    if (!hasAllParts(part.key, parts)) {
-      return { kind: 'part', received: parts.length, total: part.key.total };
+    const outcome = reassembly(part, parts, now);
+    if (!outcome.complete) {
+      return { kind: 'part', received: outcome.received, total: outcome.total };
     }
-    const message = this.insertMessage(assembleParts(part.key, parts, now));
-    this.s.linkKeyPdus.run(message.id, part.keyId);
-    this.s.deleteKey.run(part.keyId);
-    return { kind: 'message', message };
+    return { kind: 'message', message: this.completeKey(part.keyId, outcome.message) };
+  }
+
+  /** Stores the message a multipart key became; its parts go, its raw PDUs point at it. */
+  private completeKey(keyId: string, assembled: ReassembledMessage): StoredInboundMessage {
+    const message = this.insertMessage(assembled);
+    this.s.linkKeyPdus.run(message.id, keyId);
+    this.s.deleteKey.run(keyId);
+    return message;
   }
 
   private expireNow(cutoff: number, now: number): StoredInboundMessage[] {
     const out: StoredInboundMessage[] = [];
     for (const keyId of this.s.expiredKeys.all(cutoff)) {
-      const parts = this.s.partsFor.all(keyId).map(partFromRow);
-      const first = parts[0];
-      if (!first) continue;
-      const message = this.insertMessage(assembleParts(first.key, parts, now));
-      this.s.linkKeyPdus.run(message.id, keyId);
-      this.s.deleteKey.run(keyId);
-      out.push(message);
+      const assembled = givenUp(this.s.partsFor.all(keyId).map(partFromRow), cutoff, now);
+      if (assembled) out.push(this.completeKey(keyId, assembled));
     }
     return out;
   }
@@ -241,25 +221,7 @@ export class SqliteInboundRepository implements InboundRepository, RawPduReads {
     const row = messageRowFrom(message);
     const { lastInsertRowid } = this.s.insertMessage.run(row);
     const stored = messageFromRow({ ...row, id: Number(lastInsertRowid) });
-    this.outbox.append({
-      type: 'message.received',
-      customerId: null,
-      orderId: null,
-      now: stored.receivedAt,
-      data: {
-        id: inboundMessageId(stored.id),
-        direction: 'in',
-        from: stored.sender,
-        to: this.simNumber.get(stored.iccid) ?? null,
-        sim_id: stored.iccid,
-        body: stored.text,
-        parts: stored.partCount,
-        complete: stored.complete,
-        missing_parts: stored.missingParts,
-        sent_at: iso(stored.sentAt),
-        received_at: iso(stored.receivedAt),
-      },
-    });
+    this.outbox.append(messageReceivedEvent(stored, this.simNumber.get(stored.iccid) ?? null));
     return stored;
   }
 }

@@ -5,9 +5,11 @@
  */
 import type {
   CatalogPort,
+  CatalogSeedInput,
   CustomerPort,
   IdempotencyPort,
   LedgerEntry,
+  NewApiKey,
 } from '../../../src/domain/index.js';
 import type { Movement } from '../../../src/store/common/ledger-rows.js';
 import { createStore } from '../../../src/store/index.js';
@@ -17,6 +19,76 @@ import { PostgresOutboxWriter } from '../../../src/store/postgres/outbox-writer.
 import { LedgerWriter } from '../../../src/store/sqlite/ledger-writer.js';
 import { OutboxWriter } from '../../../src/store/sqlite/outbox-writer.js';
 import type { EngineDatabase, EngineHandle } from './engines.js';
+
+export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+export const MINUTE = 60_000;
+
+/** A catalog small enough to compare whole: two services, two real countries, a virtual one. */
+export const SMALL_SEED: CatalogSeedInput = {
+  services: [
+    { code: 'wa', name: 'WhatsApp', senderPatterns: ['^WhatsApp$'], codePattern: null },
+    {
+      code: 'tg',
+      name: 'Telegram',
+      senderPatterns: ['^Telegram$', '^42777$'],
+      codePattern: 'code: (?<code>\\d{5})',
+      callCodeDigits: 4,
+    },
+  ],
+  countries: [
+    {
+      activateId: 187,
+      iso2: 'us',
+      eng: 'USA',
+      rus: 'США',
+      chn: '美国',
+      callingCode: 1,
+      mccs: ['310'],
+    },
+    {
+      activateId: 16,
+      iso2: 'GB',
+      eng: 'United Kingdom',
+      rus: 'Англия',
+      chn: '英国',
+      callingCode: 44,
+      mccs: ['234', '235'],
+    },
+    {
+      activateId: 12,
+      iso2: 'US',
+      eng: 'USA (virtual)',
+      rus: 'США (виртуальный)',
+      chn: '美国 (虚拟)',
+      callingCode: 1,
+      mccs: [],
+      virtual: true,
+    },
+  ],
+  defaultPriceUnits: 4000,
+  defaultHoldSeconds: 90,
+  defaultLifetimeSeconds: 900,
+};
+
+/** A live key row for `customerId`, hash `hash-<id>`. */
+export function newKey(
+  id: string,
+  customerId: string,
+  overrides: Partial<NewApiKey> = {},
+): NewApiKey {
+  return {
+    id,
+    customerId,
+    prefix: `sp_live_${id.slice(-4)}`,
+    hash: `hash-${id}`,
+    scopes: ['orders'],
+    sandbox: false,
+    maxOpenOrders: null,
+    label: null,
+    createdAt: T0,
+    ...overrides,
+  };
+}
 
 export interface AccountPorts {
   readonly catalog: CatalogPort;

@@ -47,6 +47,7 @@ describe('InboundPipeline (group commit of the inbound SMS)', () => {
       },
       expireIncomplete: (cutoff, now) => store.inbound.expireIncomplete(cutoff, now),
       listMessages: (options) => store.inbound.listMessages(options),
+      listReceivedSince: (since, limit) => store.inbound.listReceivedSince(since, limit),
     };
     const pipeline = new InboundPipeline(repository);
     const first = [pipeline.commit(read('one', 1)), pipeline.commit(read('two', 2))];

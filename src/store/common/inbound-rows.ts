@@ -8,6 +8,17 @@ import {
   type StoredPart,
 } from '../../sms/index.js';
 import type { StoredInboundMessage } from '../../pool/index.js';
+import { iso } from './iso-time.js';
+
+/*
+ * Inbound SMS rows, shared by both engines: the PDU fingerprint, row ⇄ message mapping, and the
+ * `message.received` event a stored message publishes.
+ */
+
+/** The id the Messaging API shows for an inbound message (outbound ones are `msg_…`). */
+export function inboundMessageId(id: number): string {
+  return `in_${id}`;
+}
 
 /** One-shot hashing (Node ≥ 20.12): no Hash object per SMS. Older Node 20 takes createHash. */
 const sha256Hex: (data: string) => string =
@@ -152,5 +163,31 @@ export function partFromRow(row: PartRow): StoredPart {
     dataHex: row.data_hex,
     sentAt: row.sent_at,
     receivedAt: row.received_at,
+  };
+}
+
+/**
+ * The outbox event of a stored (whole or given-up-on) message, `to` being its SIM's number when
+ * known: appended in the transaction that stores the message.
+ */
+export function messageReceivedEvent(stored: StoredInboundMessage, to: string | null) {
+  return {
+    type: 'message.received' as const,
+    customerId: null,
+    orderId: null,
+    now: stored.receivedAt,
+    data: {
+      id: inboundMessageId(stored.id),
+      direction: 'in',
+      from: stored.sender,
+      to,
+      sim_id: stored.iccid,
+      body: stored.text,
+      parts: stored.partCount,
+      complete: stored.complete,
+      missing_parts: stored.missingParts,
+      sent_at: iso(stored.sentAt),
+      received_at: iso(stored.receivedAt),
+    },
   };
 }

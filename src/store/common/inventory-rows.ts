@@ -1,3 +1,4 @@
+/** Row mapping of modems' SIMs and their placements, shared by both engines. */
 import type { SimRow, SimStatus } from '../../pool/index.js';
 
 type Registration = NonNullable<SimRow['registration']>;
@@ -18,6 +19,7 @@ export interface SimTableRow {
   readonly first_seen_at: number;
   readonly last_seen_at: number;
   readonly enabled: number;
+  readonly host_id: string;
 }
 
 export interface PlacementRow {
@@ -27,14 +29,42 @@ export interface PlacementRow {
   readonly slot_path: string;
   readonly first_seen_at: number;
   readonly last_seen_at: number;
+  readonly host_id: string;
 }
 
-/** One stay of a SIM in one modem and slot. */
+/** One stay of a SIM in one modem and slot, of one host. */
 export interface SimPlacement {
   readonly imei: string;
   readonly path: string;
+  readonly hostId: string;
   readonly firstSeenAt: number;
   readonly lastSeenAt: number;
+}
+
+export function placementFromRow(row: PlacementRow): SimPlacement {
+  return {
+    imei: row.modem_imei,
+    path: row.slot_path,
+    hostId: row.host_id,
+    firstSeenAt: row.first_seen_at,
+    lastSeenAt: row.last_seen_at,
+  };
+}
+
+/**
+ * Whether a SIM seen in this modem and slot of this host is still in its latest placement
+ * (then that placement is touched), or starts a new one.
+ */
+export function samePlacement(
+  latest: PlacementRow | undefined,
+  seen: { readonly imei: string; readonly path: string; readonly hostId: string },
+): latest is PlacementRow {
+  return (
+    latest !== undefined &&
+    latest.modem_imei === seen.imei &&
+    latest.slot_path === seen.path &&
+    latest.host_id === seen.hostId
+  );
 }
 
 export function simFromRow(row: SimTableRow): SimRow {
@@ -53,5 +83,23 @@ export function simFromRow(row: SimTableRow): SimRow {
     firstSeenAt: row.first_seen_at,
     lastSeenAt: row.last_seen_at,
     enabled: row.enabled === 1,
+    hostId: row.host_id,
   };
+}
+
+/**
+ * A SIM's number as `findSim` compares it: digits only, without the `+` (`+49 151 …`,
+ * `49151…`); undefined when it is not a number.
+ */
+export function numberDigits(wanted: string): string | undefined {
+  const digits = wanted
+    .trim()
+    .replace(/[\s\-()]/g, '')
+    .replace(/^\+/, '');
+  return /^\d+$/.test(digits) ? digits : undefined;
+}
+
+/** Signal strength as stored: whole dBm. */
+export function storedSignal(signalDbm: number | null): number | null {
+  return signalDbm === null ? null : Math.round(signalDbm);
 }
