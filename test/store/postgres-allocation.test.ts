@@ -62,12 +62,24 @@ describe('orders from three hosts sharing PostgreSQL', () => {
     hosts = await openHosts(label, 3, 6);
     const first = hosts[0]!;
     await new CatalogService(first.store.catalog, clock).seed();
+    // Each host's modems report their SIMs: the pool is the three hosts' SIMs together.
     for (let n = 1; n <= sims; n++) {
-      await first.db.query(
-        `INSERT INTO sims (iccid, msisdn, country, operator, slot_path, status, status_changed_at,
-           registration, first_seen_at, last_seen_at, host_id)
-         VALUES ($1, $2, 'GB', 'Vodafone UK', $3, 'ready', 0, 'home', 0, 0, $4)`,
-        [iccid(n), `+4477009${String(n).padStart(5, '0')}`, `/dev/ttyUSB${n}`, `host-${n % 3}`],
+      const { inventory } = hosts[n % 3]!.store;
+      await inventory.recordSim({
+        iccid: iccid(n),
+        imsi: null,
+        msisdn: `+4477009${String(n).padStart(5, '0')}`,
+        country: 'GB',
+        operator: 'Vodafone UK',
+        imei: `3569380356${String(n).padStart(5, '0')}`,
+        path: `/dev/ttyUSB${n}`,
+        at: T0,
+      });
+      await inventory.setSimStatus(iccid(n), 'ready', T0);
+      await inventory.recordSimHealth(
+        iccid(n),
+        { signalDbm: -70, registration: 'home', operator: null },
+        T0,
       );
     }
     const accounts = new CustomerService(first.store.customers, clock);

@@ -155,14 +155,13 @@ for (const engine of ENGINES) {
       if (engine === 'postgres') {
         it('gives each host the rows of the SIMs it drives only', async () => {
           await setup();
+          const hostB = await fx.otherHost('host-b');
           await fx.addSim({ iccid: iccid(1), path: 'simulated:0' });
-          await fx.addSim({ iccid: iccid(2), path: 'simulated:0' });
-          await fx.exec("UPDATE sims SET host_id = 'host-b' WHERE iccid = ?", [iccid(2)]);
+          await fx.addSim({ iccid: iccid(2), path: 'simulated:0' }, hostB.inventory);
           const test = await sandboxPrincipal('test@example.com');
           const first = await fx.orders.purchase(test, { service: 'tg', country: 'GB' });
           const second = await fx.orders.purchase(test, { service: 'tg', country: 'GB' });
           expect([first.simIccid, second.simIccid]).toEqual([iccid(1), iccid(2)]);
-          const hostB = await fx.otherHost('host-b');
           const later = T0 + 3 * SECOND;
           const mine = await fx.store.sandboxDeliveries.due(later, 10);
           const theirs = await hostB.sandboxDeliveries.due(later, 10);

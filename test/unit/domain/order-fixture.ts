@@ -13,6 +13,7 @@ import {
   type OrderRulesConfig,
   type Principal,
 } from '../../../src/domain/index.js';
+import type { InventoryRepository } from '../../../src/pool/index.js';
 import { ManualClock } from '../../../src/shared/index.js';
 import { createStore, type Store } from '../../../src/store/index.js';
 import { createPostgresStore, type PostgresStore } from '../../../src/store/postgres/index.js';
@@ -20,6 +21,7 @@ import {
   openEngineDatabase,
   openSqliteEngine,
   type EngineDatabase,
+  type EngineHandle,
   type EngineName,
 } from '../../store/contract/engines.js';
 
@@ -27,8 +29,8 @@ export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;
 
-/** The host the fixture's PostgreSQL store runs as, and whose SIMs it seeds. */
-export const FIXTURE_HOST = 'fixture-host';
+/** The host the fixture's PostgreSQL store runs as (the host of the SIMs it adds). */
+const FIXTURE_HOST = 'fixture-host';
 
 export interface SimSpec {
   readonly iccid: string;
@@ -82,12 +84,9 @@ export class OrderFixture<E extends EngineName = 'sqlite'> {
   }
 
   private connect(): void {
+    // SQLite: a lone appliance's rows (host ''), as `simpool start` without a host id.
     const handle = this.database.current();
-    this.store = (
-      handle.engine === 'sqlite'
-        ? createStore(handle.db)
-        : createPostgresStore(handle.db, { hostId: FIXTURE_HOST })
-    ) as StoreOf<E>;
+    this.store = this.storeOf(handle, handle.engine === 'sqlite' ? '' : FIXTURE_HOST);
     this.catalog = new CatalogService(this.store.catalog, this.clock, {
       eligibility: this.fullRules(),
     });
@@ -101,15 +100,17 @@ export class OrderFixture<E extends EngineName = 'sqlite'> {
   }
 
   /**
-   * The store of another process on the same database: on PostgreSQL another host (`hostId`)
-   * with a pool of its own, on SQLite another connection to the file (one host). Closed with
-   * the fixture.
+   * The store of another host (`hostId`) on the same database: on PostgreSQL a pool of its own,
+   * on SQLite another connection to the file. Closed with the fixture.
    */
   async otherHost(hostId: string): Promise<StoreOf<E>> {
-    const handle = await this.database.connectAgain();
+    return this.storeOf(await this.database.connectAgain(), hostId);
+  }
+
+  private storeOf(handle: EngineHandle, hostId: string): StoreOf<E> {
     return (
       handle.engine === 'sqlite'
-        ? createStore(handle.db)
+        ? createStore(handle.db, { hostId })
         : createPostgresStore(handle.db, { hostId })
     ) as StoreOf<E>;
   }
@@ -127,49 +128,24 @@ export class OrderFixture<E extends EngineName = 'sqlite'> {
     await this.catalog.seed();
   }
 
-  async addSim(spec: SimSpec): Promise<void> {
+  /** A SIM as a modem reports it, into this host's inventory (or the given host's). */
+  async addSim(
+    spec: SimSpec,
+    inventory: InventoryRepository = this.store.inventory,
+  ): Promise<void> {
     const at = this.clock.now();
-    const sim = {
+    await inventory.recordSim({
       iccid: spec.iccid,
       imsi: '234150000000000',
       msisdn: spec.msisdn === undefined ? `+4477009${spec.iccid.slice(-5)}` : spec.msisdn,
       country: spec.country ?? 'GB',
       operator: 'Vodafone UK',
-      path: spec.path ?? `/dev/ttyUSB-${spec.iccid}`,
-    };
-    const { store } = this;
-    if (!('inventory' in store)) {
-      // The PostgreSQL inventory is not on this branch yet: the SIM row as it would write it.
-      await this.exec(
-        `INSERT INTO sims (iccid, imsi, msisdn, country, operator, slot_path, status,
-           status_changed_at, signal_dbm, registration, health_at, first_seen_at, last_seen_at,
-           host_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, -71, ?, ?, ?, ?, ?)`,
-        [
-          sim.iccid,
-          sim.imsi,
-          sim.msisdn,
-          sim.country,
-          sim.operator,
-          sim.path,
-          spec.status ?? 'ready',
-          at,
-          spec.registration ?? 'home',
-          at,
-          at,
-          at,
-          FIXTURE_HOST,
-        ],
-      );
-      return;
-    }
-    await store.inventory.recordSim({
-      ...sim,
       imei: `35693803${spec.iccid.slice(-7)}`,
+      path: spec.path ?? `/dev/ttyUSB-${spec.iccid}`,
       at,
     });
-    await store.inventory.setSimStatus(spec.iccid, spec.status ?? 'ready', at);
-    await store.inventory.recordSimHealth(
+    await inventory.setSimStatus(spec.iccid, spec.status ?? 'ready', at);
+    await inventory.recordSimHealth(
       spec.iccid,
       { signalDbm: -71, registration: spec.registration ?? 'home', operator: null },
       at,
@@ -186,11 +162,6 @@ export class OrderFixture<E extends EngineName = 'sqlite'> {
     const created = await this.customers.createKey(customer.id, key);
     if (balanceUnits > 0) await this.customers.credit(customer.id, balanceUnits);
     return { customerId: customer.id, apiKeyId: created.key.id, plainKey: created.plainKey };
-  }
-
-  /** SQL that reads the same on both engines (`?` placeholders), for seeding. */
-  exec(sql: string, params: readonly unknown[] = []): Promise<void> {
-    return this.database.exec(sql, params);
   }
 
   /** SQL that reads the same on both engines, for looking at rows the ports do not show. */
