@@ -12,7 +12,9 @@ import { PostgresInboundRepository } from './inbound-repository.js';
 import { PostgresInventoryRepository } from './inventory-repository.js';
 import { PostgresLedgerWriter } from './ledger-writer.js';
 import type { PostgresListener } from './listener.js';
+import { PostgresOrderRepository } from './order-repository.js';
 import { PostgresOutboxWriter } from './outbox-writer.js';
+import { PostgresSandboxDeliveries } from './sandbox-deliveries.js';
 import { PostgresSimEligibility } from './sim-eligibility.js';
 import { PostgresHostCommandRepository } from './host-command-repository.js';
 import { PostgresHostRegistry } from './host-registry.js';
@@ -40,6 +42,7 @@ export function createPostgresStore(db: PostgresDatabase, options: PostgresStore
   const ledger = new PostgresLedgerWriter(events);
   const eligibility = new PostgresSimEligibility();
   const catalog = new PostgresCatalogRepository(db, eligibility);
+  const sandboxDeliveries = new PostgresSandboxDeliveries(db, options.hostId);
   return {
     db,
     hostId: options.hostId,
@@ -49,6 +52,15 @@ export function createPostgresStore(db: PostgresDatabase, options: PostgresStore
     catalog,
     customers: new PostgresCustomerRepository(db, ledger),
     idempotency: new PostgresIdempotencyRepository(db),
+    orders: new PostgresOrderRepository(db, {
+      ledger,
+      outbox: events,
+      eligibility,
+      catalog,
+      sandbox: sandboxDeliveries,
+    }),
+    /** This host's sandbox deliveries (the SIMs it drives). */
+    sandboxDeliveries,
     /** Modem actions asked of another host (HostCommandPort); close() it to stop listening. */
     hostCommands: new PostgresHostCommandRepository(db),
     /** This host's modems, slots and SIMs; reads cover every host (InventoryRepository). */

@@ -16,7 +16,7 @@
  *   new PostgresOutboxWriter(db, { listener?, onError? })  EventPort; append(client, event)
  *                                                       inside the caller's transaction
  *   createPostgresStore(db, { hostId }) → the repositories (same fields as SQLite's Store):
- *     catalog, customers, idempotency, …
+ *     catalog, customers, idempotency, orders, sandboxDeliveries (this host's), …
  *     Inside it, the building blocks of the order transactions take the transaction's client:
  *     PostgresLedgerWriter.move/tryMove(client, movement) and
  *     PostgresSimEligibility.pick(client, policy, …) (see their files).

@@ -9,8 +9,8 @@ import {
 } from '../../domain/index.js';
 import type { CallStatements } from './call-statements.js';
 import { reloadOrder, type OrderTx } from './order-context.js';
-import { deliveryEventHead, orderFromRow } from './order-rows.js';
-import { iso } from '../common/iso-time.js';
+import { callReceivedEvent } from '../common/order-commands.js';
+import { orderFromRow } from '../common/order-rows.js';
 
 export function attachCallTx(
   tx: OrderTx,
@@ -39,20 +39,6 @@ export function attachCallTx(
     c.recordCallCode.run({ id: order.id, code, now });
   }
   const updated = reloadOrder(tx, order.id);
-  tx.outbox.append({
-    type: 'call.received',
-    customerId: order.customerId,
-    orderId: order.id,
-    data: {
-      ...deliveryEventHead(order),
-      call_id: callId,
-      caller: call.caller,
-      code,
-      rings: call.rings,
-      started_at: iso(call.startedAt),
-      ended_at: iso(call.endedAt),
-    },
-    now,
-  });
+  tx.outbox.append(callReceivedEvent(order, callId, call, code, now));
   return { kind: 'matched', callId, order: updated, code };
 }

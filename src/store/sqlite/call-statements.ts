@@ -1,14 +1,6 @@
-import type { CallEndReason, OrderCall } from '../../domain/index.js';
+import type { CallEndReason } from '../../domain/index.js';
+import type { CallTableRow } from '../common/call-rows.js';
 import type { SqliteDatabase } from './database.js';
-
-export interface CallTableRow {
-  readonly id: number;
-  readonly caller: string | null;
-  readonly code: string | null;
-  readonly rings: number;
-  readonly started_at: number;
-  readonly ended_at: number;
-}
 
 export function prepareCallStatements(db: SqliteDatabase) {
   return {
@@ -50,14 +42,3 @@ export function prepareCallStatements(db: SqliteDatabase) {
 }
 
 export type CallStatements = ReturnType<typeof prepareCallStatements>;
-
-export function callFromRow(row: CallTableRow): OrderCall {
-  return {
-    id: row.id,
-    caller: row.caller,
-    code: row.code,
-    rings: row.rings,
-    startedAt: row.started_at,
-    endedAt: row.ended_at,
-  };
-}

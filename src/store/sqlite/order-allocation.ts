@@ -13,7 +13,7 @@ import {
   type PurchaseRequest,
 } from '../../domain/index.js';
 import { loadCustomerOrder, releaseNumber, reloadOrder, type OrderTx } from './order-context.js';
-import { orderEventData } from './order-rows.js';
+import { orderEvent, purchaseMovement } from '../common/order-commands.js';
 
 export function purchaseTx(
   tx: OrderTx,
@@ -68,25 +68,11 @@ export function purchaseTx(
     expiresAt: timers.expiresAt,
   });
   tx.s.insertNumber.run(id, sim.iccid, phoneNumber, now);
-  tx.ledger.move({
-    customerId: req.customerId,
-    sandbox,
-    type: 'purchase',
-    amountUnits: -price,
-    orderId: id,
-    description: `${service.name} number, ${country.eng} (order ${activationId})`,
-    now,
-  });
   const order = reloadOrder(tx, id);
+  tx.ledger.move(purchaseMovement(order, service, country, now));
   // The sandbox's stand-in for the service texting the number, scheduled with the purchase.
   if (sandbox) tx.sandbox.schedule(order, 'purchase', now + rules.sandboxSmsDelayMs, now);
-  tx.outbox.append({
-    type: 'order.created',
-    customerId: order.customerId,
-    orderId: id,
-    data: orderEventData(order),
-    now,
-  });
+  tx.outbox.append(orderEvent('order.created', order, now));
   return accept(order);
 }
 
@@ -128,12 +114,8 @@ export function swapTx(
   tx.s.insertNumber.run(order.id, sim.iccid, phoneNumber, now);
   const swapped = reloadOrder(tx, order.id);
   if (swapped.sandbox) tx.sandbox.schedule(swapped, 'swap', now + rules.sandboxSmsDelayMs, now);
-  tx.outbox.append({
-    type: 'order.swapped',
-    customerId,
-    orderId: order.id,
-    data: { ...orderEventData(swapped), previous_number: order.phoneNumber },
-    now,
-  });
+  tx.outbox.append(
+    orderEvent('order.swapped', swapped, now, { previous_number: order.phoneNumber }),
+  );
   return accept({ order: swapped, previousNumber: order.phoneNumber });
 }

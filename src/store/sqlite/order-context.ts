@@ -1,7 +1,8 @@
 import type { Order, ReleaseReason, UsageOutcome } from '../../domain/index.js';
 import type { SqliteCatalogRepository } from './catalog-repository.js';
 import type { LedgerWriter } from './ledger-writer.js';
-import { orderEventData, orderFromRow } from './order-rows.js';
+import { orderEvent, refundMovement } from '../common/order-commands.js';
+import { orderFromRow } from '../common/order-rows.js';
 import type { OrderStatements } from './order-statements.js';
 import type { OutboxWriter } from './outbox-writer.js';
 import type { SqliteSandboxDeliveries } from './sandbox-deliveries.js';
@@ -54,24 +55,10 @@ export function closeOrder(
 ): Order {
   tx.s.setStatus.run({ id: order.id, status, closedAt: now, now });
   const closed = reloadOrder(tx, order.id);
-  tx.outbox.append({
-    type: `order.${status}`,
-    customerId: order.customerId,
-    orderId: order.id,
-    data: orderEventData(closed),
-    now,
-  });
+  tx.outbox.append(orderEvent(`order.${status}`, closed, now));
   return closed;
 }
 
 export function refund(tx: OrderTx, order: Order, units: number, why: string, now: number): void {
-  tx.ledger.move({
-    customerId: order.customerId,
-    sandbox: order.sandbox,
-    type: 'refund',
-    amountUnits: units,
-    orderId: order.id,
-    description: `Refund: ${why} order ${order.activationId}`,
-    now,
-  });
+  tx.ledger.move(refundMovement(order, units, why, now));
 }

@@ -22,8 +22,8 @@ import {
   reloadOrder,
   type OrderTx,
 } from './order-context.js';
-import { deliveryEventHead, orderEventData, orderFromRow } from './order-rows.js';
-import { iso } from '../common/iso-time.js';
+import { orderEvent, smsReceivedEvent } from '../common/order-commands.js';
+import { orderFromRow } from '../common/order-rows.js';
 
 export function cancelTx(
   tx: OrderTx,
@@ -59,13 +59,7 @@ export function retryTx(
   if (updated.sandbox) {
     tx.sandbox.schedule(updated, 'retry', now + ctx.rules.sandboxSmsDelayMs, now);
   }
-  tx.outbox.append({
-    type: 'order.updated',
-    customerId,
-    orderId: order.id,
-    data: orderEventData(updated),
-    now,
-  });
+  tx.outbox.append(orderEvent('order.updated', updated, now));
   return accept(updated);
 }
 
@@ -132,18 +126,6 @@ export function attachSmsTx(tx: OrderTx, sms: InboundSms, ctx: OrderCommandConte
     tx.s.insertUsage.run(order.simIccid, order.service, 'sold', order.id, now);
   }
   const updated = reloadOrder(tx, order.id);
-  tx.outbox.append({
-    type: 'sms.received',
-    customerId: order.customerId,
-    orderId: order.id,
-    data: {
-      ...deliveryEventHead(order),
-      code,
-      full_text: sms.text,
-      sender: sms.sender,
-      received_at: iso(sms.receivedAt),
-    },
-    now,
-  });
+  tx.outbox.append(smsReceivedEvent(order, sms, code, now));
   return { kind: 'matched', order: updated, code };
 }

@@ -14,7 +14,8 @@ import type {
   PurchaseRequest,
 } from '../../domain/index.js';
 import { attachCallTx } from './call-lifecycle.js';
-import { callFromRow, prepareCallStatements, type CallStatements } from './call-statements.js';
+import { prepareCallStatements, type CallStatements } from './call-statements.js';
+import { callFromRow } from '../common/call-rows.js';
 import type { SqliteCatalogRepository } from './catalog-repository.js';
 import { decodeCursor, pageOf } from '../common/customer-rows.js';
 import type { SqliteDatabase } from './database.js';
@@ -22,7 +23,7 @@ import type { LedgerWriter } from './ledger-writer.js';
 import { purchaseTx, swapTx } from './order-allocation.js';
 import { loadCustomerOrder, type OrderTx } from './order-context.js';
 import { attachSmsTx, cancelTx, expireOneTx, finishTx, retryTx } from './order-lifecycle.js';
-import { messageFromRow, numberFromRow, orderFromRow } from './order-rows.js';
+import { messageFromRow, numberFromRow, orderFromRow } from '../common/order-rows.js';
 import { prepareOrderStatements } from './order-statements.js';
 import type { OutboxWriter } from './outbox-writer.js';
 import { SqliteSandboxDeliveries } from './sandbox-deliveries.js';

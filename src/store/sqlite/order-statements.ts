@@ -1,20 +1,12 @@
 import type { OrderStatus, ReleaseReason, UsageOutcome } from '../../domain/index.js';
+import { OPEN_ORDER_STATUSES_SQL, type KeyForPurchase } from '../common/order-commands.js';
 import type { SqliteDatabase } from './database.js';
-import type { OrderMessageRow, OrderNumberRow, OrderTableRow } from './order-rows.js';
+import type { OrderMessageRow, OrderNumberRow, OrderTableRow } from '../common/order-rows.js';
 
 /** Activation ids are a digits-only sequence; the first looks like sms-activate's. */
 export const FIRST_ACTIVATION_ID = 100_000_001;
 
-const OPEN = `('waiting', 'received', 'retry')`;
-
-export interface KeyForPurchase {
-  readonly id: string;
-  readonly customer_id: string;
-  readonly sandbox: number;
-  readonly max_open_orders: number | null;
-  readonly revoked_at: number | null;
-  readonly banned_until: number | null;
-}
+const OPEN = OPEN_ORDER_STATUSES_SQL;
 
 export function prepareOrderStatements(db: SqliteDatabase) {
   return {

@@ -1,25 +1,16 @@
 /** The schedule of sandbox orders' synthetic SMS (table sandbox_deliveries, migration 4). */
 import type {
   DueSandboxDelivery,
-  OrderStatus,
   SandboxDeliveryKind,
   SandboxDeliveryOutcome,
   SandboxDeliveryPort,
 } from '../../domain/index.js';
+import {
+  DUE_DELIVERY_COLUMNS,
+  dueDeliveryFromRow,
+  type DueDeliveryRow,
+} from '../common/sandbox-rows.js';
 import type { SqliteDatabase } from './database.js';
-
-interface DueRow {
-  readonly id: number;
-  readonly order_id: string;
-  readonly kind: SandboxDeliveryKind;
-  readonly sim_iccid: string;
-  readonly attempts: number;
-  readonly slot_path: string | null;
-  readonly order_status: OrderStatus;
-  readonly order_iccid: string;
-  readonly service: string;
-  readonly service_name: string | null;
-}
 
 export class SqliteSandboxDeliveries implements SandboxDeliveryPort {
   private readonly insertStmt;
@@ -32,10 +23,8 @@ export class SqliteSandboxDeliveries implements SandboxDeliveryPort {
       `INSERT INTO sandbox_deliveries (order_id, kind, sim_iccid, due_at, created_at)
        VALUES (?, ?, ?, ?, ?)`,
     );
-    this.dueStmt = db.prepare<[number, number], DueRow>(
-      `SELECT d.id, d.order_id, d.kind, d.sim_iccid, d.attempts, s.slot_path,
-         o.status AS order_status, o.sim_iccid AS order_iccid, o.service,
-         sv.name AS service_name
+    this.dueStmt = db.prepare<[number, number], DueDeliveryRow>(
+      `SELECT ${DUE_DELIVERY_COLUMNS}
        FROM sandbox_deliveries d
        JOIN orders o ON o.id = d.order_id
        LEFT JOIN sims s ON s.iccid = d.sim_iccid
@@ -64,18 +53,7 @@ export class SqliteSandboxDeliveries implements SandboxDeliveryPort {
   }
 
   due(now: number, limit: number): Promise<DueSandboxDelivery[]> {
-    return Promise.resolve(
-      this.dueStmt.all(now, limit).map((row) => ({
-        id: row.id,
-        orderId: row.order_id,
-        kind: row.kind,
-        simIccid: row.sim_iccid,
-        slotPath: row.slot_path,
-        attempts: row.attempts,
-        order: { status: row.order_status, simIccid: row.order_iccid },
-        service: { code: row.service, name: row.service_name ?? row.service },
-      })),
-    );
+    return Promise.resolve(this.dueStmt.all(now, limit).map(dueDeliveryFromRow));
   }
 
   complete(id: number, outcome: SandboxDeliveryOutcome, now: number): Promise<void> {

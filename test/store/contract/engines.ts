@@ -29,6 +29,11 @@ export interface EngineDatabase {
   current(): EngineHandle;
   /** Closes and opens the same database again (a restart of the process). */
   reopen(): Promise<EngineHandle>;
+  /**
+   * Another connection to the same database (another process, or on PostgreSQL another host's
+   * pool), closed with this one.
+   */
+  connectAgain(): Promise<EngineHandle>;
   exec(sql: string, params?: readonly unknown[]): Promise<void>;
   rows<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -40,24 +45,37 @@ export function toPostgresPlaceholders(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
+/** SQLite's, with the file it opened (for other processes to open too). */
+export interface SqliteEngineDatabase extends EngineDatabase {
+  readonly file: string;
+}
+
 export async function openEngineDatabase(
   engine: EngineName,
   label = 'contract',
 ): Promise<EngineDatabase> {
-  return engine === 'sqlite' ? openSqlite() : openPostgresEngine(label);
+  return engine === 'sqlite' ? openSqliteEngine() : openPostgresEngine(label);
 }
 
-function openSqlite(): EngineDatabase {
+/** A new SQLite file, opened at once (no server to wait for). */
+export function openSqliteEngine(): SqliteEngineDatabase {
   const dir = mkdtempSync(path.join(tmpdir(), 'simpool-contract-'));
   const file = path.join(dir, 'simpool.db');
   let db = openDatabase(file);
+  const others: SqliteDatabase[] = [];
   return {
     engine: 'sqlite',
+    file,
     current: () => ({ engine: 'sqlite', db }),
     reopen() {
       db.close();
       db = openDatabase(file);
       return Promise.resolve({ engine: 'sqlite', db });
+    },
+    connectAgain() {
+      const other = openDatabase(file);
+      others.push(other);
+      return Promise.resolve({ engine: 'sqlite', db: other });
     },
     exec(sql, params = []) {
       db.prepare(sql).run(...params);
@@ -67,7 +85,7 @@ function openSqlite(): EngineDatabase {
       return Promise.resolve(db.prepare(sql).all(...params) as T[]);
     },
     close() {
-      if (db.open) db.close();
+      for (const other of [db, ...others]) if (other.open) other.close();
       rmSync(dir, { recursive: true, force: true });
       return Promise.resolve();
     },
@@ -77,6 +95,7 @@ function openSqlite(): EngineDatabase {
 async function openPostgresEngine(label: string): Promise<EngineDatabase> {
   const url = await freshMigratedPostgresDatabase(label);
   let db = await openPostgres(url);
+  const others: PostgresDatabase[] = [];
   return {
     engine: 'postgres',
     current: () => ({ engine: 'postgres', db }),
@@ -85,6 +104,11 @@ async function openPostgresEngine(label: string): Promise<EngineDatabase> {
       db = await openPostgres(url);
       return { engine: 'postgres', db };
     },
+    async connectAgain() {
+      const other = await openPostgres(url);
+      others.push(other);
+      return { engine: 'postgres', db: other };
+    },
     async exec(sql, params = []) {
       await db.query(toPostgresPlaceholders(sql), [...params]);
     },
@@ -92,6 +116,8 @@ async function openPostgresEngine(label: string): Promise<EngineDatabase> {
       const result = await db.query(toPostgresPlaceholders(sql), [...params]);
       return result.rows as T[];
     },
-    close: () => db.close(),
+    async close() {
+      await Promise.all([db, ...others].map((each) => each.close()));
+    },
   };
 }

@@ -47,7 +47,7 @@ export async function apiRig(
     customerId: alice.customerId,
     async close() {
       await app.close();
-      fx.close();
+      await fx.close();
     },
   };
 }

@@ -118,7 +118,7 @@ export async function legacy(
     },
     async close() {
       await app.close();
-      fx.close();
+      await fx.close();
     },
   };
 }

@@ -145,7 +145,7 @@ describe('legacy API: transport, keys and errors', () => {
       expect(legacyAnswer.body).toBe('NO_KEY');
     } finally {
       await app.close();
-      fx.close();
+      await fx.close();
     }
   });
 });

@@ -197,8 +197,8 @@ describe('idempotency keys', () => {
     expect(first.statusCode).toBe(201);
     expect(again.statusCode).toBe(201);
     expect(again.body).toBe(first.body);
-    expect(r.fx.count('orders')).toBe(1);
-    expect(r.fx.count('ledger')).toBe(2); // the deposit and one purchase
+    expect(await r.fx.count('orders')).toBe(1);
+    expect(await r.fx.count('ledger')).toBe(2); // the deposit and one purchase
   });
 
   it('refuses the same key with another body with 422 idempotency_mismatch', async () => {
@@ -213,7 +213,7 @@ describe('idempotency keys', () => {
     });
     expect(other.statusCode).toBe(422);
     expect(other.json()).toMatchObject({ error: 'idempotency_mismatch' });
-    expect(r.fx.count('orders')).toBe(1);
+    expect(await r.fx.count('orders')).toBe(1);
   });
 
   it('answers 409 idempotency_conflict while the first request is still running', async () => {
@@ -246,7 +246,7 @@ describe('idempotency keys', () => {
     open();
     expect((await slow).statusCode).toBe(201);
     expect((await request()).statusCode).toBe(201);
-    expect(base.fx.count('orders')).toBe(1);
+    expect(await base.fx.count('orders')).toBe(1);
   });
 
   it('survives a restart: the record is in the database', async () => {
@@ -258,7 +258,7 @@ describe('idempotency keys', () => {
       headers,
       payload: BUY,
     });
-    r.fx.reopen();
+    await r.fx.reopen();
     const record = await r.fx.store.idempotency.claim(
       { scope: `${r.customerId}:live`, key: 'restart', fingerprint: 'x' },
       r.fx.clock.now(),

@@ -52,7 +52,7 @@ describe('the operator account', () => {
       fixture.clock,
     ).ensure();
     expect(again.id).toBe(first.id);
-    expect(fixture.count("customers WHERE kind = 'operator'")).toBe(1);
+    expect(await fixture.count("customers WHERE kind = 'operator'")).toBe(1);
     await fixture.customer('alice@example.com');
     const listed = await admin.customers({});
     expect(listed.items.map((c) => c.customer.email)).toEqual(['alice@example.com']);

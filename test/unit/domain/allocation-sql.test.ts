@@ -4,13 +4,14 @@ import {
   OrderService,
   type AllocationPolicy,
 } from '../../../src/domain/index.js';
+import { ENGINES, type EngineName } from '../../store/contract/engines.js';
 import { MINUTE, OrderFixture, iccid } from './order-fixture.js';
 
 /** The same LRU rules, but not the built-in object: the store takes the JavaScript path. */
 const lruInJs: AllocationPolicy = { name: 'lru', pick: (c) => leastRecentlyUsed.pick(c) };
 
-async function run(policy: AllocationPolicy | undefined): Promise<string[]> {
-  const fx = new OrderFixture();
+async function run(engine: EngineName, policy: AllocationPolicy | undefined): Promise<string[]> {
+  const fx = await OrderFixture.open(engine);
   try {
     await fx.seed();
     for (let i = 1; i <= 12; i++) await fx.addSim({ iccid: iccid(i) });
@@ -33,17 +34,19 @@ async function run(policy: AllocationPolicy | undefined): Promise<string[]> {
     }
     return picked;
   } finally {
-    fx.close();
+    await fx.close();
   }
 }
 
-describe('LRU allocation in SQL (sims.last_assigned_at index walk)', () => {
-  let picked: string[] | undefined;
-  afterEach(() => (picked = undefined));
+for (const engine of ENGINES) {
+  describe(`LRU allocation in SQL (sims.last_assigned_at index walk, ${engine})`, () => {
+    let picked: string[] | undefined;
+    afterEach(() => (picked = undefined));
 
-  it('picks exactly what the leastRecentlyUsed policy picks from all candidates', async () => {
-    picked = await run(undefined);
-    expect(picked).toEqual(await run(lruInJs));
-    expect(new Set(picked).size).toBe(12);
+    it('picks exactly what the leastRecentlyUsed policy picks from all candidates', async () => {
+      picked = await run(engine, undefined);
+      expect(picked).toEqual(await run(engine, lruInJs));
+      expect(new Set(picked).size).toBe(12);
+    });
   });
-});
+}

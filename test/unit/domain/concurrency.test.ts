@@ -75,11 +75,11 @@ describe('purchases from several processes at once', () => {
     let spent = 0;
     for (const p of principals) {
       const balance = await fx.customers.balance(p.customerId);
-      expect(fx.ledgerSum(p.customerId)).toBe(balance);
+      expect(await fx.ledgerSum(p.customerId)).toBe(balance);
       spent += 10_000_000 - balance;
     }
     expect(spent).toBe(SIMS * 5000);
-    expect(fx.count("ledger WHERE type = 'purchase'")).toBe(SIMS);
+    expect(await fx.count("ledger WHERE type = 'purchase'")).toBe(SIMS);
   }, 120_000);
 
   it('is backed by the database refusing a second open order on one SIM', async () => {

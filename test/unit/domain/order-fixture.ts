@@ -1,10 +1,9 @@
 /**
- * A real SQLite file with the catalog seeded, SIMs in the inventory and the domain services over
- * the store, on a ManualClock. `reopen()` closes the file and opens it again (a restart).
+ * The domain services over a real store with the catalog seeded and SIMs in the inventory, on a
+ * ManualClock: a SQLite file (`new OrderFixture()`), or either engine (`OrderFixture.open(engine)`,
+ * PostgreSQL being a fresh database on the run's server), so the domain tests of orders run as
+ * the OrderPort contract on both. `reopen()` closes the database and opens it again (a restart).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import {
   CatalogService,
   CustomerService,
@@ -14,12 +13,24 @@ import {
   type OrderRulesConfig,
   type Principal,
 } from '../../../src/domain/index.js';
+import type { InventoryRepository } from '../../../src/pool/index.js';
 import { ManualClock } from '../../../src/shared/index.js';
-import { createStore, openDatabase, type Store } from '../../../src/store/index.js';
+import { createStore, type Store } from '../../../src/store/index.js';
+import { createPostgresStore, type PostgresStore } from '../../../src/store/postgres/index.js';
+import {
+  openEngineDatabase,
+  openSqliteEngine,
+  type EngineDatabase,
+  type EngineHandle,
+  type EngineName,
+} from '../../store/contract/engines.js';
 
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;
+
+/** The host the fixture's PostgreSQL store runs as (the host of the SIMs it adds). */
+const FIXTURE_HOST = 'fixture-host';
 
 export interface SimSpec {
   readonly iccid: string;
@@ -31,22 +42,51 @@ export interface SimSpec {
   readonly path?: string;
 }
 
-export class OrderFixture {
+type StoreOf<E extends EngineName> = E extends 'sqlite' ? Store : PostgresStore;
+
+export class OrderFixture<E extends EngineName = 'sqlite'> {
   readonly clock = new ManualClock(T0);
-  readonly dir = mkdtempSync(path.join(tmpdir(), 'simpool-orders-'));
-  readonly file = path.join(this.dir, 'simpool.db');
-  store!: Store;
+  store!: StoreOf<E>;
   catalog!: CatalogService;
   customers!: CustomerService;
   orders!: OrderService;
   matching!: MatchingService;
+  private readonly database: EngineDatabase;
 
-  constructor(private readonly rules: Partial<OrderRulesConfig> = {}) {
-    this.open();
+  /** A SQLite file, opened at once. */
+  constructor(rules?: Partial<OrderRulesConfig>);
+  /** @internal Use OrderFixture.open(engine). */
+  constructor(rules: Partial<OrderRulesConfig>, database: EngineDatabase);
+  constructor(
+    private readonly rules: Partial<OrderRulesConfig> = {},
+    database?: EngineDatabase,
+  ) {
+    this.database = database ?? openSqliteEngine();
+    this.connect();
   }
 
-  private open(): void {
-    this.store = createStore(openDatabase(this.file));
+  /** Either engine's store under the same services. */
+  static async open<E extends EngineName>(
+    engine: E,
+    rules: Partial<OrderRulesConfig> = {},
+  ): Promise<OrderFixture<E>> {
+    return new OrderFixture(rules, await openEngineDatabase(engine, 'orders'));
+  }
+
+  get engine(): E {
+    return this.database.engine as E;
+  }
+
+  /** The SQLite file (other processes open it too). */
+  get file(): string {
+    if (!('file' in this.database)) throw new Error('only a SQLite fixture has a file');
+    return this.database.file as string;
+  }
+
+  private connect(): void {
+    // SQLite: a lone appliance's rows (host ''), as `simpool start` without a host id.
+    const handle = this.database.current();
+    this.store = this.storeOf(handle, handle.engine === 'sqlite' ? '' : FIXTURE_HOST);
     this.catalog = new CatalogService(this.store.catalog, this.clock, {
       eligibility: this.fullRules(),
     });
@@ -59,35 +99,53 @@ export class OrderFixture {
     return { ...DEFAULT_ORDER_RULES, ...this.rules };
   }
 
-  reopen(): void {
-    this.store.db.close();
-    this.open();
+  /**
+   * The store of another host (`hostId`) on the same database: on PostgreSQL a pool of its own,
+   * on SQLite another connection to the file. Closed with the fixture.
+   */
+  async otherHost(hostId: string): Promise<StoreOf<E>> {
+    return this.storeOf(await this.database.connectAgain(), hostId);
   }
 
-  close(): void {
-    if (this.store.db.open) this.store.db.close();
-    rmSync(this.dir, { recursive: true, force: true });
+  private storeOf(handle: EngineHandle, hostId: string): StoreOf<E> {
+    return (
+      handle.engine === 'sqlite'
+        ? createStore(handle.db, { hostId })
+        : createPostgresStore(handle.db, { hostId })
+    ) as StoreOf<E>;
+  }
+
+  async reopen(): Promise<void> {
+    await this.database.reopen();
+    this.connect();
+  }
+
+  close(): Promise<void> {
+    return this.database.close();
   }
 
   async seed(): Promise<void> {
     await this.catalog.seed();
   }
 
-  async addSim(spec: SimSpec): Promise<void> {
+  /** A SIM as a modem reports it, into this host's inventory (or the given host's). */
+  async addSim(
+    spec: SimSpec,
+    inventory: InventoryRepository = this.store.inventory,
+  ): Promise<void> {
     const at = this.clock.now();
-    const imei = `35693803${spec.iccid.slice(-7)}`;
-    await this.store.inventory.recordSim({
+    await inventory.recordSim({
       iccid: spec.iccid,
       imsi: '234150000000000',
       msisdn: spec.msisdn === undefined ? `+4477009${spec.iccid.slice(-5)}` : spec.msisdn,
       country: spec.country ?? 'GB',
       operator: 'Vodafone UK',
-      imei,
+      imei: `35693803${spec.iccid.slice(-7)}`,
       path: spec.path ?? `/dev/ttyUSB-${spec.iccid}`,
       at,
     });
-    await this.store.inventory.setSimStatus(spec.iccid, spec.status ?? 'ready', at);
-    await this.store.inventory.recordSimHealth(
+    await inventory.setSimStatus(spec.iccid, spec.status ?? 'ready', at);
+    await inventory.recordSimHealth(
       spec.iccid,
       { signalDbm: -71, registration: spec.registration ?? 'home', operator: null },
       at,
@@ -106,26 +164,31 @@ export class OrderFixture {
     return { customerId: customer.id, apiKeyId: created.key.id, plainKey: created.plainKey };
   }
 
-  count(table: string): number {
-    return this.store.db.prepare<[], number>(`SELECT COUNT(*) FROM ${table}`).pluck().get() ?? 0;
+  /** SQL that reads the same on both engines, for looking at rows the ports do not show. */
+  rows<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.database.rows<T>(sql, params);
+  }
+
+  async count(table: string): Promise<number> {
+    const [row] = await this.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`);
+    return Number(row?.n ?? 0);
   }
 
   /** Row counts of everything a refused command must leave alone. */
-  snapshot(): Record<string, number> {
+  async snapshot(): Promise<Record<string, number>> {
     const tables = ['orders', 'order_numbers', 'ledger', 'sim_service_usage', 'events'];
-    return Object.fromEntries(tables.map((t) => [t, this.count(t)]));
+    const counts: Record<string, number> = {};
+    for (const table of tables) counts[table] = await this.count(table);
+    return counts;
   }
 
   /** The sum of a customer's ledger amounts (must equal the balance). */
-  ledgerSum(customerId: string): number {
-    return (
-      this.store.db
-        .prepare<[string], number>(
-          'SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE customer_id = ?',
-        )
-        .pluck()
-        .get(customerId) ?? 0
+  async ledgerSum(customerId: string): Promise<number> {
+    const [row] = await this.rows<{ n: number | null }>(
+      'SELECT SUM(amount) AS n FROM ledger WHERE customer_id = ?',
+      [customerId],
     );
+    return Number(row?.n ?? 0);
   }
 }
 

@@ -13,8 +13,8 @@ import { TempDirs } from './helpers.js';
  */
 const dirs = new TempDirs();
 const fixtures: OrderFixture[] = [];
-afterEach(() => {
-  for (const fx of fixtures.splice(0)) fx.close();
+afterEach(async () => {
+  for (const fx of fixtures.splice(0)) await fx.close();
   dirs.cleanup();
 });
 

@@ -1,0 +1,210 @@
+/**
+ * What the PostgreSQL order transactions share (the twin of src/store/sqlite/order-context.ts).
+ *
+ * Every command runs in one transaction on one client (`OrderTx.client`), which the repository
+ * runs again from the start on a deadlock, a serialization failure or a backstop conflict
+ * (order-statements.ts): nothing here has an effect outside the database before commit.
+ *
+ * Lock order, the same in every transaction so that none waits on another in a cycle:
+ *   the order row (commands on an existing order lock it first)
+ *   → SIM rows (the one a purchase or swap picks, the one a command releases)
+ *   → the balance row, LAST (PostgresLedgerWriter).
+ */
+import {
+  refuse,
+  type Order,
+  type Outcome,
+  type Refusal,
+  type ReleaseReason,
+  type UsageOutcome,
+} from '../../domain/index.js';
+import { orderEvent, refundMovement } from '../common/order-commands.js';
+import { orderFromRow, type OrderTableRow } from '../common/order-rows.js';
+import type { PostgresCatalogRepository } from './catalog-repository.js';
+import type { Queryable } from './database.js';
+import type { PostgresEventAppender, PostgresLedgerWriter } from './ledger-writer.js';
+import { ORDER_SQL } from './order-statements.js';
+import type { PostgresSandboxDeliveries } from './sandbox-deliveries.js';
+import type { PostgresSimEligibility } from './sim-eligibility.js';
+import type { PostgresClient } from './transaction.js';
+
+/** The writers and readers the order transactions use, each given the transaction's client. */
+export interface OrderDeps {
+  readonly ledger: PostgresLedgerWriter;
+  readonly outbox: PostgresEventAppender;
+  readonly eligibility: PostgresSimEligibility;
+  readonly catalog: PostgresCatalogRepository;
+  /** Sandbox orders' synthetic SMS, scheduled inside purchase, retry and swap. */
+  readonly sandbox: PostgresSandboxDeliveries;
+}
+
+/** One running order transaction. */
+export interface OrderTx extends OrderDeps {
+  readonly client: PostgresClient;
+}
+
+/**
+ * A refusal found after the transaction wrote (a debit another host's purchase made short, a
+ * key limit another host's purchase reached): thrown to roll everything back, then answered as
+ * the refusal it carries (`refusedOnRollback`).
+ */
+export class RolledBackRefusal extends Error {
+  constructor(readonly refusal: Refusal) {
+    super(`refused after writing: ${refusal.code}`);
+  }
+}
+
+export async function refusedOnRollback<T>(run: Promise<Outcome<T>>): Promise<Outcome<T>> {
+  try {
+    return await run;
+  } catch (error) {
+    if (error instanceof RolledBackRefusal) return refuse(error.refusal);
+    throw error;
+  }
+}
+
+export async function queryOrder(
+  db: Queryable,
+  sql: string,
+  params: unknown[],
+): Promise<Order | undefined> {
+  const row = (await db.query<OrderTableRow>(sql, params)).rows[0];
+  return row ? orderFromRow(row) : undefined;
+}
+
+/** The row a statement that changed one order returned. */
+async function changedOrder(tx: OrderTx, sql: string, params: unknown[]): Promise<Order> {
+  const order = await queryOrder(tx.client, sql, params);
+  if (!order) throw new Error(`order ${String(params[0])} vanished inside its transaction`);
+  return order;
+}
+
+/**
+ * `ord_…` or activation-id digits, only among this customer's orders (others: not found);
+ * locked for the command when `lock` (the first lock of the transaction).
+ */
+export function findCustomerOrder(
+  db: Queryable,
+  customerId: string,
+  ref: string,
+  lock: boolean,
+): Promise<Order | undefined> {
+  const text = ref.trim();
+  if (/^\d{1,15}$/.test(text)) {
+    const sql = lock
+      ? ORDER_SQL.lockOrderOfCustomerByActivation
+      : ORDER_SQL.orderOfCustomerByActivation;
+    return queryOrder(db, sql, [customerId, Number(text)]);
+  }
+  const sql = lock ? ORDER_SQL.lockOrderOfCustomerById : ORDER_SQL.orderOfCustomerById;
+  return queryOrder(db, sql, [customerId, text]);
+}
+
+export function lockCustomerOrder(
+  tx: OrderTx,
+  customerId: string,
+  ref: string,
+): Promise<Order | undefined> {
+  return findCustomerOrder(tx.client, customerId, ref, true);
+}
+
+export function setStatus(
+  tx: OrderTx,
+  order: Order,
+  status: Order['status'],
+  closedAt: number | null,
+  now: number,
+): Promise<Order> {
+  return changedOrder(tx, ORDER_SQL.setStatus, [order.id, status, closedAt, now]);
+}
+
+export function setNumber(
+  tx: OrderTx,
+  order: Order,
+  number: { simIccid: string; phoneNumber: string; holdUntil: number; expiresAt: number },
+  now: number,
+): Promise<Order> {
+  return changedOrder(tx, ORDER_SQL.setNumber, [
+    order.id,
+    number.simIccid,
+    number.phoneNumber,
+    now,
+    number.holdUntil,
+    number.expiresAt,
+  ]);
+}
+
+export function recordSms(
+  tx: OrderTx,
+  order: Order,
+  code: string | null,
+  now: number,
+): Promise<Order> {
+  return changedOrder(tx, ORDER_SQL.recordSms, [order.id, code, now]);
+}
+
+export async function insertNumber(
+  tx: OrderTx,
+  orderId: string,
+  simIccid: string,
+  phoneNumber: string,
+  now: number,
+): Promise<void> {
+  // Its trigger sets sims.last_assigned_at: the SIM row the pick already holds.
+  await tx.client.query(ORDER_SQL.insertNumber, [orderId, simIccid, phoneNumber, now]);
+}
+
+export async function insertUsage(
+  tx: OrderTx,
+  order: Order,
+  outcome: UsageOutcome,
+  now: number,
+): Promise<void> {
+  await tx.client.query(ORDER_SQL.insertUsage, [
+    order.simIccid,
+    order.service,
+    outcome,
+    order.id,
+    now,
+  ]);
+}
+
+/**
+ * Ends the current number's rental: history row released, per-(SIM, service) outcome. The SIM
+ * becomes free (or, by the outcome, unsellable for the service): its row is locked first, so a
+ * purchase picking it meanwhile waits for this transaction and then sees the change.
+ */
+export async function releaseNumber(
+  tx: OrderTx,
+  order: Order,
+  reason: ReleaseReason,
+  usage: UsageOutcome | null,
+  now: number,
+): Promise<void> {
+  await tx.client.query(ORDER_SQL.touchSim, [order.simIccid]);
+  await tx.client.query(ORDER_SQL.releaseNumber, [now, reason, order.id]);
+  if (usage) await insertUsage(tx, order, usage, now);
+}
+
+/** Closes an order (terminal status), writes the event, returns the order as stored. */
+export async function closeOrder(
+  tx: OrderTx,
+  order: Order,
+  status: 'finished' | 'cancelled' | 'expired',
+  now: number,
+): Promise<Order> {
+  const closed = await setStatus(tx, order, status, now, now);
+  await tx.outbox.append(tx.client, orderEvent(`order.${status}`, closed, now));
+  return closed;
+}
+
+/** The balance row is locked here, after everything else the transaction locks. */
+export async function refund(
+  tx: OrderTx,
+  order: Order,
+  units: number,
+  why: string,
+  now: number,
+): Promise<void> {
+  await tx.ledger.move(tx.client, refundMovement(order, units, why, now));
+}

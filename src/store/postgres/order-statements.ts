@@ -1,0 +1,95 @@
+/**
+ * The SQL of the PostgreSQL order transactions (the twin of src/store/sqlite/order-statements.ts).
+ * What differs: activation ids come from the column's sequence (INSERT … RETURNING), and the rows
+ * a command changes are locked as it reads them (see order-context.ts for the lock order).
+ */
+import { OPEN_ORDER_STATUSES_SQL as OPEN } from '../common/order-commands.js';
+
+export const ORDER_SQL = {
+  /** The key with its customer's ban, open orders and balance: one round trip, no locks. */
+  keyForPurchase: `
+    SELECT k.id, k.customer_id, k.sandbox, k.max_open_orders, k.revoked_at, c.banned_until,
+      (SELECT COUNT(*) FROM orders o WHERE o.api_key_id = k.id AND o.status IN ${OPEN})
+        AS open_orders,
+      (SELECT b.balance FROM balances b WHERE b.customer_id = k.customer_id
+          AND b.sandbox = k.sandbox) AS balance
+      FROM api_keys k JOIN customers c ON c.id = k.customer_id WHERE k.id = $1`,
+  price: 'SELECT price_units FROM prices WHERE service = $1 AND country = $2',
+  openOrdersOfKey: `SELECT COUNT(*) AS n FROM orders WHERE api_key_id = $1 AND status IN ${OPEN}`,
+  /** activation_id is left to its sequence (never MAX()+1: hosts insert at once). */
+  insertOrder: `
+    INSERT INTO orders (id, customer_id, api_key_id, sandbox, service, country, price_units,
+      sim_iccid, phone_number, status, created_at, number_assigned_at, hold_until, expires_at,
+      updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'waiting', $10, $10, $11, $12, $10)
+    RETURNING *`,
+  orderById: 'SELECT * FROM orders WHERE id = $1',
+  /** The order a command changes, locked: commands on one order run one after the other. */
+  lockOrderOfCustomerById:
+    'SELECT * FROM orders WHERE customer_id = $1 AND id = $2 FOR NO KEY UPDATE',
+  lockOrderOfCustomerByActivation: `
+    SELECT * FROM orders WHERE customer_id = $1 AND activation_id = $2 FOR NO KEY UPDATE`,
+  orderOfCustomerById: 'SELECT * FROM orders WHERE customer_id = $1 AND id = $2',
+  orderOfCustomerByActivation: 'SELECT * FROM orders WHERE customer_id = $1 AND activation_id = $2',
+  /** An SMS or call for a SIM: its open order, locked (two hosts attach one at a time). */
+  lockOpenOrderOnSim: `SELECT * FROM orders WHERE sim_iccid = $1 AND status IN ${OPEN}
+    FOR NO KEY UPDATE`,
+  /**
+   * An open order due for expiry, claimed: an order another host (or a command) holds is left to
+   * it, so every host may sweep at once and each order is closed once.
+   */
+  claimDueOrder: `SELECT * FROM orders WHERE id = $1 AND status IN ${OPEN}
+    FOR NO KEY UPDATE SKIP LOCKED`,
+  dueOrderIds: `SELECT id FROM orders WHERE status IN ${OPEN} AND expires_at <= $1
+    ORDER BY expires_at LIMIT $2`,
+  nextExpiry: `SELECT MIN(expires_at) AS at FROM orders WHERE status IN ${OPEN}`,
+  /**
+   * A SIM whose eligibility the command changes (released, sold, cancelled for a service): its row
+   * locked, so a purchase picking it meanwhile waits and then sees the change (SCALE-OUT.md).
+   */
+  touchSim: 'SELECT 1 FROM sims WHERE iccid = $1 FOR NO KEY UPDATE',
+  setStatus: `UPDATE orders SET status = $2, closed_at = $3, updated_at = $4 WHERE id = $1
+    RETURNING *`,
+  setNumber: `
+    UPDATE orders SET sim_iccid = $2, phone_number = $3, number_assigned_at = $4,
+      hold_until = $5, expires_at = $6, updated_at = $4
+     WHERE id = $1 RETURNING *`,
+  recordSms: `
+    UPDATE orders SET status = 'received', sms_count = sms_count + 1,
+      last_code = COALESCE($2, last_code), updated_at = $3
+     WHERE id = $1 RETURNING *`,
+  insertNumber: `INSERT INTO order_numbers (order_id, sim_iccid, phone_number, assigned_at)
+    VALUES ($1, $2, $3, $4)`,
+  releaseNumber: `UPDATE order_numbers SET released_at = $1, release_reason = $2
+    WHERE order_id = $3 AND released_at IS NULL`,
+  numbers: 'SELECT * FROM order_numbers WHERE order_id = $1 ORDER BY id',
+  insertUsage: `INSERT INTO sim_service_usage (sim_iccid, service, outcome, order_id, at)
+    VALUES ($1, $2, $3, $4, $5)`,
+  messageByInbound: 'SELECT order_id FROM order_messages WHERE inbound_message_id = $1',
+  insertMessage: `
+    INSERT INTO order_messages (order_id, inbound_message_id, sim_iccid, sender, text, code,
+      sent_at, received_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+  messages: 'SELECT * FROM order_messages WHERE order_id = $1 ORDER BY id',
+  codePattern: 'SELECT code_pattern FROM services WHERE code = $1',
+  simOperator: 'SELECT operator FROM sims WHERE iccid = $1',
+  listOrders: `
+    SELECT * FROM orders WHERE customer_id = $1
+       AND ($2::text IS NULL OR status = $2::text)
+       AND ($3::bigint IS NULL OR activation_id < $3::bigint)
+     ORDER BY activation_id DESC LIMIT $4`,
+} as const;
+
+/**
+ * Unique indexes that back up a rule the transactions check first (one open order per SIM, an
+ * SMS attached once). Hitting one means another host won a race between the check and the
+ * insert: the whole transaction runs again and sees the winner, never an error to the caller.
+ */
+const BACKSTOP_INDEXES = new Set(['orders_one_open_per_sim', 'order_messages_by_inbound']);
+
+export function isBackstopConflict(error: unknown): boolean {
+  const e = error as { code?: unknown; constraint?: unknown } | null;
+  return (
+    e?.code === '23505' && typeof e.constraint === 'string' && BACKSTOP_INDEXES.has(e.constraint)
+  );
+}
