@@ -21,7 +21,7 @@ export { DEFAULT_REPORT_MATCH_WINDOW_MS } from './sqlite/delivery-reports.js';
 export { SqliteInventoryRepository } from './sqlite/inventory-repository.js';
 export type { SimPlacement } from './sqlite/inventory-rows.js';
 export { SqliteOutboundRepository } from './sqlite/outbound-repository.js';
-export type { OutboundPartRow } from './sqlite/outbound-rows.js';
+export type { OutboundPartRow } from './common/outbound-rows.js';
 export { pduFingerprint } from './sqlite/inbound-rows.js';
 export { SqliteSandboxDeliveries } from './sqlite/sandbox-deliveries.js';
 export { SqliteIdempotencyRepository } from './sqlite/idempotency-repository.js';

@@ -14,9 +14,9 @@ import type {
   PartView,
 } from '../../domain/index.js';
 import type { SqliteDatabase } from './database.js';
-import { decodeMessageCursor, encodeMessageCursor } from './message-cursor.js';
-import { summaryFromRow, type MessageSummaryRow } from './message-rows.js';
-import type { OutboundPartTableRow } from './outbound-rows.js';
+import { decodeMessageCursor, encodeMessageCursor } from '../common/message-cursor.js';
+import { summaryFromRow, type MessageSummaryRow } from '../common/message-rows.js';
+import type { OutboundPartTableRow } from '../common/outbound-rows.js';
 
 interface ViewRow extends MessageSummaryRow {
   readonly error_code: string | null;

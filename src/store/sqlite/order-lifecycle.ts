@@ -23,7 +23,7 @@ import {
   type OrderTx,
 } from './order-context.js';
 import { deliveryEventHead, orderEventData, orderFromRow } from './order-rows.js';
-import { iso } from './iso-time.js';
+import { iso } from '../common/iso-time.js';
 
 export function cancelTx(
   tx: OrderTx,

@@ -6,8 +6,8 @@
 import type { EventType } from '../../domain/index.js';
 import type { SqliteDatabase } from './database.js';
 import type { OutboxWriter } from './outbox-writer.js';
-import { iso } from './iso-time.js';
-import type { OutboundMessageTableRow } from './outbound-rows.js';
+import { iso } from '../common/iso-time.js';
+import type { OutboundMessageTableRow } from '../common/outbound-rows.js';
 
 export type OutboundEventType = Extract<EventType, `message.${string}`>;
 

@@ -24,7 +24,7 @@ import {
   routableFromRow,
   type OutboundPartRow,
   type OutboundPartTableRow,
-} from './outbound-rows.js';
+} from '../common/outbound-rows.js';
 import { prepareOutboundStatements, type OutboundStatements } from './outbound-statements.js';
 import { prepareSlotStatements, type SlotStatements } from './outbound-slot-statements.js';
 import type { OutboxWriter } from './outbox-writer.js';

@@ -4,7 +4,7 @@ import type {
   OutboundMessageTableRow,
   OutboundPartTableRow,
   RoutableRow,
-} from './outbound-rows.js';
+} from '../common/outbound-rows.js';
 
 type PartKey = { id: string; sequence: number };
 
