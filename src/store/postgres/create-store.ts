@@ -5,6 +5,8 @@
 import type { PostgresDatabase } from './database.js';
 import { Fencing } from './fencing.js';
 import type { PostgresListener } from './listener.js';
+import { PostgresMessagingRepository } from './messaging-repository.js';
+import { PostgresOutboundRepository } from './outbound-repository.js';
 import { PostgresOutboxWriter } from './outbox-writer.js';
 
 export interface PostgresStoreOptions {
@@ -26,11 +28,25 @@ export function createPostgresStore(db: PostgresDatabase, options: PostgresStore
     ...(options.listener ? { listener: options.listener } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
   });
+  const outbound = new PostgresOutboundRepository(db, {
+    hostId: options.hostId,
+    fencing,
+    outbox: events,
+    ...(options.listener ? { listener: options.listener } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
   return {
     db,
     hostId: options.hostId,
     fencing,
     /** The event outbox (EventPort); close() it to stop its listening. */
     events,
+    /**
+     * The outbound queue shared by every host (OutboundRepository); `onQueued` hears work queued
+     * on any host; close() it to stop its listening.
+     */
+    outbound,
+    /** The Messaging API's queue and reads (MessagingPort). */
+    messaging: new PostgresMessagingRepository(db, outbound),
   };
 }

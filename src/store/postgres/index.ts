@@ -11,6 +11,9 @@
  *   PostgresListener.start(db, options) → listener      LISTEN connection that reconnects
  *     listener.listen(channel, { onNotification, onReconnect }) → unlisten
  *   notify(db | client, channel, payload?)              pg_notify, delivered at commit
+ *   createPostgresStore(db, { hostId, listener? })      the repositories (events, outbound,
+ *                                                       messaging …); outbound.onQueued(fn)
+ *                                                       hears work queued on any host
  *   runPostgresMigrations / postgresSchemaVersion       (openPostgres migrates already)
  *   redactDatabaseUrl(url), isPostgresUrl(s)            the only way a URL is ever shown
  *   new PostgresOutboxWriter(db, { listener?, onError? })  EventPort; append(client, event)
@@ -36,3 +39,7 @@ export { createPostgresStore } from './create-store.js';
 export { Fencing } from './fencing.js';
 export type { FencedSession } from './fencing.js';
 export type { PostgresStoreOptions } from './create-store.js';
+export { PostgresOutboundRepository } from './outbound-repository.js';
+export type { PostgresOutboundOptions } from './outbound-repository.js';
+export { OUTBOUND_QUEUED_CHANNEL } from './outbound-steps.js';
+export { PostgresMessagingRepository } from './messaging-repository.js';

@@ -15,7 +15,10 @@ import { SqliteSandboxDeliveries } from './sandbox-deliveries.js';
 import { SqliteStatsRepository } from './stats-repository.js';
 import { SqliteWebhookRepository } from './webhook-repository.js';
 
-export type StoreOptions = InboundRepositoryOptions;
+export interface StoreOptions extends InboundRepositoryOptions {
+  /** This host's id (docs/several-hosts.md): start-up recovery touches its SIMs' work only. */
+  readonly hostId?: string;
+}
 
 export interface Store {
   readonly db: SqliteDatabase;
@@ -48,7 +51,7 @@ export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Sto
   const catalog = new SqliteCatalogRepository(db);
   const sandboxDeliveries = new SqliteSandboxDeliveries(db);
   const inventory = new SqliteInventoryRepository(db);
-  const outbound = new SqliteOutboundRepository(db, events);
+  const outbound = new SqliteOutboundRepository(db, events, { hostId: options.hostId ?? '' });
   return {
     db,
     inbound: new SqliteInboundRepository(db, events, options),

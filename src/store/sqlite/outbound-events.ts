@@ -3,13 +3,10 @@
  * history row (of the message, or of one part) and, for the changes the Messaging API publishes,
  * an outbox event (`message.sent`, `message.delivered`, `message.failed`, `message.unknown`).
  */
-import type { EventType } from '../../domain/index.js';
+import { outboundEvent, type OutboundEventType } from '../common/outbound-events.js';
+import type { OutboundMessageTableRow } from '../common/outbound-rows.js';
 import type { SqliteDatabase } from './database.js';
 import type { OutboxWriter } from './outbox-writer.js';
-import { iso } from '../common/iso-time.js';
-import type { OutboundMessageTableRow } from '../common/outbound-rows.js';
-
-export type OutboundEventType = Extract<EventType, `message.${string}`>;
 
 export class OutboundEvents {
   private readonly s;
@@ -70,35 +67,7 @@ export class OutboundEvents {
     const row = this.s.message.get(id);
     if (!row) return;
     this.record(id, null, row.status, at, { iccid: row.sender_iccid, detail: row.error_detail });
-    const sender = row.sender_iccid;
-    const failed = ['failed', 'expired', 'unknown'].includes(row.status);
-    this.outbox.append({
-      type,
-      customerId: row.customer_id,
-      orderId: null,
-      now: at,
-      data: {
-        id: row.id,
-        direction: 'out',
-        status: row.status,
-        from: sender === null ? null : (this.s.number.get(sender) ?? null),
-        to: row.to_number,
-        sim_id: sender,
-        parts: row.part_count,
-        attempts: this.s.attempts.get(id) ?? 0,
-        ...(failed
-          ? {
-              error: {
-                code: row.error_code,
-                cms_error: row.cms_error,
-                detail: row.error_detail,
-              },
-            }
-          : {}),
-        created_at: iso(row.created_at),
-        sent_at: row.sent_at === null ? null : iso(row.sent_at),
-        delivered_at: row.delivered_at === null ? null : iso(row.delivered_at),
-      },
-    });
+    const from = row.sender_iccid === null ? null : (this.s.number.get(row.sender_iccid) ?? null);
+    this.outbox.append(outboundEvent(type, row, from, this.s.attempts.get(id) ?? 0, at));
   }
 }
