@@ -101,12 +101,19 @@ export class PostgresOutboundRepository implements OutboundRepository {
   applySendSteps(steps: readonly SendStep[]): Promise<SendStepOutcome[]> {
     if (steps.length === 0) return Promise.resolve([]);
     return this.fenced(async (c) => {
+      const ids = [...new Set(steps.map((step) => step.messageId))];
+      await c.query(q.LOCK_MESSAGES, [ids]);
       const outcomes: SendStepOutcome[] = [];
       for (const step of steps) {
-        await c.query('SAVEPOINT send_step');
+        // One round trip: the previous step's savepoint (kept, or rolled back to) released,
+        // this one's taken. COMMIT releases the last.
+        await c.query(
+          outcomes.length === 0
+            ? 'SAVEPOINT send_step'
+            : 'RELEASE SAVEPOINT send_step; SAVEPOINT send_step',
+        );
         try {
           const part = await this.applyStep(c, step);
-          await c.query('RELEASE SAVEPOINT send_step');
           outcomes.push(part === undefined ? { ok: true } : { ok: true, part });
         } catch (error) {
           // A deadlock or serialization failure is the transaction's, not the step's: the

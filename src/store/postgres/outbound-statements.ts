@@ -46,6 +46,14 @@ export const MESSAGE = 'SELECT * FROM outbound_messages WHERE id = $1';
 /** The message's row, locked until commit: see the lock order above. */
 export const LOCK_MESSAGE = 'SELECT * FROM outbound_messages WHERE id = $1 FOR UPDATE';
 
+/**
+ * The rows of every message a batch of steps names, locked in one order (by id, as every
+ * transaction that locks several messages does): batches of several hosts naming the same
+ * messages then wait for each other instead of deadlocking.
+ */
+export const LOCK_MESSAGES = `
+SELECT id FROM outbound_messages WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`;
+
 /** Whether parts went out or one is in flight, and the next part due: what a claim decides on. */
 export const CLAIM_FACTS = `
 SELECT EXISTS (SELECT 1 FROM outbound_parts WHERE message_id = $1 AND status = 'sent') AS any_sent,
@@ -58,20 +66,39 @@ SELECT EXISTS (SELECT 1 FROM outbound_parts WHERE message_id = $1 AND status = '
      WHERE message_id = $1 AND status = 'queued' AND next_attempt_at <= $2
      ORDER BY sequence LIMIT 1) AS n ON true`;
 
-export const CLAIM_PART = `
-UPDATE outbound_parts SET status = 'sending', sim_iccid = $3, claimed_at = $4
- WHERE message_id = $1 AND sequence = $2 AND status = 'queued'`;
-
-export const CLAIM_MESSAGE = `
-UPDATE outbound_messages SET status = 'sending', sender_iccid = $2, updated_at = $3
- WHERE id = $1`;
+/**
+ * The part `$2` marked `sending` for SIM `$3` at `$4` (only while still queued), and the message
+ * bound to the SIM when it was queued, each with its history row: one round trip. Returns
+ * whether the part was claimed.
+ */
+export const CLAIM = `
+WITH part AS (
+  UPDATE outbound_parts SET status = 'sending', sim_iccid = $3, claimed_at = $4
+   WHERE message_id = $1 AND sequence = $2 AND status = 'queued'
+  RETURNING message_id, sequence),
+part_history AS (
+  INSERT INTO outbound_history (message_id, sequence, status, sim_iccid, detail, at)
+  SELECT message_id, sequence, 'sending', $3, NULL, $4 FROM part),
+message AS (
+  UPDATE outbound_messages SET status = 'sending', sender_iccid = $3, updated_at = $4
+   WHERE id = $1 AND status = 'queued' AND EXISTS (SELECT 1 FROM part)
+  RETURNING id),
+message_history AS (
+  INSERT INTO outbound_history (message_id, sequence, status, sim_iccid, detail, at)
+  SELECT id, NULL, 'sending', $3, NULL, $4 FROM message)
+SELECT EXISTS (SELECT 1 FROM part) AS claimed`;
 
 export const PART = 'SELECT * FROM outbound_parts WHERE message_id = $1 AND sequence = $2';
 export const PARTS = 'SELECT * FROM outbound_parts WHERE message_id = $1 ORDER BY sequence';
 
+/** The part sent, with its history row (`$6`: its detail). */
 export const PART_SENT = `
-UPDATE outbound_parts SET status = 'sent', sim_iccid = $3, message_reference = $4, sent_at = $5
- WHERE message_id = $1 AND sequence = $2`;
+WITH part AS (
+  UPDATE outbound_parts SET status = 'sent', sim_iccid = $3, message_reference = $4, sent_at = $5
+   WHERE message_id = $1 AND sequence = $2
+  RETURNING message_id, sequence)
+INSERT INTO outbound_history (message_id, sequence, status, sim_iccid, detail, at)
+SELECT message_id, sequence, 'sent', $3, $6, $5 FROM part`;
 
 // Once every part is out the message is `sent`; until then it stays `sending`.
 export const MESSAGE_SENT_IF_ALL_SENT = `

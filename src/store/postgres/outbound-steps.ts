@@ -105,13 +105,8 @@ export class PostgresOutboundSteps {
     const expired = message.valid_until !== null && message.valid_until <= at;
     if (expired && !facts.any_sent) return;
     if (facts.in_flight || facts.sequence === null) return;
-    const claimed = await c.query(q.CLAIM_PART, [id, facts.sequence, iccid, at]);
-    if (claimed.rowCount !== 1) return;
-    await this.events.record(c, id, facts.sequence, 'sending', at, { iccid });
-    if (message.status === 'queued') {
-      await c.query(q.CLAIM_MESSAGE, [id, iccid, at]);
-      await this.events.record(c, id, null, 'sending', at, { iccid });
-    }
+    const claim = await c.query<{ claimed: boolean }>(q.CLAIM, [id, facts.sequence, iccid, at]);
+    if (!claim.rows[0]?.claimed) return;
     return partToSendFromRow({
       message_id: id,
       sequence: facts.sequence,
@@ -133,11 +128,7 @@ export class PostgresOutboundSteps {
     await this.lockMessage(c, key.id);
     const part = await this.requirePart(c, key);
     if (part.status === 'sent' && part.message_reference === mr) return;
-    await c.query(q.PART_SENT, [key.id, key.sequence, iccid, mr, at]);
-    await this.events.record(c, key.id, key.sequence, 'sent', at, {
-      iccid,
-      detail: sentDetail(mr),
-    });
+    await c.query(q.PART_SENT, [key.id, key.sequence, iccid, mr, at, sentDetail(mr)]);
     if ((await c.query(q.MESSAGE_SENT_IF_ALL_SENT, [key.id, at])).rowCount) {
       await this.events.publish(c, 'message.sent', key.id, at);
     }
