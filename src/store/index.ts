@@ -22,7 +22,7 @@ export { DEFAULT_REPORT_MATCH_WINDOW_MS } from './common/delivery-reports.js';
 export { SqliteInventoryRepository } from './sqlite/inventory-repository.js';
 export type { SimPlacement } from './common/inventory-rows.js';
 export { SqliteOutboundRepository } from './sqlite/outbound-repository.js';
-export type { OutboundPartRow } from './sqlite/outbound-rows.js';
+export type { OutboundPartRow } from './common/outbound-rows.js';
 export { pduFingerprint } from './common/inbound-rows.js';
 export { SqliteSandboxDeliveries } from './sqlite/sandbox-deliveries.js';
 export { SqliteIdempotencyRepository } from './sqlite/idempotency-repository.js';

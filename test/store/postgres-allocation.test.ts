@@ -22,7 +22,8 @@ import {
 } from '../../src/domain/index.js';
 import { ManualClock, isSimpoolError, type ErrorCode } from '../../src/shared/index.js';
 import { expectOrderInvariants } from './order-invariants.js';
-import { closeHosts, openHosts, seededRandom, type Host } from './postgres-hosts.js';
+import { prng } from '../helpers/prng.js';
+import { closeHosts, openHosts, type Host } from './postgres-hosts.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const MINUTE = 60_000;
@@ -132,7 +133,7 @@ describe('orders from three hosts sharing PostgreSQL', () => {
     for (const service of SERVICES) {
       await hosts[0]!.store.catalog.updateService(service, { lifetimeSeconds: 300 }, T0);
     }
-    const random = seededRandom(13);
+    const random = prng(13);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const { refused, errors, run } = outcomes();
     /** Orders as the test last saw them (a concurrent swap may have moved one since). */
@@ -218,7 +219,7 @@ describe('orders from three hosts sharing PostgreSQL', () => {
 
   it('refuses no purchase while free SIMs outnumber the purchases, however hosts interleave', async () => {
     const sims = 24;
-    for (const policy of [leastRecentlyUsed, randomPolicy(seededRandom(7))]) {
+    for (const policy of [leastRecentlyUsed, randomPolicy(prng(7))]) {
       const { services, principals } = await setup(`alloc_burst_${policy.name}`, sims, {
         count: 6,
         balance: 100 * PRICE,

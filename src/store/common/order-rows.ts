@@ -6,7 +6,7 @@ import {
   type OrderStatus,
   type ReleaseReason,
 } from '../../domain/index.js';
-import { iso } from './iso-time.js';
+import { iso } from '../common/iso-time.js';
 
 export interface OrderTableRow {
   readonly id: string;

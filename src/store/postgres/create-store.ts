@@ -18,6 +18,8 @@ import { PostgresSandboxDeliveries } from './sandbox-deliveries.js';
 import { PostgresSimEligibility } from './sim-eligibility.js';
 import { PostgresHostCommandRepository } from './host-command-repository.js';
 import { PostgresHostRegistry } from './host-registry.js';
+import { PostgresMessagingRepository } from './messaging-repository.js';
+import { PostgresOutboundRepository } from './outbound-repository.js';
 
 export interface PostgresStoreOptions extends InboundRepositoryOptions {
   /** This host's id (docs/several-hosts.md): what its modems, slots and SIMs are recorded under. */
@@ -43,6 +45,13 @@ export function createPostgresStore(db: PostgresDatabase, options: PostgresStore
   const eligibility = new PostgresSimEligibility();
   const catalog = new PostgresCatalogRepository(db, eligibility);
   const sandboxDeliveries = new PostgresSandboxDeliveries(db, options.hostId);
+  const outbound = new PostgresOutboundRepository(db, {
+    hostId: options.hostId,
+    fencing,
+    outbox: events,
+    ...(options.listener ? { listener: options.listener } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
   return {
     db,
     hostId: options.hostId,
@@ -69,6 +78,13 @@ export function createPostgresStore(db: PostgresDatabase, options: PostgresStore
     inbound: new PostgresInboundRepository(db, events, fencing, options),
     /** The hosts sharing this database: leases, epochs, fencing, the dead-host reaper. */
     hosts: new PostgresHostRegistry(db),
+    /**
+     * The outbound queue shared by every host (OutboundRepository); `onQueued` hears work queued
+     * on any host; close() it to stop its listening.
+     */
+    outbound,
+    /** The Messaging API's queue and reads (MessagingPort). */
+    messaging: new PostgresMessagingRepository(db, outbound),
   };
 }
 

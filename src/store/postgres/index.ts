@@ -15,8 +15,9 @@
  *   redactDatabaseUrl(url), isPostgresUrl(s)            the only way a URL is ever shown
  *   new PostgresOutboxWriter(db, { listener?, onError? })  EventPort; append(client, event)
  *                                                       inside the caller's transaction
- *   createPostgresStore(db, { hostId }) → the repositories (same fields as SQLite's Store):
- *     catalog, customers, idempotency, orders, sandboxDeliveries (this host's), …
+ *   createPostgresStore(db, { hostId, listener? }) → the repositories (same fields as SQLite's
+ *     Store): events, catalog, customers, idempotency, orders, sandboxDeliveries (this host's),
+ *     outbound (onQueued(fn) hears work queued on any host), messaging, …
  *     Inside it, the building blocks of the order transactions take the transaction's client:
  *     PostgresLedgerWriter.move/tryMove(client, movement) and
  *     PostgresSimEligibility.pick(client, policy, …) (see their files).
@@ -57,3 +58,7 @@ export { PostgresHostRegistry, PostgresHostSession, assertCurrentEpoch } from '.
 export { hostLockApplicationName } from './host-lock.js';
 export { DB_NOW_MS } from './db-clock.js';
 export type { PostgresStoreOptions } from './create-store.js';
+export { PostgresOutboundRepository } from './outbound-repository.js';
+export type { PostgresOutboundOptions } from './outbound-repository.js';
+export { OUTBOUND_QUEUED_CHANNEL } from './outbound-steps.js';
+export { PostgresMessagingRepository } from './messaging-repository.js';

@@ -15,8 +15,8 @@ import type {
 } from '../../domain/index.js';
 import { decodeCursor, encodeCursor } from '../common/customer-rows.js';
 import type { SqliteDatabase } from './database.js';
-import { decodeMessageCursor, encodeMessageCursor } from './message-cursor.js';
-import { summaryFromRow, type MessageSummaryRow } from './message-rows.js';
+import { decodeMessageCursor, encodeMessageCursor } from '../common/message-cursor.js';
+import { summaryFromRow, type MessageSummaryRow } from '../common/message-rows.js';
 import { orderFromRow, type OrderTableRow } from '../common/order-rows.js';
 
 const OPEN = `('waiting', 'received', 'retry')`;

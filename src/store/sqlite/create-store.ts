@@ -60,7 +60,7 @@ export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Sto
   const catalog = new SqliteCatalogRepository(db);
   const sandboxDeliveries = new SqliteSandboxDeliveries(db);
   const inventory = new SqliteInventoryRepository(db, options.hostId);
-  const outbound = new SqliteOutboundRepository(db, events);
+  const outbound = new SqliteOutboundRepository(db, events, { hostId: options.hostId ?? '' });
   return {
     db,
     inbound: new SqliteInboundRepository(db, events, options),

@@ -1,6 +1,6 @@
 /**
  * The Messaging API's storage (MessagingPort): a validated draft is encoded into its SUBMIT PDUs
- * (the pool's composeOutbound) and queued in one transaction; reads come from message-reads.ts.
+ * (common/outbound-drafts.ts) and queued in one transaction; reads come from message-reads.ts.
  */
 import type {
   MessageAudience,
@@ -13,7 +13,7 @@ import type {
   QueuedMessage,
   SenderSim,
 } from '../../domain/index.js';
-import { composeOutbound } from '../../pool/index.js';
+import { outboundFromDraft, queuedFrom } from '../common/outbound-drafts.js';
 import type { SqliteDatabase } from './database.js';
 import type { SqliteInventoryRepository } from './inventory-repository.js';
 import { SqliteMessageReads } from './message-reads.js';
@@ -42,25 +42,9 @@ export class SqliteMessagingRepository implements MessagingPort {
   }
 
   async queue(draft: OutboundDraft): Promise<QueuedMessage> {
-    const message = composeOutbound({
-      to: draft.to,
-      text: draft.body,
-      iccid: draft.iccid,
-      requestStatusReport: draft.deliveryReport,
-      now: draft.now,
-      toCountry: draft.toCountry,
-      priority: draft.priority,
-      validUntil: draft.validUntil,
-      customerId: draft.customerId,
-      apiKeyId: draft.apiKeyId,
-    });
+    const message = outboundFromDraft(draft);
     await this.outbound.enqueue(message);
-    return {
-      id: message.id,
-      status: 'queued',
-      parts: message.parts.length,
-      createdAt: message.createdAt,
-    };
+    return queuedFrom(message);
   }
 
   getMessage(id: string, audience: MessageAudience): Promise<MessageDetail | undefined> {

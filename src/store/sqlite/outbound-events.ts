@@ -4,9 +4,9 @@
  * an outbox event (`message.sent`, `message.delivered`, `message.failed`, `message.unknown`).
  */
 import { outboundEvent, type OutboundEventType } from '../common/outbound-events.js';
+import type { OutboundMessageTableRow } from '../common/outbound-rows.js';
 import type { SqliteDatabase } from './database.js';
 import type { OutboxWriter } from './outbox-writer.js';
-import type { OutboundMessageTableRow } from './outbound-rows.js';
 
 export class OutboundEvents {
   private readonly s;
@@ -67,8 +67,7 @@ export class OutboundEvents {
     const row = this.s.message.get(id);
     if (!row) return;
     this.record(id, null, row.status, at, { iccid: row.sender_iccid, detail: row.error_detail });
-    const sender = row.sender_iccid;
-    const from = sender === null ? null : (this.s.number.get(sender) ?? null);
+    const from = row.sender_iccid === null ? null : (this.s.number.get(row.sender_iccid) ?? null);
     this.outbox.append(outboundEvent(type, row, from, this.s.attempts.get(id) ?? 0, at));
   }
 }

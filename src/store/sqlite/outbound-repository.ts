@@ -15,16 +15,29 @@ import {
   type SendStep,
   type SendStepOutcome,
 } from '../../pool/index.js';
-import type { SqliteDatabase } from './database.js';
-import { OutboundEvents } from './outbound-events.js';
+import {
+  EXPIRED_ERROR,
+  INTERRUPTED_DETAIL,
+  INTERRUPTED_UNKNOWN_DETAIL,
+  failureKind,
+  interruptedOutcome,
+  offLimitsFromRows,
+  retrySchedule,
+  sendFailedError,
+  sentDetail,
+  type MessageError,
+} from '../common/outbound-decisions.js';
 import {
   outboundMessageFromRow,
   outboundPartFromRow,
   partToSendFromRow,
   routableFromRow,
+  slottedPartFromRow,
   type OutboundPartRow,
   type OutboundPartTableRow,
-} from './outbound-rows.js';
+} from '../common/outbound-rows.js';
+import type { SqliteDatabase } from './database.js';
+import { OutboundEvents } from './outbound-events.js';
 import { prepareOutboundStatements, type OutboundStatements } from './outbound-statements.js';
 import { prepareSlotStatements, type SlotStatements } from './outbound-slot-statements.js';
 import type { OutboxWriter } from './outbox-writer.js';
@@ -56,7 +69,15 @@ export class SqliteOutboundRepository implements OutboundRepository {
   private readonly requeueTx: Tx<[number, DeliveryGuarantee], InterruptedParts>;
   private readonly stepsTx: Tx<[readonly SendStep[]], SendStepOutcome[]>;
 
-  constructor(db: SqliteDatabase, outbox: OutboxWriter) {
+  constructor(
+    db: SqliteDatabase,
+    outbox: OutboxWriter,
+    options: {
+      /** This host's id: start-up recovery touches only the parts of its SIMs. Default ''. */
+      readonly hostId?: string;
+    } = {},
+  ) {
+    const hostId = options.hostId ?? '';
     // The steps' own transactions run as savepoints of this one: one commit, one fsync.
     this.stepsTx = db.transaction((steps: readonly SendStep[]) =>
       steps.map((step): SendStepOutcome => {
@@ -121,47 +142,35 @@ export class SqliteOutboundRepository implements OutboundRepository {
       const part = this.requirePart(key);
       if (part.status === 'sent' && part.message_reference === mr) return;
       s.partSent.run({ ...key, iccid, mr, at });
-      const detail =
-        mr === null ? 'found STO SENT in modem storage (TP-MR unknown)' : `TP-MR ${mr}`;
-      events.record(key.id, key.sequence, 'sent', at, { iccid, detail });
+      events.record(key.id, key.sequence, 'sent', at, { iccid, detail: sentDetail(mr) });
       if (s.messageSentIfAllSent.run({ id: key.id, at }).changes > 0) {
         events.publish('message.sent', key.id, at);
       }
     });
     this.failedTx = db.transaction((key: PartKey, failure: PartFailure, at: number) => {
-      // Only a part being sent can fail; anything else is a stale or repeated report.
-      if (this.requirePart(key).status !== 'sending') return;
+      const part = this.requirePart(key);
+      const message = s.message.get(key.id);
       const cms = failure.cmsError;
-      const status = s.message.get(key.id)?.status;
-      if (status !== 'queued' && status !== 'sending') {
-        // Its message ended meanwhile (a failure report of another part): no retry.
+      const kind = failureKind(part.status, message?.status, failure);
+      if (kind === 'ignore') return;
+      if (kind === 'failPart' || kind === 'failMessage') {
         s.partFailed.run({ ...key, cms, detail: failure.detail });
         events.record(key.id, key.sequence, 'failed', at, { detail: failure.detail });
+        if (kind === 'failMessage') this.endMessage(key.id, 'failed', sendFailedError(failure), at);
         return;
       }
-      if (failure.permanent) {
-        s.partFailed.run({ ...key, cms, detail: failure.detail });
-        events.record(key.id, key.sequence, 'failed', at, { detail: failure.detail });
-        this.endMessage(
-          key.id,
-          'failed',
-          { code: 'sms_send_failed', cms, detail: failure.detail },
-          at,
-        );
-        return;
-      }
-      const retryAt = failure.retryAt ?? at;
-      const anySent = s.anyPartSent.get(key.id) !== undefined;
-      // A message asked for one SIM waits for it; one nobody sent a part of may move at once.
-      const pinned = (s.message.get(key.id)?.sim_iccid ?? null) !== null;
-      const elsewhere = failure.tryElsewhere === true && !anySent && !pinned;
-      const claimedBy = s.part.get(key.id, key.sequence)?.sim_iccid ?? null;
-      s.partRetry.run({ ...key, cms, detail: failure.detail, retryAt: elsewhere ? at : retryAt });
+      const claimedBy = part.sim_iccid;
+      const retry = retrySchedule(failure, at, {
+        anySent: s.anyPartSent.get(key.id) !== undefined,
+        pinned: (message?.sim_iccid ?? null) !== null,
+        claimedBy,
+      });
+      s.partRetry.run({ ...key, cms, detail: failure.detail, retryAt: retry.nextAttemptAt });
       events.record(key.id, key.sequence, 'queued', at, {
         iccid: claimedBy,
         detail: failure.detail,
       });
-      this.releaseMessage(key.id, at, elsewhere ? { iccid: claimedBy, until: retryAt } : null);
+      this.releaseMessage(key.id, at, retry.avoid);
     });
     this.releaseTx = db.transaction((id: string, at: number) => {
       if (!s.partInFlight.get(id)) this.releaseMessage(id, at, null);
@@ -169,12 +178,7 @@ export class SqliteOutboundRepository implements OutboundRepository {
     this.expireTx = db.transaction((at: number) => {
       const ids = s.expiring.all(at);
       for (const id of ids) {
-        this.endMessage(
-          id,
-          'expired',
-          { code: 'sms_expired', cms: null, detail: 'valid_until passed before it was sent' },
-          at,
-        );
+        this.endMessage(id, 'expired', EXPIRED_ERROR, at);
       }
       return ids;
     });
@@ -195,20 +199,21 @@ export class SqliteOutboundRepository implements OutboundRepository {
       }
     });
     this.requeueTx = db.transaction((at: number, guarantee: DeliveryGuarantee) => {
-      const ids = s.interrupted.all();
+      const ids = s.interrupted.all(hostId);
       let requeued = 0;
       let unknown = 0;
       let awaitingSlot = 0;
-      for (const part of slots.interruptedParts.all()) {
+      for (const part of slots.interruptedParts.all(hostId)) {
         const key = { id: part.message_id, sequence: part.sequence };
-        if (part.send_path === 'stored' && part.slot_index !== null) {
+        const outcome = interruptedOutcome(part, guarantee);
+        if (outcome === 'awaitingSlot') {
           awaitingSlot++;
-        } else if (part.send_path === null || guarantee === 'at-least-once') {
+        } else if (outcome === 'requeue') {
           slots.requeuePart.run({ ...key, at });
-          events.record(key.id, key.sequence, 'queued', at, { detail: 'interrupted by a stop' });
+          events.record(key.id, key.sequence, 'queued', at, { detail: INTERRUPTED_DETAIL });
           requeued++;
         } else {
-          this.unknownTx(key, 'sent with AT+CMGS when simpool stopped: may have gone out', at);
+          this.unknownTx(key, INTERRUPTED_UNKNOWN_DETAIL, at);
           unknown++;
         }
       }
@@ -281,16 +286,7 @@ export class SqliteOutboundRepository implements OutboundRepository {
   }
 
   slottedParts(iccid: string): Promise<SlottedPart[]> {
-    return settled(() =>
-      this.slots.slotted.all(iccid).map((row) => ({
-        messageId: row.message_id,
-        sequence: row.sequence,
-        status: row.status,
-        pduHex: row.pdu,
-        attempts: row.attempts,
-        slot: { storage: row.slot_storage, index: row.slot_index },
-      })),
-    );
+    return settled(() => this.slots.slotted.all(iccid).map(slottedPartFromRow));
   }
 
   markPartFailed(
@@ -319,12 +315,7 @@ export class SqliteOutboundRepository implements OutboundRepository {
   }
 
   simsOffLimits(): Promise<{ rented: ReadonlySet<string>; disabled: ReadonlySet<string> }> {
-    return settled(() => {
-      const rented = new Set<string>();
-      const disabled = new Set<string>();
-      for (const row of this.s.offLimits.all()) (row.rented ? rented : disabled).add(row.iccid);
-      return { rented, disabled };
-    });
+    return settled(() => offLimitsFromRows(this.s.offLimits.all()));
   }
 
   getMessage(id: string): Promise<OutboundMessageRow | undefined> {
@@ -399,7 +390,7 @@ export class SqliteOutboundRepository implements OutboundRepository {
   private endMessage(
     id: string,
     status: 'failed' | 'expired',
-    error: { code: string; cms: number | null; detail: string },
+    error: MessageError,
     at: number,
   ): void {
     this.s.cancelQueuedParts.run({ id, detail: `message ${status}` });

@@ -1,24 +1,8 @@
+import type { InterruptedPartRow, SlottedPartRow } from '../common/outbound-rows.js';
 import type { SqliteDatabase } from './database.js';
 
 type PartKey = { id: string; sequence: number };
 type SlotKey = { storage: string; index: number };
-
-export interface SlottedPartRow {
-  readonly message_id: string;
-  readonly sequence: number;
-  readonly status: 'queued' | 'sending' | 'sent' | 'failed' | 'unknown';
-  readonly pdu: string;
-  readonly attempts: number;
-  readonly slot_storage: string;
-  readonly slot_index: number;
-}
-
-export interface InterruptedPartRow {
-  readonly message_id: string;
-  readonly sequence: number;
-  readonly send_path: 'stored' | 'direct' | null;
-  readonly slot_index: number | null;
-}
 
 /**
  * Statements of sending through modem storage (migration 11): a part's slot and send path, the
@@ -64,9 +48,11 @@ export function prepareSlotStatements(db: SqliteDatabase) {
               updated_at = @at
         WHERE id = @id AND status IN ('queued', 'sending')`,
     ),
-    interruptedParts: db.prepare<[], InterruptedPartRow>(
+    // This host's only: parts claimed for its SIMs.
+    interruptedParts: db.prepare<[string], InterruptedPartRow>(
       `SELECT message_id, sequence, send_path, slot_index FROM outbound_parts
-        WHERE status = 'sending' ORDER BY message_id, sequence`,
+        WHERE status = 'sending' AND sim_iccid IN (SELECT iccid FROM sims WHERE host_id = ?)
+        ORDER BY message_id, sequence`,
     ),
     requeuePart: db.prepare<PartKey & { at: number }>(
       `UPDATE outbound_parts

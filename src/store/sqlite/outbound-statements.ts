@@ -4,7 +4,7 @@ import type {
   OutboundMessageTableRow,
   OutboundPartTableRow,
   RoutableRow,
-} from './outbound-rows.js';
+} from '../common/outbound-rows.js';
 
 type PartKey = { id: string; sequence: number };
 
@@ -165,8 +165,13 @@ export function prepareOutboundStatements(db: SqliteDatabase) {
                              WHERE p.message_id = m.id AND p.status = 'sent')`,
       )
       .pluck(),
+    // This host's only (its SIMs'): other hosts' messages are theirs to recover.
     interrupted: db
-      .prepare<[], string>(`SELECT id FROM outbound_messages WHERE status = 'sending'`)
+      .prepare<[string], string>(
+        `SELECT id FROM outbound_messages
+          WHERE status = 'sending'
+            AND sender_iccid IN (SELECT iccid FROM sims WHERE host_id = ?)`,
+      )
       .pluck(),
     sendTimes: db
       .prepare<[string, number], number>(

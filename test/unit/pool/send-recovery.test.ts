@@ -47,6 +47,29 @@ async function crashed(flavour: FlavourName = 'sim800c'): Promise<Crashed> {
     await rm(dir, { recursive: true, force: true });
   });
   const modem = bank.modems[0]!;
+  // The crashed run had identified its modem and SIM: its claims name a SIM of this host, which
+  // is what start-up recovery looks for.
+  const { imei, iccid, imsi } = modem.identity;
+  const at = clock.now();
+  await repos.inventory.recordModem({
+    imei,
+    manufacturer: 'SIMCOM',
+    model: flavour,
+    revision: '1',
+    path: 'sim0',
+    state: 'ready',
+    at,
+  });
+  await repos.inventory.recordSim({
+    iccid,
+    imsi,
+    msisdn: null,
+    country: null,
+    operator: null,
+    imei,
+    path: 'sim0',
+    at,
+  });
   return {
     clock,
     modem,

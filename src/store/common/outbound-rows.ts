@@ -3,6 +3,7 @@ import type {
   OutboundPartToSend,
   OutboundStatus,
   RoutableMessage,
+  SlottedPart,
 } from '../../pool/index.js';
 
 export interface OutboundMessageTableRow {
@@ -149,5 +150,33 @@ export function routableFromRow(row: RoutableRow): RoutableMessage {
     senderIccid: row.sender_iccid,
     avoidIccid: row.avoid_iccid,
     avoidUntil: row.avoid_until,
+  };
+}
+
+export interface SlottedPartRow {
+  readonly message_id: string;
+  readonly sequence: number;
+  readonly status: 'queued' | 'sending' | 'sent' | 'failed' | 'unknown';
+  readonly pdu: string;
+  readonly attempts: number;
+  readonly slot_storage: string;
+  readonly slot_index: number;
+}
+
+export interface InterruptedPartRow {
+  readonly message_id: string;
+  readonly sequence: number;
+  readonly send_path: 'stored' | 'direct' | null;
+  readonly slot_index: number | null;
+}
+
+export function slottedPartFromRow(row: SlottedPartRow): SlottedPart {
+  return {
+    messageId: row.message_id,
+    sequence: row.sequence,
+    status: row.status,
+    pduHex: row.pdu,
+    attempts: row.attempts,
+    slot: { storage: row.slot_storage, index: row.slot_index },
   };
 }
