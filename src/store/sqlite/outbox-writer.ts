@@ -1,25 +1,9 @@
 /** Appends domain events to the outbox, always inside the caller's transaction. */
-import { newId, type DomainEvent, type EventPort, type EventType } from '../../domain/index.js';
+import type { DomainEvent, EventPort } from '../../domain/index.js';
+import { eventFromRow, newEventValues, type EventRow, type NewEvent } from '../common/events.js';
 import type { SqliteDatabase } from './database.js';
 
-/** An `events` row as SQLite returns it. */
-export interface EventRow {
-  readonly seq: number;
-  readonly id: string;
-  readonly type: string;
-  readonly customer_id: string | null;
-  readonly order_id: string | null;
-  readonly data: string;
-  readonly created_at: number;
-}
-
-export interface NewEvent {
-  readonly type: EventType;
-  readonly customerId: string | null;
-  readonly orderId: string | null;
-  readonly data: Readonly<Record<string, unknown>>;
-  readonly now: number;
-}
+export { eventFromRow, type EventRow, type NewEvent } from '../common/events.js';
 
 export class OutboxWriter implements EventPort {
   private readonly insert;
@@ -29,6 +13,8 @@ export class OutboxWriter implements EventPort {
   private readonly latest;
   private readonly listeners = new Set<() => void>();
   private notifyQueued = false;
+  /** The newest seq listeners were told of: a burst that committed nothing wakes nobody. */
+  private toldUpTo = 0;
 
   constructor(db: SqliteDatabase) {
     this.insert = db.prepare(
@@ -46,16 +32,9 @@ export class OutboxWriter implements EventPort {
   }
 
   append(event: NewEvent): void {
-    this.insert.run(
-      newId('evt', event.now),
-      event.type,
-      event.customerId,
-      event.orderId,
-      JSON.stringify(event.data),
-      event.now,
-    );
-    // Transactions are synchronous (better-sqlite3): a microtask runs after the COMMIT (or
-    // the rollback, after which readers simply find nothing new).
+    this.insert.run(...newEventValues(event));
+    // Transactions are synchronous (better-sqlite3): a microtask runs after the COMMIT or the
+    // rollback; notify() tells them apart.
     if (this.listeners.size > 0 && !this.notifyQueued) {
       this.notifyQueued = true;
       queueMicrotask(() => this.notify());
@@ -63,12 +42,13 @@ export class OutboxWriter implements EventPort {
   }
 
   subscribe(listener: () => void): () => void {
+    if (this.listeners.size === 0) this.toldUpTo = this.newestSeq();
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
   latestSeq(): Promise<number> {
-    return Promise.resolve(this.latest.get()?.seq ?? 0);
+    return Promise.resolve(this.newestSeq());
   }
 
   findEvent(id: string): Promise<DomainEvent | null> {
@@ -76,8 +56,16 @@ export class OutboxWriter implements EventPort {
     return Promise.resolve(row ? eventFromRow(row) : null);
   }
 
+  private newestSeq(): number {
+    return this.latest.get()?.seq ?? 0;
+  }
+
   private notify(): void {
     this.notifyQueued = false;
+    // AUTOINCREMENT: a rolled-back append leaves MAX(seq) where it was, a committed one raises it.
+    const newest = this.newestSeq();
+    if (newest <= this.toldUpTo) return;
+    this.toldUpTo = newest;
     for (const listener of [...this.listeners]) {
       try {
         listener();
@@ -98,16 +86,4 @@ export class OutboxWriter implements EventPort {
         : this.sinceForCustomer.all(filter.customerId, seq, limit);
     return Promise.resolve(rows.map(eventFromRow));
   }
-}
-
-export function eventFromRow(row: EventRow): DomainEvent {
-  return {
-    seq: row.seq,
-    id: row.id,
-    type: row.type as EventType,
-    customerId: row.customer_id,
-    orderId: row.order_id,
-    data: JSON.parse(row.data) as Record<string, unknown>,
-    createdAt: row.created_at,
-  };
 }
