@@ -13,6 +13,8 @@
  *   notify(db | client, channel, payload?)              pg_notify, delivered at commit
  *   runPostgresMigrations / postgresSchemaVersion       (openPostgres migrates already)
  *   redactDatabaseUrl(url), isPostgresUrl(s)            the only way a URL is ever shown
+ *   new PostgresOutboxWriter(db, { listener?, onError? })  EventPort; append(client, event)
+ *                                                       inside the caller's transaction
  */
 export { openPostgres, PostgresDatabase } from './database.js';
 export type { OpenPostgresOptions, Queryable } from './database.js';
@@ -23,6 +25,13 @@ export { migrations as postgresMigrations } from './migrations/index.js';
 export { PostgresListener, notify } from './listener.js';
 export type { ChannelHandler, ListenerState, PostgresListenerOptions } from './listener.js';
 export { isPostgresUrl, redactDatabaseUrl } from './redact.js';
+export { PostgresOutboxWriter } from './outbox-writer.js';
+export type { PostgresOutboxOptions } from './outbox-writer.js';
+export {
+  EVENT_SEQUENCER_LOCK_KEY,
+  EVENTS_APPENDED_CHANNEL,
+  EVENTS_NUMBERED_CHANNEL,
+} from './event-sequencer.js';
 export { createPostgresStore } from './create-store.js';
 export { Fencing } from './fencing.js';
 export type { FencedSession } from './fencing.js';
