@@ -218,3 +218,13 @@ export type {
   MessagingPort,
 } from './messaging-types.js';
 export { countryOfNumber } from './phone-country.js';
+export type {
+  HostLeaseState,
+  HostStartRequest,
+  AdoptedRows,
+  HostRenewal,
+  ReapedHost,
+  HostSession,
+  HostInfo,
+  HostRegistryPort,
+} from './hosts.js';

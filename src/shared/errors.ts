@@ -35,6 +35,11 @@ export type ErrorCode =
   | 'store_schema_too_new'
   /** The configured database needs a store engine this build does not have. */
   | 'store_engine_unavailable'
+  // hosts sharing one database
+  /** Another live process holds this host id (its lock, and a lease not yet expired). */
+  | 'host_id_in_use'
+  /** This process's epoch is no longer its host's: another process took the id over. */
+  | 'host_fenced'
   // outbound SMS (stored as a message's error code)
   | 'sms_send_failed'
   | 'sms_delivery_failed'

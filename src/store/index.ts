@@ -33,6 +33,8 @@ export { listModemInventory } from './sqlite/modem-listing.js';
 export type { ModemInventoryRow } from './sqlite/modem-listing.js';
 export { SqliteMessagingRepository } from './sqlite/messaging-repository.js';
 export { SqliteMessageReads } from './sqlite/message-reads.js';
+export { SqliteHostRegistry, SqliteHostSession } from './sqlite/host-registry.js';
+export type { SqliteHostRegistryOptions } from './sqlite/host-registry.js';
 
 /*
  * PostgreSQL (node-postgres), for several hosts sharing one database: see src/store/postgres.
@@ -47,6 +49,9 @@ export {
   notify,
   isPostgresUrl,
   redactDatabaseUrl,
+  PostgresHostRegistry,
+  PostgresHostSession,
+  assertCurrentEpoch,
 } from './postgres/index.js';
 export type {
   OpenPostgresOptions,

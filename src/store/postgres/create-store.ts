@@ -6,6 +6,7 @@ import type { PostgresDatabase } from './database.js';
 import { Fencing } from './fencing.js';
 import type { PostgresListener } from './listener.js';
 import { PostgresOutboxWriter } from './outbox-writer.js';
+import { PostgresHostRegistry } from './host-registry.js';
 
 export interface PostgresStoreOptions {
   /** This host's id (docs/several-hosts.md): what its modems, slots and SIMs are recorded under. */
@@ -32,5 +33,7 @@ export function createPostgresStore(db: PostgresDatabase, options: PostgresStore
     fencing,
     /** The event outbox (EventPort); close() it to stop its listening. */
     events,
+    /** The hosts sharing this database: leases, epochs, fencing, the dead-host reaper. */
+    hosts: new PostgresHostRegistry(db),
   };
 }

@@ -15,6 +15,9 @@
  *   redactDatabaseUrl(url), isPostgresUrl(s)            the only way a URL is ever shown
  *   new PostgresOutboxWriter(db, { listener?, onError? })  EventPort; append(client, event)
  *                                                       inside the caller's transaction
+ *   PostgresHostRegistry(db).start(request) → session  a host's lease, epoch and lock
+ *     session.assertCurrent(client)                     fencing, inside a pool-side transaction
+ *   assertCurrentEpoch(client, hostId, epoch)           the same, without the session object
  */
 export { openPostgres, PostgresDatabase } from './database.js';
 export type { OpenPostgresOptions, Queryable } from './database.js';
@@ -35,4 +38,12 @@ export {
 export { createPostgresStore } from './create-store.js';
 export { Fencing } from './fencing.js';
 export type { FencedSession } from './fencing.js';
+export {
+  PostgresHostRegistry,
+  PostgresHostSession,
+  assertCurrentEpoch,
+  HOST_ADOPTION_LOCK_KEY,
+} from './host-registry.js';
+export { HOST_LOCK_CLASS, hostLockApplicationName } from './host-lock.js';
+export { DB_NOW_MS } from './db-clock.js';
 export type { PostgresStoreOptions } from './create-store.js';

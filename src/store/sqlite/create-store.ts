@@ -3,6 +3,7 @@ import { createAdminPorts } from './admin-ports.js';
 import { SqliteCatalogRepository } from './catalog-repository.js';
 import { SqliteCustomerRepository } from './customer-repository.js';
 import type { SqliteDatabase } from './database.js';
+import { SqliteHostRegistry, type SqliteHostRegistryOptions } from './host-registry.js';
 import { SqliteIdempotencyRepository } from './idempotency-repository.js';
 import { SqliteInboundRepository, type InboundRepositoryOptions } from './inbound-repository.js';
 import { SqliteInventoryRepository } from './inventory-repository.js';
@@ -15,7 +16,7 @@ import { SqliteSandboxDeliveries } from './sandbox-deliveries.js';
 import { SqliteStatsRepository } from './stats-repository.js';
 import { SqliteWebhookRepository } from './webhook-repository.js';
 
-export type StoreOptions = InboundRepositoryOptions;
+export type StoreOptions = InboundRepositoryOptions & SqliteHostRegistryOptions;
 
 export interface Store {
   readonly db: SqliteDatabase;
@@ -39,6 +40,8 @@ export interface Store {
   readonly stats: SqliteStatsRepository;
   /** The Messaging API's queue and reads (MessagingPort). */
   readonly messaging: SqliteMessagingRepository;
+  /** This database's hosts: leases, epochs, the dead-host reaper (HostRegistryPort). */
+  readonly hosts: SqliteHostRegistry;
 }
 
 /** The repositories over one open (and migrated) database; statements are prepared once here. */
@@ -64,6 +67,7 @@ export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Sto
     admin: createAdminPorts(db),
     stats: new SqliteStatsRepository(db),
     messaging: new SqliteMessagingRepository(db, outbound, inventory),
+    hosts: new SqliteHostRegistry(db, events, options),
   };
 }
 
