@@ -12,7 +12,7 @@ import {
   decodeCursor,
   encodeCursor,
   type CustomerTableRow,
-} from './customer-rows.js';
+} from '../common/customer-rows.js';
 import type { SqliteDatabase } from './database.js';
 
 interface SummaryRow extends CustomerTableRow {

@@ -13,11 +13,11 @@ import type {
   Page,
   SimActivity,
 } from '../../domain/index.js';
-import { decodeCursor, encodeCursor } from './customer-rows.js';
+import { decodeCursor, encodeCursor } from '../common/customer-rows.js';
 import type { SqliteDatabase } from './database.js';
-import { decodeMessageCursor, encodeMessageCursor } from './message-cursor.js';
-import { summaryFromRow, type MessageSummaryRow } from './message-rows.js';
-import { orderFromRow, type OrderTableRow } from './order-rows.js';
+import { decodeMessageCursor, encodeMessageCursor } from '../common/message-cursor.js';
+import { summaryFromRow, type MessageSummaryRow } from '../common/message-rows.js';
+import { orderFromRow, type OrderTableRow } from '../common/order-rows.js';
 
 const OPEN = `('waiting', 'received', 'retry')`;
 const HOUR_MS = 3_600_000;

@@ -9,8 +9,8 @@ import {
 } from '../../domain/index.js';
 import type { CallStatements } from './call-statements.js';
 import { reloadOrder, type OrderTx } from './order-context.js';
-import { deliveryEventHead, orderFromRow } from './order-rows.js';
-import { iso } from './iso-time.js';
+import { deliveryEventHead, orderFromRow } from '../common/order-rows.js';
+import { iso } from '../common/iso-time.js';
 
 export function attachCallTx(
   tx: OrderTx,

@@ -19,7 +19,7 @@ import {
   keyFromRow,
   type ApiKeyTableRow,
   type CustomerTableRow,
-} from './customer-rows.js';
+} from '../common/customer-rows.js';
 import type { SqliteDatabase } from './database.js';
 import { ledgerFromRow, type LedgerTableRow, type LedgerWriter } from './ledger-writer.js';
 

@@ -32,7 +32,7 @@ import {
   type NewMessageRow,
   type PartRow,
 } from './inbound-rows.js';
-import { iso } from './iso-time.js';
+import { iso } from '../common/iso-time.js';
 import { settled } from './settled.js';
 
 /** The id the Messaging API shows for an inbound message (outbound ones are `msg_…`). */

@@ -14,8 +14,8 @@ import type {
   PartView,
 } from '../../domain/index.js';
 import type { SqliteDatabase } from './database.js';
-import { decodeMessageCursor, encodeMessageCursor } from './message-cursor.js';
-import { summaryFromRow, type MessageSummaryRow } from './message-rows.js';
+import { decodeMessageCursor, encodeMessageCursor } from '../common/message-cursor.js';
+import { summaryFromRow, type MessageSummaryRow } from '../common/message-rows.js';
 import type { OutboundPartTableRow } from './outbound-rows.js';
 
 interface ViewRow extends MessageSummaryRow {

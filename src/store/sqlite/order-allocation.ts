@@ -13,7 +13,7 @@ import {
   type PurchaseRequest,
 } from '../../domain/index.js';
 import { loadCustomerOrder, releaseNumber, reloadOrder, type OrderTx } from './order-context.js';
-import { orderEventData } from './order-rows.js';
+import { orderEventData } from '../common/order-rows.js';
 
 export function purchaseTx(
   tx: OrderTx,

@@ -1,7 +1,7 @@
 import type { Order, ReleaseReason, UsageOutcome } from '../../domain/index.js';
 import type { SqliteCatalogRepository } from './catalog-repository.js';
 import type { LedgerWriter } from './ledger-writer.js';
-import { orderEventData, orderFromRow } from './order-rows.js';
+import { orderEventData, orderFromRow } from '../common/order-rows.js';
 import type { OrderStatements } from './order-statements.js';
 import type { OutboxWriter } from './outbox-writer.js';
 import type { SqliteSandboxDeliveries } from './sandbox-deliveries.js';

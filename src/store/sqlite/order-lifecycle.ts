@@ -22,8 +22,8 @@ import {
   reloadOrder,
   type OrderTx,
 } from './order-context.js';
-import { deliveryEventHead, orderEventData, orderFromRow } from './order-rows.js';
-import { iso } from './iso-time.js';
+import { deliveryEventHead, orderEventData, orderFromRow } from '../common/order-rows.js';
+import { iso } from '../common/iso-time.js';
 
 export function cancelTx(
   tx: OrderTx,

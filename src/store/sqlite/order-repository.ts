@@ -16,13 +16,13 @@ import type {
 import { attachCallTx } from './call-lifecycle.js';
 import { callFromRow, prepareCallStatements, type CallStatements } from './call-statements.js';
 import type { SqliteCatalogRepository } from './catalog-repository.js';
-import { decodeCursor, pageOf } from './customer-rows.js';
+import { decodeCursor, pageOf } from '../common/customer-rows.js';
 import type { SqliteDatabase } from './database.js';
 import type { LedgerWriter } from './ledger-writer.js';
 import { purchaseTx, swapTx } from './order-allocation.js';
 import { loadCustomerOrder, type OrderTx } from './order-context.js';
 import { attachSmsTx, cancelTx, expireOneTx, finishTx, retryTx } from './order-lifecycle.js';
-import { messageFromRow, numberFromRow, orderFromRow } from './order-rows.js';
+import { messageFromRow, numberFromRow, orderFromRow } from '../common/order-rows.js';
 import { prepareOrderStatements } from './order-statements.js';
 import type { OutboxWriter } from './outbox-writer.js';
 import { SqliteSandboxDeliveries } from './sandbox-deliveries.js';

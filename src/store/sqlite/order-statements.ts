@@ -1,6 +1,6 @@
 import type { OrderStatus, ReleaseReason, UsageOutcome } from '../../domain/index.js';
 import type { SqliteDatabase } from './database.js';
-import type { OrderMessageRow, OrderNumberRow, OrderTableRow } from './order-rows.js';
+import type { OrderMessageRow, OrderNumberRow, OrderTableRow } from '../common/order-rows.js';
 
 /** Activation ids are a digits-only sequence; the first looks like sms-activate's. */
 export const FIRST_ACTIVATION_ID = 100_000_001;

@@ -6,7 +6,7 @@
 import type { EventType } from '../../domain/index.js';
 import type { SqliteDatabase } from './database.js';
 import type { OutboxWriter } from './outbox-writer.js';
-import { iso } from './iso-time.js';
+import { iso } from '../common/iso-time.js';
 import type { OutboundMessageTableRow } from './outbound-rows.js';
 
 export type OutboundEventType = Extract<EventType, `message.${string}`>;

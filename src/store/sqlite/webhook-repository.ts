@@ -28,7 +28,7 @@ import {
   type ClaimRow,
   type DeliveryRow,
   type EndpointRow,
-} from './webhook-rows.js';
+} from '../common/webhook-rows.js';
 import { eventFromRow, type EventRow, type OutboxWriter } from './outbox-writer.js';
 
 const DELIVERY_COLUMNS = `id, endpoint_id, event_id, event_type, attempt, status, next_attempt_at,
