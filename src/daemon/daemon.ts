@@ -77,7 +77,7 @@ async function startParts(
     onMigration: (id, name) => logger.info({ id, name }, 'database migrated'),
   });
   started.push('database', () => db.close());
-  const repositories = createRepositories(db);
+  const repositories = createRepositories(db, { hostId: config.hostId, clock });
 
   let simulator: Daemon['simulator'] = null;
   const fixedSlots: FixedSlot[] = [];
@@ -162,7 +162,7 @@ async function startParts(
       messaging,
       rental,
       pool,
-      db,
+      databaseWritable: () => repositories.writable(),
       idempotency: repositories.idempotency,
       webhooks: webhooks.service,
       events: repositories.events,
