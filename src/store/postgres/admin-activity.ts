@@ -30,6 +30,7 @@ import { decodeMessageCursor } from '../common/message-cursor.js';
 import type { MessageSummaryRow } from '../common/message-rows.js';
 import type { OrderTableRow } from '../common/order-rows.js';
 import type { PostgresDatabase } from './database.js';
+import { changingStatuses } from './webhook-repository.js';
 
 const ORDERS = `
 SELECT rowid AS seq, * FROM orders
@@ -142,10 +143,13 @@ export class PostgresActivity implements ActivityPort {
   }
 
   async retryDelivery(id: string, now: number): Promise<DeliveryRetry> {
-    const retried = await this.db.query(
-      `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $1
-       WHERE id = $2 AND status IN ('failed', 'cancelled', 'pending')`,
-      [now, id],
+    // One row, two status counters: run again on a deadlock (webhook-repository.ts).
+    const retried = await changingStatuses(this.db, (client) =>
+      client.query(
+        `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $1
+         WHERE id = $2 AND status IN ('failed', 'cancelled', 'pending')`,
+        [now, id],
+      ),
     );
     if ((retried.rowCount ?? 0) > 0) return 'retried';
     const found = await this.db.query('SELECT status FROM webhook_deliveries WHERE id = $1', [id]);

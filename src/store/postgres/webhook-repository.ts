@@ -184,9 +184,11 @@ export class PostgresWebhookRepository implements WebhookPort {
   }
 
   async deleteEndpoint(scope: WebhookScope, id: string): Promise<boolean> {
-    const result = await this.db.query(
-      `DELETE FROM webhook_endpoints WHERE id = $1 AND ${IN_SCOPE(2)}`,
-      [id, scopeParam(scope)],
+    const result = await changingStatuses(this.db, (client) =>
+      client.query(`DELETE FROM webhook_endpoints WHERE id = $1 AND ${IN_SCOPE(2)}`, [
+        id,
+        scopeParam(scope),
+      ]),
     );
     return (result.rowCount ?? 0) > 0;
   }
@@ -292,11 +294,13 @@ export class PostgresWebhookRepository implements WebhookPort {
 
   /** This host's claims, and those from before claims were named (migration 13). */
   async releaseInFlight(): Promise<number> {
-    const result = await this.db.query(
-      `UPDATE webhook_deliveries SET status = 'pending', claimed_by_host = NULL,
-         claimed_until = NULL
-       WHERE status = 'delivering' AND (claimed_by_host = $1 OR claimed_by_host IS NULL)`,
-      [this.hostId],
+    const result = await changingStatuses(this.db, (client) =>
+      client.query(
+        `UPDATE webhook_deliveries SET status = 'pending', claimed_by_host = NULL,
+           claimed_until = NULL
+         WHERE status = 'delivering' AND (claimed_by_host = $1 OR claimed_by_host IS NULL)`,
+        [this.hostId],
+      ),
     );
     return result.rowCount ?? 0;
   }
@@ -372,6 +376,19 @@ export class PostgresWebhookRepository implements WebhookPort {
     ]);
     return rows[0];
   }
+}
+
+/**
+ * A statement that moves deliveries between statuses, in a transaction of its own so that it is
+ * run again on a deadlock: the status counters (migration 9) are updated at commit, row by row,
+ * and two commits moving rows in opposite directions (a claim, a release) can take two counter
+ * rows in opposite orders.
+ */
+export function changingStatuses<T>(
+  db: PostgresDatabase,
+  statement: (client: PostgresClient) => Promise<T>,
+): Promise<T> {
+  return db.transaction(statement);
 }
 
 /** The fan-out's deliveries in one statement, in creation order (each endpoint's queue order). */
