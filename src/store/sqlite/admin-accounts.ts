@@ -42,9 +42,11 @@ export class SqliteAdminAccounts implements AdminAccountsPort {
     this.insertOperator.run(candidate.id, candidate.email, candidate.createdAt);
     const row = this.operator.get();
     if (!row) {
-      throw new SimpoolError(
-        'internal_error',
-        `cannot create the operator account: ${candidate.email} is a customer's e-mail`,
+      return Promise.reject(
+        new SimpoolError(
+          'internal_error',
+          `cannot create the operator account: ${candidate.email} is a customer's e-mail`,
+        ),
       );
     }
     return Promise.resolve(customerFromRow(row));
