@@ -27,7 +27,6 @@ export { SqliteSandboxDeliveries } from './sqlite/sandbox-deliveries.js';
 export { SqliteIdempotencyRepository } from './sqlite/idempotency-repository.js';
 export { SqliteWebhookRepository } from './sqlite/webhook-repository.js';
 export { SqliteStatsRepository } from './sqlite/stats-repository.js';
-export { createAdminPorts } from './sqlite/admin-ports.js';
 export type { ModemInventoryRow } from './common/modem-listing.js';
 export { SqliteMessagingRepository } from './sqlite/messaging-repository.js';
 export { SqliteMessageReads } from './sqlite/message-reads.js';
