@@ -30,7 +30,7 @@ import { decodeMessageCursor } from '../common/message-cursor.js';
 import type { MessageSummaryRow } from '../common/message-rows.js';
 import type { OrderTableRow } from '../common/order-rows.js';
 import type { PostgresDatabase } from './database.js';
-import { changingStatuses } from './webhook-repository.js';
+import { changingStatuses } from './status-moves.js';
 
 const ORDERS = `
 SELECT rowid AS seq, * FROM orders
@@ -143,7 +143,7 @@ export class PostgresActivity implements ActivityPort {
   }
 
   async retryDelivery(id: string, now: number): Promise<DeliveryRetry> {
-    // One row, two status counters: run again on a deadlock (webhook-repository.ts).
+    // One row, two status counters: run again on a deadlock.
     const retried = await changingStatuses(this.db, (client) =>
       client.query(
         `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $1

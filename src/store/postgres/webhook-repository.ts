@@ -48,6 +48,7 @@ import {
 } from '../common/webhook-rows.js';
 import type { PostgresDatabase, Queryable } from './database.js';
 import type { PostgresOutboxWriter } from './outbox-writer.js';
+import { changingStatuses } from './status-moves.js';
 import type { PostgresClient } from './transaction.js';
 
 /** The scope as SQL: `$n` NULL (admin) or the customer whose endpoints these are. */
@@ -376,19 +377,6 @@ export class PostgresWebhookRepository implements WebhookPort {
     ]);
     return rows[0];
   }
-}
-
-/**
- * A statement that moves deliveries between statuses, in a transaction of its own so that it is
- * run again on a deadlock: the status counters (migration 9) are updated at commit, row by row,
- * and two commits moving rows in opposite directions (a claim, a release) can take two counter
- * rows in opposite orders.
- */
-export function changingStatuses<T>(
-  db: PostgresDatabase,
-  statement: (client: PostgresClient) => Promise<T>,
-): Promise<T> {
-  return db.transaction(statement);
 }
 
 /** The fan-out's deliveries in one statement, in creation order (each endpoint's queue order). */

@@ -4,12 +4,13 @@
  * host builds them), and outbox appends in a transaction of that engine (the events a fan-out
  * reads, numbered by the sequencer on PostgreSQL).
  */
+import { afterEach, beforeEach } from 'vitest';
 import type { AdminPorts, DomainEvent, StatsPort, WebhookPort } from '../../../src/domain/index.js';
 import type { Clock } from '../../../src/shared/index.js';
 import type { NewEvent } from '../../../src/store/common/events.js';
 import { createStore, type ModemInventoryRow } from '../../../src/store/index.js';
 import { createPostgresStore } from '../../../src/store/postgres/index.js';
-import type { EngineDatabase } from './engines.js';
+import { openEngineDatabase, type EngineDatabase, type EngineName } from './engines.js';
 
 export interface EngineStore {
   readonly webhooks: WebhookPort;
@@ -70,5 +71,43 @@ export function openEngineStore(
       }),
     eventsSince: (seq) => store.events.eventsSince(seq, 10_000),
     close: () => store.events.close(),
+  };
+}
+
+export interface EngineStoreUnderTest {
+  readonly opened: EngineDatabase;
+  readonly store: EngineStore;
+  exec(sql: string, params?: readonly unknown[]): Promise<void>;
+}
+
+/**
+ * A migrated database of `engine` and the store of host `host-a` on it, fresh for each test
+ * (registers the suite's beforeEach/afterEach; read the fields inside tests).
+ */
+export function useEngineStore(engine: EngineName, label: string): EngineStoreUnderTest {
+  let opened: EngineDatabase | undefined;
+  let store: EngineStore | undefined;
+  beforeEach(async () => {
+    opened = await openEngineDatabase(engine, label);
+    store = openEngineStore(opened);
+  });
+  afterEach(async () => {
+    await store?.close();
+    await opened?.close();
+    opened = undefined;
+    store = undefined;
+  });
+  const current = () => {
+    if (!opened || !store) throw new Error('no database open outside a test');
+    return { opened, store };
+  };
+  return {
+    get opened() {
+      return current().opened;
+    },
+    get store() {
+      return current().store;
+    },
+    exec: (sql, params) => current().opened.exec(sql, params),
   };
 }

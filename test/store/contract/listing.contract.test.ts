@@ -3,29 +3,17 @@
  * host's modems with the SIM in their slot, their host and its lease state; `writable` while the
  * database takes writes, and not once it is gone.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SEEDED_AT, seedHost, seedModemInSlot, seedSimRow } from './admin-fixtures.js';
-import { openEngineStore, type EngineStore } from './engine-store.js';
-import { ENGINES, openEngineDatabase, type EngineDatabase } from './engines.js';
+import { useEngineStore } from './engine-store.js';
+import { ENGINES } from './engines.js';
 
 const HOUR = 3_600_000;
 
 for (const engine of ENGINES) {
   describe(`modem inventory and readiness on ${engine}`, () => {
-    let opened: EngineDatabase;
-    let store: EngineStore;
-    let closed = false;
-    const exec = (sql: string, params?: readonly unknown[]) => opened.exec(sql, params);
-
-    beforeEach(async () => {
-      opened = await openEngineDatabase(engine, 'listing');
-      store = openEngineStore(opened);
-      closed = false;
-    });
-    afterEach(async () => {
-      await store.close();
-      if (!closed) await opened.close();
-    });
+    const t = useEngineStore(engine, 'listing');
+    const exec = (sql: string, params?: readonly unknown[]) => t.exec(sql, params);
 
     it("lists every host's modems by host and slot, each with the SIM in its own host's slot", async () => {
       const now = Date.now();
@@ -61,7 +49,7 @@ for (const engine of ENGINES) {
       });
       await seedModemInSlot(exec, { imei: '860000000000005', hostId: '', path: '/dev/ttyUSB0' });
 
-      const modems = await store.modemInventory();
+      const modems = await t.store.modemInventory();
       expect(
         modems.map((m) => [m.hostId, m.path, m.imei, m.hostState, m.sim?.iccid ?? null]),
       ).toEqual([
@@ -97,11 +85,10 @@ for (const engine of ENGINES) {
     });
 
     it('is writable while the database takes writes, and not once it is gone', async () => {
-      expect(await store.writable()).toBe(true);
-      expect(await store.writable()).toBe(true);
-      await opened.close();
-      closed = true;
-      expect(await store.writable()).toBe(false);
+      expect(await t.store.writable()).toBe(true);
+      expect(await t.store.writable()).toBe(true);
+      await t.opened.close();
+      expect(await t.store.writable()).toBe(false);
     });
   });
 }

@@ -5,7 +5,7 @@
  * (Counting the rows already there when the counters were added is SQLite's migration history:
  * test/unit/store/stats-repository.test.ts.)
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StatusCounts } from '../../../src/domain/index.js';
 import {
   SEEDED_AT,
@@ -15,8 +15,8 @@ import {
   seedOutbound,
   seedSimRow,
 } from './admin-fixtures.js';
-import { openEngineStore, type EngineStore } from './engine-store.js';
-import { ENGINES, openEngineDatabase, type EngineDatabase } from './engines.js';
+import { useEngineStore } from './engine-store.js';
+import { ENGINES } from './engines.js';
 
 const MINUTE = 60_000;
 const iccid = (n: number) => `89440000000000003${n}`;
@@ -27,11 +27,10 @@ const nonZero = (counts: StatusCounts) =>
 
 for (const engine of ENGINES) {
   describe(`StatsPort on ${engine}`, () => {
-    let opened: EngineDatabase;
-    let store: EngineStore;
-    const exec = (sql: string, params?: readonly unknown[]) => opened.exec(sql, params);
+    const t = useEngineStore(engine, 'stats');
+    const exec = (sql: string, params?: readonly unknown[]) => t.exec(sql, params);
     const grouped = async (sql: string) => {
-      const rows = await opened.rows<{ status: string; n: number }>(sql);
+      const rows = await t.opened.rows<{ status: string; n: number }>(sql);
       return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
     };
     const endpoint = (id: string) =>
@@ -47,17 +46,8 @@ for (const engine of ENGINES) {
         [id, endpointId, `evt_${id}`, status, at, at],
       );
 
-    beforeEach(async () => {
-      opened = await openEngineDatabase(engine, 'stats');
-      store = openEngineStore(opened);
-    });
-    afterEach(async () => {
-      await store.close();
-      await opened.close();
-    });
-
     it('is all zeros on an empty database', async () => {
-      expect(await store.stats.trafficStats()).toEqual({
+      expect(await t.store.stats.trafficStats()).toEqual({
         inboundMessages: 0,
         outboundMessages: {},
         queuedOutboundParts: 0,
@@ -101,7 +91,7 @@ for (const engine of ENGINES) {
       await exec("DELETE FROM webhook_endpoints WHERE id = 'whe_2'");
       for (const at of [1, 2, 3]) await seedInbound(exec, iccid(4), at);
 
-      const stats = await store.stats.trafficStats();
+      const stats = await t.store.stats.trafficStats();
       expect(nonZero(stats.orders)).toEqual(
         await grouped('SELECT status, COUNT(*) AS n FROM orders WHERE sandbox = 0 GROUP BY status'),
       );
