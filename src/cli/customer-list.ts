@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatUnits, unitsToUsd, type CustomerSummary } from '../domain/index.js';
-import { createAdminPorts, type Repositories } from '../store/index.js';
+import type { Repositories } from '../store/index.js';
 import { printTable, withStore, withStoreOptions, type StoreOptions } from './common.js';
 
 interface ListOptions extends StoreOptions {
@@ -15,7 +15,7 @@ interface Listed {
 
 /** Every customer (not the operator account), newest first, with key counts. */
 async function listAll(repos: Repositories): Promise<Listed[]> {
-  const accounts = createAdminPorts(repos.db).accounts;
+  const { accounts } = repos.admin;
   const listed: Listed[] = [];
   let cursor: string | null = null;
   do {

@@ -1,14 +1,22 @@
 import type { Command } from 'commander';
-import { listModemInventory, type ModemInventoryRow } from '../store/index.js';
-import { printTable, withRepositories, withStoreOptions, type StoreOptions } from './common.js';
+import type { ModemInventoryRow } from '../store/index.js';
+import { printTable, withStore, withStoreOptions, type StoreOptions } from './common.js';
 
 interface ModemsOptions extends StoreOptions {
   readonly json?: boolean;
 }
 
+/** The host id, with its lease state when that host is not alive. */
+function host(modem: ModemInventoryRow): string {
+  if (modem.hostId === '') return '-';
+  const dead = modem.hostState !== null && modem.hostState !== 'alive';
+  return dead ? `${modem.hostId} (${modem.hostState})` : modem.hostId;
+}
+
 function row(modem: ModemInventoryRow): Record<string, string> {
   const { sim } = modem;
   return {
+    host: host(modem),
     slot: modem.path ?? '-',
     imei: modem.imei,
     model: [modem.manufacturer, modem.model].filter(Boolean).join(' ') || '-',
@@ -22,6 +30,7 @@ function row(modem: ModemInventoryRow): Record<string, string> {
 }
 
 const COLUMNS = [
+  'host',
   'slot',
   'imei',
   'model',
@@ -42,11 +51,12 @@ export function registerModemsCommand(program: Command): void {
     .option('--json', 'print JSON for scripts (times in ISO 8601)')
     .addHelpText(
       'after',
-      '\nColumns: slot (port path), IMEI, model, state, signal (dBm), registration, operator,\n' +
-        'number and ICCID of the SIM in the slot. A stopped daemon leaves its last view.',
+      '\nColumns: host (with its lease when not alive), slot (port path), IMEI, model, state,\n' +
+        'signal (dBm), registration, operator, number and ICCID of the SIM in the slot. Every\n' +
+        "host's modems sharing the database are listed. A stopped daemon leaves its last view.",
     )
-    .action((options: ModemsOptions) => {
-      const modems = withRepositories(options, (repos) => listModemInventory(repos.db));
+    .action(async (options: ModemsOptions) => {
+      const modems = await withStore(options, (repos) => repos.modemInventory());
       if (options.json) {
         const iso = (ms: number | null): string | null =>
           ms === null ? null : new Date(ms).toISOString();

@@ -10,7 +10,6 @@ import type {
 import { MODEM_STATES } from '../modem/index.js';
 import type { ModemPool } from '../pool/index.js';
 import type { Clock, Logger } from '../shared/index.js';
-import { databaseWritable, type SqliteDatabase } from '../store/index.js';
 import type { Admin } from './admin.js';
 import type { Config } from './config.js';
 import type { OrderEngine } from './order-engine.js';
@@ -31,7 +30,8 @@ export async function startApiServer(
   parts: {
     readonly rental: OrderEngine;
     readonly pool: ModemPool;
-    readonly db: SqliteDatabase;
+    /** Whether the database takes a write now (the store's `writable`). */
+    readonly databaseWritable: () => Promise<boolean>;
     readonly idempotency: IdempotencyPort;
     readonly webhooks: WebhookService;
     readonly events: EventPort;
@@ -45,7 +45,7 @@ export async function startApiServer(
   config: Config,
   deps: { readonly clock: Clock; readonly logger: Logger },
 ): Promise<ApiListener> {
-  const { rental, pool, db } = parts;
+  const { rental, pool } = parts;
   const app = buildServer({
     catalog: rental.catalog,
     customers: rental.customers,
@@ -61,9 +61,9 @@ export async function startApiServer(
     clock: deps.clock,
     logger: deps.logger,
     config: { ...config.api, trustProxy: config.trustProxy },
-    readiness: () => {
+    readiness: async () => {
       const checks = {
-        database: databaseWritable(db),
+        database: await parts.databaseWritable(),
         modems: pool.modems().some((m) => m.state === 'ready'),
       };
       return { ready: checks.database && checks.modems, checks };

@@ -197,7 +197,7 @@ async function startParts(
       messaging,
       rental,
       pool,
-      db,
+      databaseWritable: () => repositories.writable(),
       idempotency: repositories.idempotency,
       webhooks: webhooks.service,
       events: repositories.events,

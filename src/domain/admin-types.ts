@@ -4,6 +4,7 @@
  * Every port is async so a networked backend can implement it.
  */
 import type { Customer, Page } from './customers.js';
+import type { HostLeaseState } from './hosts.js';
 import type { Order, OrderStatus } from './order-types.js';
 
 export type CustomerKind = 'customer' | 'operator';
@@ -52,6 +53,10 @@ export interface AdminSim {
   readonly usage: readonly SimUsage[];
   /** Service codes this SIM is never sold for. */
   readonly blacklist: readonly string[];
+  /** The host whose modem holds it ('' for a SIM recorded before hosts, not yet adopted). */
+  readonly hostId: string;
+  /** That host's lease now; null when the host never registered (an appliance before hosts). */
+  readonly hostState: HostLeaseState | null;
 }
 
 export interface SimPatch {

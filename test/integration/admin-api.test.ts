@@ -173,6 +173,8 @@ describe('admin API views and changes', () => {
     const after = (await admin(r, 'GET', '/sims')).body.data!.find((s) => s.iccid === iccid)!;
     expect(after).toMatchObject({ enabled: true, notes: 'top-up due', blacklist: [] });
     expect(after.usage).toEqual([{ service: 'tg', orders: 1 }]);
+    // Every host's SIMs are listed with the host whose modem holds them and its lease.
+    expect(Object.keys(after)).toEqual(expect.arrayContaining(['host', 'host_state']));
     expect(r.daemon.pool.modems().length).toBe(2);
     const unknown = await admin(r, 'PATCH', `/sims/${iccid}`, { body: { blacklist: ['zz9'] } });
     expect(unknown.status).toBe(400);

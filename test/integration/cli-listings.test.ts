@@ -65,6 +65,12 @@ describe('simpool modems and customer list', { timeout: 60_000 }, () => {
         { signalDbm: -71, registration: 'home', operator: 'EE' },
         at,
       );
+      // The second modem is another host's, whose lease ran out long ago.
+      db.prepare(
+        `INSERT INTO hosts (id, epoch, lease_until, started_at, renewed_at, version)
+         VALUES ('rack-b', 1, ?, ?, ?, 'test')`,
+      ).run(at, at, at);
+      db.prepare("UPDATE modems SET host_id = 'rack-b' WHERE imei = '867000000000002'").run();
     } finally {
       db.close();
     }
@@ -77,6 +83,8 @@ describe('simpool modems and customer list', { timeout: 60_000 }, () => {
       model: 'EC25',
       state: 'ready',
       lastSeenAt: new Date(at).toISOString(),
+      hostId: '',
+      hostState: null,
       sim: {
         iccid: '8944100000000000017',
         msisdn: '+447700900001',
@@ -85,14 +93,21 @@ describe('simpool modems and customer list', { timeout: 60_000 }, () => {
         registration: 'home',
       },
     });
-    expect(modems[1]).toMatchObject({ path: '/dev/ttyUSB6', state: 'offline', sim: null });
+    expect(modems[1]).toMatchObject({
+      path: '/dev/ttyUSB6',
+      state: 'offline',
+      sim: null,
+      hostId: 'rack-b',
+      hostState: 'expired',
+    });
     const table = await simpool('modems');
     expect(table).toMatch(
-      /^SLOT\s+IMEI\s+MODEL\s+STATE\s+SIGNAL\s+REGISTRATION\s+OPERATOR\s+NUMBER\s+ICCID/,
+      /^HOST\s+SLOT\s+IMEI\s+MODEL\s+STATE\s+SIGNAL\s+REGISTRATION\s+OPERATOR\s+NUMBER\s+ICCID/,
     );
     expect(table).toMatch(
-      /\/dev\/ttyUSB2\s+867000000000001\s+Quectel EC25\s+ready\s+-71 dBm\s+home\s+EE\s+\+447700900001\s+8944100000000000017/,
+      /\n-\s+\/dev\/ttyUSB2\s+867000000000001\s+Quectel EC25\s+ready\s+-71 dBm\s+home\s+EE\s+\+447700900001\s+8944100000000000017/,
     );
+    expect(table).toMatch(/\nrack-b \(expired\)\s+\/dev\/ttyUSB6\s+867000000000002/);
   });
 
   it('lists customers with balance and keys, as JSON for scripts', async () => {

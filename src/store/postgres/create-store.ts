@@ -20,6 +20,11 @@ import { PostgresHostCommandRepository } from './host-command-repository.js';
 import { PostgresHostRegistry } from './host-registry.js';
 import { PostgresMessagingRepository } from './messaging-repository.js';
 import { PostgresOutboundRepository } from './outbound-repository.js';
+import type { ModemInventoryRow } from '../common/modem-listing.js';
+import { createAdminPorts } from './admin-ports.js';
+import { listModemInventory } from './modem-listing.js';
+import { PostgresStatsRepository } from './stats-repository.js';
+import { PostgresWebhookRepository } from './webhook-repository.js';
 
 export interface PostgresStoreOptions extends InboundRepositoryOptions {
   /** This host's id (docs/several-hosts.md): what its modems, slots and SIMs are recorded under. */
@@ -85,6 +90,16 @@ export function createPostgresStore(db: PostgresDatabase, options: PostgresStore
     outbound,
     /** The Messaging API's queue and reads (MessagingPort). */
     messaging: new PostgresMessagingRepository(db, outbound),
+    /** Webhook endpoints, deliveries and the outbox fan-out (WebhookPort), claims by this host. */
+    webhooks: new PostgresWebhookRepository(db, events, options.hostId),
+    /** The admin API's storage: operator account, every host's SIMs, reads across accounts. */
+    admin: createAdminPorts(db),
+    /** Row counts for `GET /metrics` (StatsPort). */
+    stats: new PostgresStatsRepository(db),
+    /** Every host's modems as last recorded, with their SIMs and hosts (`simpool modems`). */
+    modemInventory: (): Promise<ModemInventoryRow[]> => listModemInventory(db),
+    /** Whether the database takes a write now (readiness). */
+    writable: (): Promise<boolean> => db.ping(),
   };
 }
 

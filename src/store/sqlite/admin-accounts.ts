@@ -7,19 +7,9 @@ import type {
   CustomerSummary,
   Page,
 } from '../../domain/index.js';
-import {
-  customerFromRow,
-  decodeCursor,
-  encodeCursor,
-  type CustomerTableRow,
-} from '../common/customer-rows.js';
+import { customerSummaryPage, OPEN_ORDER_STATUSES, type SummaryRow } from '../common/admin-rows.js';
+import { customerFromRow, decodeCursor, type CustomerTableRow } from '../common/customer-rows.js';
 import type { SqliteDatabase } from './database.js';
-
-interface SummaryRow extends CustomerTableRow {
-  readonly seq: number;
-  readonly balance: number;
-  readonly open_orders: number;
-}
 
 export class SqliteAdminAccounts implements AdminAccountsPort {
   private readonly insertOperator;
@@ -39,7 +29,7 @@ export class SqliteAdminAccounts implements AdminAccountsPort {
     this.list = db.prepare<{ q: string | null; before: number | null; limit: number }, SummaryRow>(
       `SELECT c.rowid AS seq, c.*, COALESCE(b.balance, 0) AS balance,
          (SELECT COUNT(*) FROM orders o WHERE o.customer_id = c.id
-            AND o.status IN ('waiting', 'received', 'retry')) AS open_orders
+            AND o.status IN ${OPEN_ORDER_STATUSES}) AS open_orders
        FROM customers c LEFT JOIN balances b ON b.customer_id = c.id AND b.sandbox = 0
        WHERE c.kind = 'customer'
          AND (@q IS NULL OR instr(lower(c.email), @q) > 0 OR instr(lower(c.id), @q) > 0)
@@ -52,9 +42,11 @@ export class SqliteAdminAccounts implements AdminAccountsPort {
     this.insertOperator.run(candidate.id, candidate.email, candidate.createdAt);
     const row = this.operator.get();
     if (!row) {
-      throw new SimpoolError(
-        'internal_error',
-        `cannot create the operator account: ${candidate.email} is a customer's e-mail`,
+      return Promise.reject(
+        new SimpoolError(
+          'internal_error',
+          `cannot create the operator account: ${candidate.email} is a customer's e-mail`,
+        ),
       );
     }
     return Promise.resolve(customerFromRow(row));
@@ -72,15 +64,6 @@ export class SqliteAdminAccounts implements AdminAccountsPort {
       before: decodeCursor(query.cursor),
       limit: query.limit + 1,
     });
-    const items = rows.slice(0, query.limit);
-    const last = items.at(-1);
-    return Promise.resolve({
-      items: items.map((row) => ({
-        customer: customerFromRow(row),
-        balanceUnits: row.balance,
-        openOrders: row.open_orders,
-      })),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(last.seq) : null,
-    });
+    return Promise.resolve(customerSummaryPage(rows, query.limit));
   }
 }

@@ -13,14 +13,21 @@ import type {
   Page,
   SimActivity,
 } from '../../domain/index.js';
-import { decodeCursor, encodeCursor } from '../common/customer-rows.js';
+import {
+  HOUR_MS,
+  OPEN_ORDER_STATUSES as OPEN,
+  adminMessagePage,
+  blankToNull,
+  mergeHours,
+  orderPage,
+  simActivityOf,
+  type HourRow,
+} from '../common/admin-rows.js';
+import { decodeCursor } from '../common/customer-rows.js';
 import type { SqliteDatabase } from './database.js';
-import { decodeMessageCursor, encodeMessageCursor } from '../common/message-cursor.js';
-import { summaryFromRow, type MessageSummaryRow } from '../common/message-rows.js';
-import { orderFromRow, type OrderTableRow } from '../common/order-rows.js';
-
-const OPEN = `('waiting', 'received', 'retry')`;
-const HOUR_MS = 3_600_000;
+import { decodeMessageCursor } from '../common/message-cursor.js';
+import type { MessageSummaryRow } from '../common/message-rows.js';
+import type { OrderTableRow } from '../common/order-rows.js';
 
 interface MessageFilter {
   direction: string | null;
@@ -53,11 +60,6 @@ WHERE (@status IS NULL OR status = @status)
   AND (@beforeAt IS NULL OR created_at < @beforeAt OR (created_at = @beforeAt AND id < @beforeId))
 ORDER BY created_at DESC, id DESC LIMIT @limit`;
 
-const blankToNull = (text: string | undefined): string | null => {
-  const trimmed = text?.trim();
-  return trimmed === undefined || trimmed === '' ? null : trimmed;
-};
-
 export class SqliteActivity implements ActivityPort {
   private readonly s;
 
@@ -83,11 +85,11 @@ export class SqliteActivity implements ActivityPort {
         .pluck(),
       // The hour length is written into the SQL: better-sqlite3 binds a JS number as REAL, and
       // `received_at / 3600000.0` is not floored, so every message would be an hour of its own.
-      hoursIn: db.prepare<[number], { hour: number; n: number }>(
+      hoursIn: db.prepare<[number], HourRow>(
         `SELECT (received_at / ${HOUR_MS}) * ${HOUR_MS} AS hour, COUNT(*) AS n
          FROM inbound_messages WHERE received_at >= ? GROUP BY 1`,
       ),
-      hoursOut: db.prepare<[number], { hour: number; n: number }>(
+      hoursOut: db.prepare<[number], HourRow>(
         `SELECT (sent_at / ${HOUR_MS}) * ${HOUR_MS} AS hour, COUNT(*) AS n
          FROM outbound_messages WHERE sent_at >= ? GROUP BY 1`,
       ),
@@ -127,12 +129,7 @@ export class SqliteActivity implements ActivityPort {
       before: decodeCursor(query.cursor),
       limit: query.limit + 1,
     });
-    const items = rows.slice(0, query.limit);
-    const last = items.at(-1);
-    return Promise.resolve({
-      items: items.map(orderFromRow),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(last.seq) : null,
-    });
+    return Promise.resolve(orderPage(rows, query.limit));
   }
 
   listMessages(query: AdminMessageQuery): Promise<Page<AdminMessage>> {
@@ -145,13 +142,7 @@ export class SqliteActivity implements ActivityPort {
       beforeId: before?.id ?? null,
       limit: query.limit + 1,
     });
-    const items = rows.slice(0, query.limit).map(messageFromRow);
-    const last = items.at(-1);
-    return Promise.resolve({
-      items,
-      nextCursor:
-        rows.length > query.limit && last ? encodeMessageCursor(last.createdAt, last.id) : null,
-    });
+    return Promise.resolve(adminMessagePage(rows, query.limit));
   }
 
   countSms(since: number): Promise<{ in: number; out: number }> {
@@ -162,15 +153,7 @@ export class SqliteActivity implements ActivityPort {
   }
 
   smsPerHour(since: number): Promise<HourCount[]> {
-    const hours = new Map<number, { in: number; out: number }>();
-    const at = (hour: number) => {
-      let entry = hours.get(hour);
-      if (!entry) hours.set(hour, (entry = { in: 0, out: 0 }));
-      return entry;
-    };
-    for (const r of this.s.hoursIn.all(since)) at(r.hour).in = r.n;
-    for (const r of this.s.hoursOut.all(since)) at(r.hour).out = r.n;
-    return Promise.resolve([...hours].map(([hour, c]) => ({ hour, ...c })));
+    return Promise.resolve(mergeHours(this.s.hoursIn.all(since), this.s.hoursOut.all(since)));
   }
 
   openOrders(): Promise<number> {
@@ -182,15 +165,7 @@ export class SqliteActivity implements ActivityPort {
   }
 
   simActivity(): Promise<ReadonlyMap<string, SimActivity>> {
-    const out = new Map<string, { currentOrderId: string | null; lastSmsAt: number | null }>();
-    const of = (iccid: string) => {
-      let entry = out.get(iccid);
-      if (!entry) out.set(iccid, (entry = { currentOrderId: null, lastSmsAt: null }));
-      return entry;
-    };
-    for (const row of this.s.openBySim.all()) of(row.sim_iccid).currentOrderId = row.id;
-    for (const row of this.s.lastSmsBySim.all()) of(row.sim_iccid).lastSmsAt = row.received_at;
-    return Promise.resolve(out);
+    return Promise.resolve(simActivityOf(this.s.openBySim.all(), this.s.lastSmsBySim.all()));
   }
 
   retryDelivery(id: string, now: number): Promise<DeliveryRetry> {
@@ -199,8 +174,4 @@ export class SqliteActivity implements ActivityPort {
       this.s.deliveryStatus.get(id) === undefined ? 'not_found' : 'not_retryable',
     );
   }
-}
-
-function messageFromRow(row: MessageSummaryRow): AdminMessage {
-  return { ...summaryFromRow(row), createdAt: row.created_at };
 }

@@ -1,4 +1,6 @@
 import type { AdminPorts } from '../../domain/index.js';
+import { systemClock } from '../../shared/index.js';
+import type { ModemInventoryRow } from '../common/modem-listing.js';
 import { createAdminPorts } from './admin-ports.js';
 import { SqliteCatalogRepository } from './catalog-repository.js';
 import { SqliteCustomerRepository } from './customer-repository.js';
@@ -10,9 +12,11 @@ import { SqliteInboundRepository, type InboundRepositoryOptions } from './inboun
 import { SqliteInventoryRepository } from './inventory-repository.js';
 import { SqliteMessagingRepository } from './messaging-repository.js';
 import { LedgerWriter } from './ledger-writer.js';
+import { listModemInventory } from './modem-listing.js';
 import { SqliteOrderRepository } from './order-repository.js';
 import { SqliteOutboundRepository } from './outbound-repository.js';
 import { OutboxWriter } from './outbox-writer.js';
+import { databaseWritable } from './readiness.js';
 import { SqliteSandboxDeliveries } from './sandbox-deliveries.js';
 import { SqliteStatsRepository } from './stats-repository.js';
 import { SqliteWebhookRepository } from './webhook-repository.js';
@@ -51,6 +55,10 @@ export interface Store {
   readonly hostCommands: SqliteHostCommandRepository;
   /** This database's hosts: leases, epochs, the dead-host reaper (HostRegistryPort). */
   readonly hosts: SqliteHostRegistry;
+  /** Every host's modems as last recorded, with their SIMs and hosts (`simpool modems`). */
+  modemInventory(): Promise<ModemInventoryRow[]>;
+  /** Whether the database takes a write now (readiness). */
+  writable(): Promise<boolean>;
 }
 
 /** The repositories over one open (and migrated) database; statements are prepared once here. */
@@ -61,6 +69,7 @@ export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Sto
   const sandboxDeliveries = new SqliteSandboxDeliveries(db);
   const inventory = new SqliteInventoryRepository(db, options.hostId);
   const outbound = new SqliteOutboundRepository(db, events, { hostId: options.hostId ?? '' });
+  const clock = options.clock ?? systemClock;
   return {
     db,
     inbound: new SqliteInboundRepository(db, events, options),
@@ -72,12 +81,14 @@ export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Sto
     sandboxDeliveries,
     events,
     idempotency: new SqliteIdempotencyRepository(db),
-    webhooks: new SqliteWebhookRepository(db, events),
-    admin: createAdminPorts(db),
+    webhooks: new SqliteWebhookRepository(db, events, options.hostId),
+    admin: createAdminPorts(db, clock),
     stats: new SqliteStatsRepository(db),
     messaging: new SqliteMessagingRepository(db, outbound, inventory),
     hostCommands: new SqliteHostCommandRepository(db),
     hosts: new SqliteHostRegistry(db, events, options),
+    modemInventory: () => Promise.resolve(listModemInventory(db, clock.now())),
+    writable: () => Promise.resolve(databaseWritable(db)),
   };
 }
 

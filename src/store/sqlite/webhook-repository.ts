@@ -1,10 +1,10 @@
 /**
- * Webhook endpoints, deliveries and the outbox fan-out (tables of migrations 6 and 12). Each
+ * Webhook endpoints, deliveries and the outbox fan-out (tables of migrations 6, 12 and 13). Each
  * method is one transaction; the fan-out creates the deliveries of a batch of outbox events and
- * advances the cursor together, and claiming marks rows `delivering` in the same transaction that
- * picks them, so neither a restart nor a second claim repeats or loses work. An endpoint's
- * deliveries form a queue: only its oldest pending one (the head, lowest rowid: creation order)
- * is ever claimed, so a retried delivery is never overtaken by a newer one.
+ * advances the cursor together, and claiming marks rows `delivering` (named by this host) in the
+ * same transaction that picks them, so neither a restart nor a second claim repeats or loses
+ * work. An endpoint's deliveries form a queue: only its oldest pending one (the head, lowest
+ * rowid: creation order) is ever claimed, so a retried delivery is never overtaken by a newer one.
  */
 import {
   endpointChangeEvent,
@@ -22,34 +22,21 @@ import {
 } from '../../domain/index.js';
 import type { SqliteDatabase } from './database.js';
 import {
+  CLAIM_COLUMNS,
+  DELIVERY_CLAIM_MS,
+  DELIVERY_COLUMNS,
+  HEADS,
   claimFromRow,
   deliveryFromRow,
   endpointFromRow,
   type ClaimRow,
   type DeliveryRow,
   type EndpointRow,
-} from './webhook-rows.js';
+} from '../common/webhook-rows.js';
 import { eventFromRow, type EventRow, type OutboxWriter } from './outbox-writer.js';
 
-const DELIVERY_COLUMNS = `id, endpoint_id, event_id, event_type, attempt, status, next_attempt_at,
-  response_status, response_body, error_message, delivered_at, created_at`;
-
-/** Each endpoint's queue head: its oldest pending delivery (index webhook_deliveries_queue), for
- * endpoints that are active and not paused by their owner (one paused by failures is probed:
- * its head is due at the next probe). One row per endpoint, so a backlog to one receiver cannot
- * fill the batch, and a receiver with one in flight gets nothing more. */
-const HEADS = `
-FROM webhook_endpoints e
-JOIN webhook_deliveries d ON d.rowid = (
-  SELECT q.rowid FROM webhook_deliveries q
-   WHERE q.endpoint_id = e.id AND q.status = 'pending' ORDER BY q.rowid LIMIT 1)
-WHERE e.active = 1 AND (e.paused = 0 OR e.pause_reason = 'failures')
-  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries f
-                  WHERE f.endpoint_id = e.id AND f.status = 'delivering')`;
-
 const CLAIM_SQL = `
-SELECT d.id, d.endpoint_id, d.event_id, d.event_type, d.attempt, d.payload, e.url, e.secret,
-  e.failure_count, e.failing_since, e.paused
+SELECT ${CLAIM_COLUMNS}
 ${HEADS} AND d.next_attempt_at <= ?
 ORDER BY d.next_attempt_at, d.rowid LIMIT ?`;
 
@@ -60,9 +47,14 @@ export class SqliteWebhookRepository implements WebhookPort {
   private readonly recordTx;
   private readonly updateTx;
 
+  /**
+   * `hostId`: this process's host, which its claims are recorded under (releaseInFlight frees
+   * only those, and only this host's outcomes are recorded).
+   */
   constructor(
     db: SqliteDatabase,
     private readonly events: OutboxWriter,
+    private readonly hostId = '',
   ) {
     this.s = {
       insertEndpoint: db.prepare(
@@ -115,13 +107,16 @@ export class SqliteWebhookRepository implements WebhookPort {
         'SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
       ),
       claim: db.prepare<[number, number], ClaimRow>(CLAIM_SQL),
-      markDelivering: db.prepare<[string]>(
-        `UPDATE webhook_deliveries SET status = 'delivering' WHERE id = ?`,
+      markDelivering: db.prepare<[string, number, string]>(
+        `UPDATE webhook_deliveries SET status = 'delivering', claimed_by_host = ?,
+           claimed_until = ? WHERE id = ?`,
       ),
+      // Only the claim this attempt was made under: not one released and taken again since.
       recordAttempt: db.prepare(
         `UPDATE webhook_deliveries SET attempt = ?, status = ?, next_attempt_at = ?,
-           response_status = ?, response_body = ?, error_message = ?, delivered_at = ?
-         WHERE id = ? AND status = 'delivering'`,
+           response_status = ?, response_body = ?, error_message = ?, delivered_at = ?,
+           claimed_by_host = NULL, claimed_until = NULL
+         WHERE id = ? AND status = 'delivering' AND claimed_by_host = ? AND attempt = ?`,
       ),
       // Only if its owner did not pause or un-pause it since the claim: the owner's choice wins.
       recordHealth: db.prepare<[number, number | null, number, string, number]>(
@@ -140,8 +135,11 @@ export class SqliteWebhookRepository implements WebhookPort {
         `UPDATE webhook_endpoints SET active = 0, failure_count = ?, failing_since = ?,
            updated_at = ? WHERE id = ?`,
       ),
-      releaseInFlight: db.prepare(
-        `UPDATE webhook_deliveries SET status = 'pending' WHERE status = 'delivering'`,
+      // This host's claims, and those from before claims were named (migration 13).
+      releaseInFlight: db.prepare<[string]>(
+        `UPDATE webhook_deliveries SET status = 'pending', claimed_by_host = NULL,
+           claimed_until = NULL
+         WHERE status = 'delivering' AND (claimed_by_host = ? OR claimed_by_host IS NULL)`,
       ),
       nextDue: db.prepare<[], { at: number | null }>(
         `SELECT MIN(d.next_attempt_at) AS at ${HEADS}`,
@@ -165,12 +163,14 @@ export class SqliteWebhookRepository implements WebhookPort {
 
     this.claimTx = db.transaction((now: number, limit: number): ClaimedDelivery[] => {
       const rows = this.s.claim.all(now, limit);
-      for (const row of rows) this.s.markDelivering.run(row.id);
+      for (const row of rows) {
+        this.s.markDelivering.run(this.hostId, now + DELIVERY_CLAIM_MS, row.id);
+      }
       return rows.map(claimFromRow);
     });
 
     this.recordTx = db.transaction((r: AttemptRecord): 'pause' | 'resume' | null => {
-      this.s.recordAttempt.run(
+      const recorded = this.s.recordAttempt.run(
         r.attempt,
         r.status,
         r.nextAttemptAt,
@@ -179,7 +179,11 @@ export class SqliteWebhookRepository implements WebhookPort {
         r.errorMessage,
         r.deliveredAt,
         r.deliveryId,
+        this.hostId,
+        r.attempt - 1,
       );
+      // The claim was released (a restart) or is another's now: this attempt changes nothing.
+      if (recorded.changes === 0) return null;
       return this.recordEndpoint(r);
     });
 
@@ -326,7 +330,7 @@ export class SqliteWebhookRepository implements WebhookPort {
   }
 
   releaseInFlight(): Promise<number> {
-    return Promise.resolve(this.s.releaseInFlight.run().changes);
+    return Promise.resolve(this.s.releaseInFlight.run(this.hostId).changes);
   }
 
   nextDueAt(): Promise<number | null> {

@@ -89,6 +89,11 @@ export const SimSchema = Type.Object({
   notes: Type.String(),
   usage: Type.Array(Type.Object({ service: Type.String(), orders: Type.Integer() })),
   blacklist: Type.Array(Type.String()),
+  /** The host whose modem holds the SIM, and that host's lease (several hosts, one database). */
+  host: Type.String(),
+  host_state: Nullable(
+    Type.Union([Type.Literal('alive'), Type.Literal('expired'), Type.Literal('stopped')]),
+  ),
 });
 
 export const simObject = (s: AdminSim) => ({
@@ -101,6 +106,8 @@ export const simObject = (s: AdminSim) => ({
   notes: s.notes,
   usage: s.usage.map((u) => ({ service: u.service, orders: u.orders })),
   blacklist: [...s.blacklist],
+  host: s.hostId,
+  host_state: s.hostState,
 });
 
 export const CustomerSchema = Type.Object({

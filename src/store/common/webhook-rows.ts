@@ -1,4 +1,8 @@
-/** Row shapes of the webhook tables (migrations 6 and 12) and their domain forms. */
+/**
+ * Row shapes of the webhook tables (migrations 6, 12 and 13), their domain forms, and the SQL
+ * that reads the same on both engines (src/store/sqlite/webhook-repository.ts,
+ * src/store/postgres/webhook-repository.ts).
+ */
 import type {
   ClaimedDelivery,
   DeliveryStatus,
@@ -7,6 +11,45 @@ import type {
   WebhookEndpoint,
   WebhookEventType,
 } from '../../domain/index.js';
+
+export const DELIVERY_COLUMNS = `id, endpoint_id, event_id, event_type, attempt, status,
+  next_attempt_at, response_status, response_body, error_message, delivered_at, created_at`;
+
+/** What a claimed delivery carries to the worker (HEADS aliases: `d` delivery, `e` endpoint). */
+export const CLAIM_COLUMNS = `d.id, d.endpoint_id, d.event_id, d.event_type, d.attempt, d.payload,
+  e.url, e.secret, e.failure_count, e.failing_since, e.paused`;
+
+/** Endpoints whose queue may be delivered from: active, and not paused by their owner (one
+ * paused by failures is probed: its head is due at the next probe). Alias `e`. */
+export const DELIVERABLE_ENDPOINT = `e.active = 1 AND (e.paused = 0 OR e.pause_reason = 'failures')`;
+
+/** The endpoint (alias `e`) has no delivery in flight, on any host. */
+export const NOTHING_IN_FLIGHT = `NOT EXISTS (SELECT 1 FROM webhook_deliveries f
+                  WHERE f.endpoint_id = e.id AND f.status = 'delivering')`;
+
+/** The queue head of endpoint `e`: its oldest pending delivery (index webhook_deliveries_queue,
+ * lowest rowid: creation order), so a retried delivery is never overtaken by a newer one. */
+export const QUEUE_HEAD_ROWID = `(SELECT q.rowid FROM webhook_deliveries q
+   WHERE q.endpoint_id = e.id AND q.status = 'pending' ORDER BY q.rowid LIMIT 1)`;
+
+/**
+ * Each deliverable endpoint's queue head, for endpoints with nothing in flight. One row per
+ * endpoint, so a backlog to one receiver cannot fill a batch, and a receiver with one in flight
+ * gets nothing more.
+ */
+export const HEADS = `
+FROM webhook_endpoints e
+JOIN webhook_deliveries d ON d.rowid = ${QUEUE_HEAD_ROWID}
+WHERE ${DELIVERABLE_ENDPOINT}
+  AND ${NOTHING_IN_FLIGHT}`;
+
+/**
+ * How long a claim is said to hold (`claimed_until`), well past an attempt's timeout
+ * (DELIVERY_TIMEOUT_MS). Shown to operators; a claim is only ever taken back by its own host's
+ * restart (releaseInFlight) or by the reaper once the host's lease ran out, never by this time
+ * alone: a slow live host keeps its delivery, so no endpoint gets two attempts at once.
+ */
+export const DELIVERY_CLAIM_MS = 60_000;
 
 export interface EndpointRow {
   readonly id: string;
