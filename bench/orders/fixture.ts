@@ -21,7 +21,7 @@ import {
   type Principal,
 } from '../../src/domain/index.js';
 import { ManualClock } from '../../src/shared/index.js';
-import { createStore, openDatabase, type Store } from '../../src/store/index.js';
+import { createStore, openDatabase, type SqliteStore } from '../../src/store/index.js';
 
 export const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
 export const MINUTE = 60_000;
@@ -94,7 +94,7 @@ const TABLES = [
   'events',
 ];
 
-export function rowCounts(store: Store): Record<string, number> {
+export function rowCounts(store: SqliteStore): Record<string, number> {
   return Object.fromEntries(
     TABLES.map((t) => [
       t,

@@ -5,7 +5,7 @@ import {
   type Config,
   type ConfigOverrides,
 } from '../daemon/index.js';
-import { createRepositories, type Repositories } from '../store/index.js';
+import type { Repositories } from '../store/index.js';
 
 export interface StoreOptions {
   readonly config?: string;
@@ -54,27 +54,16 @@ export function configFrom(options: StoreOptions, overrides: ConfigOverrides = {
 }
 
 /** Opens the configured database (migrating it if needed) for a one-shot command. */
-export function withRepositories<T>(options: StoreOptions, use: (repos: Repositories) => T): T {
-  const config = configFrom(options);
-  const db = openConfiguredStore(config);
-  try {
-    return use(createRepositories(db));
-  } finally {
-    db.close();
-  }
-}
-
-/** The same, for work that awaits (the domain services' ports are asynchronous). */
 export async function withStore<T>(
   options: StoreOptions,
   use: (repos: Repositories, config: Config) => Promise<T>,
 ): Promise<T> {
   const config = configFrom(options);
-  const db = openConfiguredStore(config);
+  const store = await openConfiguredStore(config);
   try {
-    return await use(createRepositories(db), config);
+    return await use(store, config);
   } finally {
-    db.close();
+    await store.close();
   }
 }
 

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { describeDatabase, openConfiguredStore } from '../daemon/index.js';
-import { schemaVersion } from '../store/index.js';
 import { configFrom, withStoreOptions, type StoreOptions } from './common.js';
 import { copyFromSqlite } from './migrate-copy.js';
 import { terminalProgress } from './progress.js';
@@ -43,7 +42,7 @@ export function registerMigrateCommand(program: Command): void {
       const database = describeDatabase(config.database);
       const progress = terminalProgress();
       const applied: Array<{ id: number; name: string }> = [];
-      const db = openConfiguredStore(config, {
+      const store = await openConfiguredStore(config, {
         onMigration: (id, name) => {
           applied.push({ id, name });
           progress(`applied migration ${String(id).padStart(3, '0')} ${name}`);
@@ -51,9 +50,9 @@ export function registerMigrateCommand(program: Command): void {
       });
       let version: number;
       try {
-        version = schemaVersion(db);
+        version = await store.schemaVersion();
       } finally {
-        db.close();
+        await store.close();
       }
       if (options.json) console.log(JSON.stringify({ database, applied, version }));
       else if (applied.length === 0) {

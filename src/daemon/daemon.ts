@@ -2,7 +2,6 @@ import { MessagingService } from '../domain/index.js';
 import { ModemPool, parseModemSource, type FixedSlot, type ModemSource } from '../pool/index.js';
 import { describeError, systemClock, type Clock, type Logger } from '../shared/index.js';
 import { ModemBank, startControlServer, type ControlServer } from '../simulator/index.js';
-import { createRepositories } from '../store/index.js';
 import { simpoolVersion, startAdmin, type Admin } from './admin.js';
 import { startApiServer, type ApiListener } from './api-server.js';
 import type { Config } from './config.js';
@@ -79,11 +78,12 @@ async function startParts(
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
   const { watched, simulated } = splitSources(config.modems);
-  const db = openConfiguredStore(config, {
+  const repositories = await openConfiguredStore(config, {
     onMigration: (id, name) => logger.info({ id, name }, 'database migrated'),
+    onError: (error) => logger.warn({ err: describeError(error) }, 'database connection trouble'),
+    clock,
   });
-  started.push('database', () => db.close());
-  const repositories = createRepositories(db, { hostId: config.hostId, clock });
+  started.push('database', () => repositories.close());
 
   // The host id is taken before any modem is opened: a second daemon with the same host id on
   // the same database stops here (host_id_in_use), its modems untouched.
@@ -167,6 +167,9 @@ async function startParts(
   started.push('modem pool', stopPool);
   await pool.start();
   if (wasFenced) await stopPool();
+  // Work queued through another host's API (PostgreSQL) is sent at once, not at the next sweep.
+  const stopHearingQueued = repositories.onOutboundQueuedElsewhere(() => pool.wakeSenders());
+  started.push('outbound wake-ups', stopHearingQueued);
   const rental = await startOrderEngine(repositories, pool, config, { clock, logger });
   started.push('order engine', () => rental.stop());
   const sandbox = startSandboxSender({

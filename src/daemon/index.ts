@@ -20,7 +20,8 @@ export {
   passwordSource,
   readDatabasePassword,
 } from './config-database.js';
-export { openConfiguredStore } from './store-open.js';
+export { openConfiguredSqlite, openConfiguredStore } from './store-open.js';
+export type { OpenStoreOptions } from './store-open.js';
 export { trustProxyFromText } from './config-env.js';
 export { startDaemon } from './daemon.js';
 export type { Daemon, DaemonOptions } from './daemon.js';

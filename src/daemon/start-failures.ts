@@ -4,7 +4,6 @@
  * or `SQLITE_CANTOPEN`. The daemon stops what it had started before these reach the command line.
  */
 import { SimpoolError, describeError, isSimpoolError } from '../shared/index.js';
-import { maskDatabaseUrl, type PostgresDatabaseConfig } from './config-database.js';
 import { waysToSet } from './config-env.js';
 
 /** A server the daemon listens with, and the config fields of its address. */
@@ -76,15 +75,16 @@ export function databaseFailure(file: string, error: unknown): unknown {
 }
 
 /**
- * A PostgreSQL URL given to a build without the PostgreSQL engine: the URL (password masked)
- * and the settings that choose the database.
+ * A PostgreSQL database that cannot be used (unreachable, login refused, bad password file):
+ * what the store said (URL masked already), and the settings that choose the database.
  */
-export function postgresUnavailable(database: PostgresDatabaseConfig): SimpoolError {
-  const url = maskDatabaseUrl(database.url);
+export function postgresFailure(error: unknown): unknown {
+  if (!isSimpoolError(error, 'store_open_failed')) return error;
   const message =
-    `the database is PostgreSQL (${url}), but PostgreSQL support is not available in this ` +
-    `build of simpool: give a SQLite file instead (${waysToSet('database')})`;
-  return new SimpoolError('store_engine_unavailable', message, {
-    details: { engine: database.engine, database: url },
+    `${error.message} (database: ${waysToSet('database')}; ` +
+    `password file: ${waysToSet('databasePasswordFile')})`;
+  return new SimpoolError('store_open_failed', message, {
+    ...(error.cause === undefined ? {} : { cause: error.cause }),
+    ...(error.details === undefined ? {} : { details: error.details }),
   });
 }

@@ -34,7 +34,6 @@ export type ErrorCode =
   | 'store_open_failed'
   | 'store_schema_too_new'
   /** The configured database needs a store engine this build does not have. */
-  | 'store_engine_unavailable'
   /** A database older than this simpool where it must be current (`simpool migrate` it first). */
   | 'store_schema_outdated'
   /** Copying an appliance (`simpool migrate --from`): the target already holds data. */

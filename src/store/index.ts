@@ -15,7 +15,10 @@ export type { OpenDatabaseOptions, SqliteDatabase } from './sqlite/database.js';
 export { runMigrations, schemaVersion } from './sqlite/migrate.js';
 export type { Migration } from './common/migrations.js';
 export { createStore, createRepositories } from './sqlite/create-store.js';
-export type { Repositories, Store, StoreOptions } from './sqlite/create-store.js';
+export type { SqliteStore, StoreOptions } from './sqlite/create-store.js';
+export type { Store, StoreEngine } from './store.js';
+/** The name the commands use for the same thing. */
+export type { Store as Repositories } from './store.js';
 export { SqliteInboundRepository } from './sqlite/inbound-repository.js';
 export type { InboundRepositoryOptions } from './sqlite/inbound-repository.js';
 export { DEFAULT_REPORT_MATCH_WINDOW_MS } from './common/delivery-reports.js';
@@ -52,9 +55,11 @@ export {
   PostgresHostRegistry,
   PostgresHostSession,
   assertCurrentEpoch,
+  openPostgresStore,
 } from './postgres/index.js';
 export type {
   OpenPostgresOptions,
+  OpenPostgresStoreOptions,
   Queryable,
   IsolationLevel,
   PostgresClient,

@@ -3,13 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   loadConfig,
-  openConfiguredStore,
+  openConfiguredSqlite,
   startDaemon,
   type Config,
   type Daemon,
 } from '../../src/daemon/index.js';
 import { silentLogger } from '../../src/shared/index.js';
-import { createRepositories, type Repositories } from '../../src/store/index.js';
+import { createRepositories, type SqliteStore } from '../../src/store/index.js';
 import { requireTool } from './require-tool.js';
 import { pollUntil, startSimulatorProcess, type SimulatorProcess } from './sim-process.js';
 
@@ -195,8 +195,8 @@ export class DaemonBench {
   }
 
   /** Reads the database with a connection of its own, as another process would. */
-  async read<T>(use: (repos: Repositories) => T | Promise<T>): Promise<T> {
-    const db = openConfiguredStore(this.config);
+  async read<T>(use: (repos: SqliteStore) => T | Promise<T>): Promise<T> {
+    const db = openConfiguredSqlite(this.config);
     try {
       return await use(createRepositories(db));
     } finally {

@@ -21,7 +21,7 @@ import {
 import { ModemPool } from '../../src/pool/index.js';
 import type { ManualClock } from '../../src/shared/index.js';
 import { SimulatedModem } from '../../src/simulator/index.js';
-import { createStore, openDatabase, type Store } from '../../src/store/index.js';
+import { createStore, openDatabase, type SqliteStore } from '../../src/store/index.js';
 import { advanceUntil } from './advance.js';
 
 export interface ModemHost {
@@ -32,7 +32,7 @@ export interface ModemHost {
   readonly admin: AdminService;
   readonly worker: HostCommandWorker;
   /** This host's own SQLite store (its pool's inventory, its messages). */
-  readonly store: Store;
+  readonly store: SqliteStore;
   close(): Promise<void>;
 }
 

@@ -185,7 +185,7 @@ describe('simpool start that cannot serve', { timeout: 90_000 }, () => {
     expect(notDatabase.stderr).toContain('database file: --database, SIMPOOL_DATABASE');
   });
 
-  it('exits 1 on a PostgreSQL database this build cannot use, password masked, no modem opened', async () => {
+  it('exits 1 on a PostgreSQL database it cannot reach, password masked, no modem opened', async () => {
     const secret = 'pg-S3cret';
     const run = await start(
       ['--config', anyControlPort, '--data-dir', dataDir(), '--modems', 'simulated:1'],
@@ -194,10 +194,10 @@ describe('simpool start that cannot serve', { timeout: 90_000 }, () => {
     expect(run.exited, run.stdout).toBe(true);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
-      'simpool: the database is PostgreSQL (postgres://simpool:***@127.0.0.1:1/simpool?sslmode=require), ' +
-        'but PostgreSQL support is not available in this build of simpool',
+      'simpool: cannot open PostgreSQL database postgres://simpool:***@127.0.0.1:1/simpool?sslmode=require: ',
     );
-    expect(run.stderr).toContain('(store_engine_unavailable)');
+    expect(run.stderr).toContain('(database: --database, SIMPOOL_DATABASE; password file: ');
+    expect(run.stderr).toContain('(store_open_failed)');
     expect(run.stdout + run.stderr).not.toContain(secret);
     expect(modemsOpenedAndClosed(run.stdout).attached).toEqual([]);
   });

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openConfiguredStore, type Config } from '../../src/daemon/index.js';
 import { flavourFor, identityFor } from '../../src/simulator/index.js';
-import { createRepositories } from '../../src/store/index.js';
 import { useAppliance } from '../helpers/appliance.js';
 
 const appliance = useAppliance();
@@ -42,14 +41,15 @@ describe('simulated SIMs of the daemon', () => {
     const again = await appliance.start({ modems: 4, configure: host('demo-a', dirA) });
     expect(iccids(again.daemon)).toEqual(simsOfA);
     await again.daemon.stop();
-    const store = openConfiguredStore({
+    const store = await openConfiguredStore({
       database: { engine: 'sqlite', file: path.join(dirA, 'simpool.db') },
+      hostId: 'demo-a',
     });
     try {
-      const recorded = await createRepositories(store).inventory.listSims();
+      const recorded = await store.inventory.listSims();
       expect(recorded.map((s) => s.iccid).sort()).toEqual(simsOfA);
     } finally {
-      store.close();
+      await store.close();
     }
 
     const other = await appliance.start({ modems: 4, configure: host('demo-b', dirB) });

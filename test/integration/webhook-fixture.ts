@@ -16,7 +16,7 @@ import {
   type EventType,
 } from '../../src/domain/index.js';
 import { ManualClock, createLogger, silentLogger } from '../../src/shared/index.js';
-import { createStore, openDatabase, type Store } from '../../src/store/index.js';
+import { createStore, openDatabase, type SqliteStore } from '../../src/store/index.js';
 import { WebhookReceiver, type Received, type Reply } from '../helpers/webhook-receiver.js';
 
 export const MINUTE = 60_000;
@@ -25,7 +25,7 @@ export class WebhookFixture {
   readonly clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
   readonly dir = mkdtempSync(path.join(tmpdir(), 'simpool-webhooks-'));
   readonly file = path.join(this.dir, 'simpool.db');
-  store!: Store;
+  store!: SqliteStore;
   webhooks!: WebhookService;
   customers!: CustomerService;
   worker: WebhookWorker | undefined;

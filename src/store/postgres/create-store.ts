@@ -7,6 +7,7 @@ import { PostgresCatalogRepository } from './catalog-repository.js';
 import { PostgresCustomerRepository } from './customer-repository.js';
 import type { PostgresDatabase } from './database.js';
 import { Fencing } from './fencing.js';
+import { postgresSchemaVersion } from './migrate.js';
 import { PostgresIdempotencyRepository } from './idempotency-repository.js';
 import { PostgresInboundRepository } from './inbound-repository.js';
 import { PostgresInventoryRepository } from './inventory-repository.js';
@@ -30,8 +31,8 @@ export interface PostgresStoreOptions extends InboundRepositoryOptions {
   /** This host's id (docs/several-hosts.md): what its modems, slots and SIMs are recorded under. */
   readonly hostId: string;
   /**
-   * The process's LISTEN connection, shared by the readers that are woken across hosts. Without
-   * one, those that need it start their own when first subscribed to.
+   * The process's LISTEN connection, shared by the readers that are woken across hosts, closed
+   * by the store's close(). Without one, those that need it start their own when subscribed to.
    */
   readonly listener?: PostgresListener;
   /** Failures of background work (numbering events on a notification, LISTEN errors). */
@@ -39,6 +40,7 @@ export interface PostgresStoreOptions extends InboundRepositoryOptions {
 }
 
 export function createPostgresStore(db: PostgresDatabase, options: PostgresStoreOptions) {
+  // (satisfies Store, src/store/store.ts: checked where openPostgresStore returns it)
   /** Bound to the host session once it started (fencing.ts); checked by modem-side writes. */
   const fencing = new Fencing();
   const events = new PostgresOutboxWriter(db, {
@@ -57,7 +59,12 @@ export function createPostgresStore(db: PostgresDatabase, options: PostgresStore
     ...(options.listener ? { listener: options.listener } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
   });
+  const hostCommands = new PostgresHostCommandRepository(
+    db,
+    options.listener ? { listener: options.listener } : {},
+  );
   return {
+    engine: 'postgres' as const,
     db,
     hostId: options.hostId,
     fencing,
@@ -76,13 +83,13 @@ export function createPostgresStore(db: PostgresDatabase, options: PostgresStore
     /** This host's sandbox deliveries (the SIMs it drives). */
     sandboxDeliveries,
     /** Modem actions asked of another host (HostCommandPort); close() it to stop listening. */
-    hostCommands: new PostgresHostCommandRepository(db),
+    hostCommands,
     /** This host's modems, slots and SIMs; reads cover every host (InventoryRepository). */
     inventory: new PostgresInventoryRepository(db, fencing, options.hostId),
     /** Inbound SMS and status reports (InboundRepository, RawPduReads). */
     inbound: new PostgresInboundRepository(db, events, fencing, options),
-    /** The hosts sharing this database: leases, epochs, fencing, the dead-host reaper. */
-    hosts: new PostgresHostRegistry(db),
+    /** The hosts sharing this database: leases, epochs, the dead-host reaper; start() fences. */
+    hosts: new PostgresHostRegistry(db, fencing),
     /**
      * The outbound queue shared by every host (OutboundRepository); `onQueued` hears work queued
      * on any host; close() it to stop its listening.
@@ -100,6 +107,17 @@ export function createPostgresStore(db: PostgresDatabase, options: PostgresStore
     modemInventory: (): Promise<ModemInventoryRow[]> => listModemInventory(db),
     /** Whether the database takes a write now (readiness). */
     writable: (): Promise<boolean> => db.ping(),
+    schemaVersion: (): Promise<number> => postgresSchemaVersion(db),
+    onOutboundQueuedElsewhere: (listener: () => void): (() => void) => outbound.onQueued(listener),
+    /**
+     * Stops the listening of events, outbound and host commands, closes the listener given in
+     * the options (the store owns it from then on), then the database.
+     */
+    async close(): Promise<void> {
+      await Promise.allSettled([events.close(), outbound.close(), hostCommands.close()]);
+      await options.listener?.close();
+      await db.close();
+    },
   };
 }
 

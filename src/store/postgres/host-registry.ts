@@ -26,6 +26,7 @@ import {
   type HostListRow,
 } from '../common/hosts.js';
 import type { PostgresDatabase, Queryable } from './database.js';
+import type { Fencing } from './fencing.js';
 import { DB_NOW_MS } from './db-clock.js';
 import { PostgresHostLock } from './host-lock.js';
 import { LeasedHostSession, type StartedHost } from '../common/host-session.js';
@@ -80,7 +81,14 @@ export async function assertCurrentEpoch(
 }
 
 export class PostgresHostRegistry implements HostRegistryPort {
-  constructor(private readonly db: PostgresDatabase) {}
+  /**
+   * `fencing`: the store's modem-side writes, bound to each session this registry starts (the
+   * daemon starts one; a command that never starts one writes unfenced).
+   */
+  constructor(
+    private readonly db: PostgresDatabase,
+    private readonly fencing?: Fencing,
+  ) {}
 
   async start(request: HostStartRequest): Promise<PostgresHostSession> {
     requireHostId(request.hostId);
@@ -112,11 +120,13 @@ export class PostgresHostRegistry implements HostRegistryPort {
         );
         throw hostIdInUse(request.hostId, lease.rows[0]?.lease_until);
       }
-      return new PostgresHostSession(this.db, lock, {
+      const session = new PostgresHostSession(this.db, lock, {
         hostId: request.hostId,
         ttl: request.leaseTtlMs,
         ...started,
       });
+      this.fencing?.bind(session);
+      return session;
     } catch (error) {
       await lock.release();
       throw error;

@@ -1,6 +1,8 @@
 /**
  * PostgreSQL storage (node-postgres): the foundation the PostgreSQL repositories build on.
  *
+ *   openPostgresStore(url, { hostId, … }) → Store       what a host runs on: the pool, one
+ *                                                       LISTEN connection, the repositories
  *   openPostgres(url, options) → PostgresDatabase      pool, type parsers, migrations
  *     db.query(sql, params)                             one statement, any pooled connection
  *     db.transaction(work, { isolation, readOnly, maxAttempts })
@@ -49,6 +51,8 @@ export { PostgresOutboxWriter } from './outbox-writer.js';
 export type { PostgresOutboxOptions } from './outbox-writer.js';
 export { EVENTS_NUMBERED_CHANNEL } from './event-sequencer.js';
 export { createPostgresStore } from './create-store.js';
+export { openPostgresStore } from './open-store.js';
+export type { OpenPostgresStoreOptions } from './open-store.js';
 export { Fencing } from './fencing.js';
 export { PostgresHostCommandRepository } from './host-command-repository.js';
 export type { PostgresHostCommandOptions } from './host-command-repository.js';

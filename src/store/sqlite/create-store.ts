@@ -1,6 +1,6 @@
 import type { AdminPorts } from '../../domain/index.js';
 import { systemClock } from '../../shared/index.js';
-import type { ModemInventoryRow } from '../common/modem-listing.js';
+import type { Store } from '../store.js';
 import { createAdminPorts } from './admin-ports.js';
 import { SqliteCatalogRepository } from './catalog-repository.js';
 import { SqliteCustomerRepository } from './customer-repository.js';
@@ -16,6 +16,7 @@ import { listModemInventory } from './modem-listing.js';
 import { SqliteOrderRepository } from './order-repository.js';
 import { SqliteOutboundRepository } from './outbound-repository.js';
 import { OutboxWriter } from './outbox-writer.js';
+import { schemaVersion } from './migrate.js';
 import { databaseWritable } from './readiness.js';
 import { SqliteSandboxDeliveries } from './sandbox-deliveries.js';
 import { SqliteStatsRepository } from './stats-repository.js';
@@ -29,7 +30,9 @@ export interface StoreOptions extends InboundRepositoryOptions, SqliteHostRegist
   readonly hostId?: string;
 }
 
-export interface Store {
+/** The SQLite engine's Store (src/store/store.ts), with its concrete repositories. */
+export interface SqliteStore extends Store {
+  readonly engine: 'sqlite';
   readonly db: SqliteDatabase;
   readonly inbound: SqliteInboundRepository;
   readonly inventory: SqliteInventoryRepository;
@@ -55,14 +58,10 @@ export interface Store {
   readonly hostCommands: SqliteHostCommandRepository;
   /** This database's hosts: leases, epochs, the dead-host reaper (HostRegistryPort). */
   readonly hosts: SqliteHostRegistry;
-  /** Every host's modems as last recorded, with their SIMs and hosts (`simpool modems`). */
-  modemInventory(): Promise<ModemInventoryRow[]>;
-  /** Whether the database takes a write now (readiness). */
-  writable(): Promise<boolean>;
 }
 
 /** The repositories over one open (and migrated) database; statements are prepared once here. */
-export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Store {
+export function createStore(db: SqliteDatabase, options: StoreOptions = {}): SqliteStore {
   const events = new OutboxWriter(db);
   const ledger = new LedgerWriter(db, events);
   const catalog = new SqliteCatalogRepository(db);
@@ -71,6 +70,7 @@ export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Sto
   const outbound = new SqliteOutboundRepository(db, events, { hostId: options.hostId ?? '' });
   const clock = options.clock ?? systemClock;
   return {
+    engine: 'sqlite',
     db,
     inbound: new SqliteInboundRepository(db, events, options),
     inventory,
@@ -89,10 +89,16 @@ export function createStore(db: SqliteDatabase, options: StoreOptions = {}): Sto
     hosts: new SqliteHostRegistry(db, events, options),
     modemInventory: () => Promise.resolve(listModemInventory(db, clock.now())),
     writable: () => Promise.resolve(databaseWritable(db)),
+    schemaVersion: () => Promise.resolve(schemaVersion(db)),
+    // One process owns a SQLite queue: its MessagingService wakes the senders itself.
+    onOutboundQueuedElsewhere: () => () => undefined,
+    close: () => {
+      db.close();
+      return Promise.resolve();
+    },
   };
 }
 
-/** The names the daemon and CLI use for the same thing. */
-export type Repositories = Store;
-export const createRepositories: (db: SqliteDatabase, options?: StoreOptions) => Store =
+/** The name the daemon's tests use for the same thing. */
+export const createRepositories: (db: SqliteDatabase, options?: StoreOptions) => SqliteStore =
   createStore;

@@ -526,17 +526,19 @@ for (const engine of ENGINES) {
     it('reports an unknown part as not_found', async () => {
       const error = await rejected(store.outbound.markPartSent('nope', 1, SIM_A, 1, T0));
       expect(isSimpoolError(error, 'not_found')).toBe(true);
+      // Thunks: each write starts only when its rejection is awaited (none goes unhandled).
       for (const write of [
-        store.outbound.markPartFailed(
-          'nope',
-          1,
-          { permanent: true, cmsError: null, detail: 'x' },
-          T0,
-        ),
-        store.outbound.markPartUnknown('nope', 1, 'x', T0),
-        store.outbound.recordStoredSlot('nope', 1, { storage: 'SM', index: 1 }),
+        () =>
+          store.outbound.markPartFailed(
+            'nope',
+            1,
+            { permanent: true, cmsError: null, detail: 'x' },
+            T0,
+          ),
+        () => store.outbound.markPartUnknown('nope', 1, 'x', T0),
+        () => store.outbound.recordStoredSlot('nope', 1, { storage: 'SM', index: 1 }),
       ]) {
-        expect(isSimpoolError(await rejected(write), 'not_found')).toBe(true);
+        expect(isSimpoolError(await rejected(write()), 'not_found')).toBe(true);
       }
       expect(await store.outbound.getMessage('nope')).toBeUndefined();
       expect(await store.outbound.getParts('nope')).toEqual([]);

@@ -221,26 +221,22 @@ describe('the database password is never shown', () => {
     expect(JSON.stringify(summary)).not.toContain(SECRET);
   });
 
-  it('a PostgreSQL database stops the store from opening, with the URL masked', () => {
+  it('a PostgreSQL server that cannot be reached fails the store with the URL masked', async () => {
     const database: PostgresDatabaseConfig = {
       engine: 'postgres',
-      url: `postgres://simpool:${SECRET}@db.example/simpool`,
+      // Port 1 on the loopback: nothing listens, the connection is refused at once.
+      url: `postgres://simpool:${SECRET}@127.0.0.1:1/simpool`,
       passwordFile: null,
     };
-    let error: unknown;
-    try {
-      openConfiguredStore({ database });
-    } catch (caught) {
-      error = caught;
-    }
-    expect(isSimpoolError(error, 'store_engine_unavailable')).toBe(true);
-    const { message, details } = error as { message: string; details: unknown };
-    expect(message).toBe(
-      'the database is PostgreSQL (postgres://simpool:***@db.example/simpool), but PostgreSQL ' +
-        'support is not available in this build of simpool: give a SQLite file instead ' +
-        '(--database, SIMPOOL_DATABASE)',
+    const error: unknown = await openConfiguredStore({ database, hostId: 'h1' }).then(
+      () => undefined,
+      (caught: unknown) => caught,
     );
-    expect(JSON.stringify(details)).not.toContain(SECRET);
+    expect(isSimpoolError(error, 'store_open_failed')).toBe(true);
+    const { message } = error as { message: string };
+    expect(message).toContain('postgres://simpool:***@127.0.0.1:1/simpool');
+    expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain(SECRET);
+    expect(message).not.toContain(SECRET);
   });
 
   it('a SQLite file that cannot be opened names the file and the settings that place it', async () => {
@@ -248,8 +244,8 @@ describe('the database password is never shown', () => {
     const blocker = path.join(dir, 'a-file');
     await writeFile(blocker, 'not a directory');
     const file = path.join(blocker, 'simpool.db');
-    expect(() => openConfiguredStore({ database: { engine: 'sqlite', file } })).toThrow(
-      `cannot open the database ${file}: ENOTDIR`,
-    );
+    await expect(
+      openConfiguredStore({ database: { engine: 'sqlite', file }, hostId: 'h1' }),
+    ).rejects.toThrow(`cannot open the database ${file}: ENOTDIR`);
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { callCode, type IncomingCallRecord, type Principal } from '../../../src/domain/index.js';
 import { isSimpoolError } from '../../../src/shared/index.js';
-import type { Store } from '../../../src/store/index.js';
+import type { SqliteStore } from '../../../src/store/index.js';
 import { ENGINES, type EngineName } from '../../store/contract/engines.js';
 import { MINUTE, OrderFixture, SECOND, T0, iccid } from './order-fixture.js';
 
@@ -78,7 +78,7 @@ for (const engine of ENGINES) {
     // The PostgreSQL webhook repository is written on another branch: SQLite only until then.
     if (engine === 'sqlite') {
       it('a webhook endpoint subscribed to call.received gets the call with its code', async () => {
-        const { webhooks } = fx.store as Store;
+        const { webhooks } = fx.store as SqliteStore;
         await webhooks.insertEndpoint({
           id: 'whe_calls',
           customerId: alice.customerId,

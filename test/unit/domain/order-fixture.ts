@@ -15,7 +15,7 @@ import {
 } from '../../../src/domain/index.js';
 import type { InventoryRepository } from '../../../src/pool/index.js';
 import { ManualClock } from '../../../src/shared/index.js';
-import { createStore, type Store } from '../../../src/store/index.js';
+import { createStore, type SqliteStore } from '../../../src/store/index.js';
 import { createPostgresStore, type PostgresStore } from '../../../src/store/postgres/index.js';
 import {
   openEngineDatabase,
@@ -42,7 +42,7 @@ export interface SimSpec {
   readonly path?: string;
 }
 
-type StoreOf<E extends EngineName> = E extends 'sqlite' ? Store : PostgresStore;
+type StoreOf<E extends EngineName> = E extends 'sqlite' ? SqliteStore : PostgresStore;
 
 export class OrderFixture<E extends EngineName = 'sqlite'> {
   readonly clock = new ManualClock(T0);

@@ -5,14 +5,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ModemPool, parseModemSource } from '../../../src/pool/index.js';
 import { ManualClock } from '../../../src/shared/index.js';
 import { SimulatedModem } from '../../../src/simulator/index.js';
-import { createRepositories, openDatabase, type Repositories } from '../../../src/store/index.js';
+import { createRepositories, openDatabase, type SqliteStore } from '../../../src/store/index.js';
 import { createMemoryPair, type LinkFactory } from '../../../src/transport/index.js';
 import { advanceUntil } from '../../helpers/advance.js';
 
 interface Rig {
   readonly dir: string;
   readonly clock: ManualClock;
-  readonly repos: Repositories;
+  readonly repos: SqliteStore;
   readonly pool: ModemPool;
   /** Makes a device node appear in the watched folder, served by `factory`. */
   plug(name: string, factory: LinkFactory): Promise<string>;

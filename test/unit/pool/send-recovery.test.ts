@@ -10,7 +10,7 @@ import {
 } from '../../../src/pool/index.js';
 import { ManualClock } from '../../../src/shared/index.js';
 import { ModemBank, type FlavourName, type SimulatedModem } from '../../../src/simulator/index.js';
-import { createRepositories, openDatabase, type Repositories } from '../../../src/store/index.js';
+import { createRepositories, openDatabase, type SqliteStore } from '../../../src/store/index.js';
 import { advanceUntil } from '../../helpers/advance.js';
 import { SimClient } from '../../helpers/sim-client.js';
 
@@ -27,7 +27,7 @@ afterEach(async () => {
 interface Crashed {
   readonly clock: ManualClock;
   readonly modem: SimulatedModem;
-  readonly repos: Repositories;
+  readonly repos: SqliteStore;
   readonly iccid: string;
   /** Starts the pool as the restarted daemon would. */
   restart(guarantee?: DeliveryGuarantee): Promise<ModemPool>;

@@ -11,7 +11,7 @@ import {
 } from '../../../src/pool/index.js';
 import { ManualClock } from '../../../src/shared/index.js';
 import { ModemBank } from '../../../src/simulator/index.js';
-import { createRepositories, openDatabase, type Repositories } from '../../../src/store/index.js';
+import { createRepositories, openDatabase, type SqliteStore } from '../../../src/store/index.js';
 import { advanceBy, advanceUntil } from '../../helpers/advance.js';
 
 /**
@@ -21,7 +21,7 @@ import { advanceBy, advanceUntil } from '../../helpers/advance.js';
 interface Rig {
   readonly clock: ManualClock;
   readonly bank: ModemBank;
-  readonly repos: Repositories;
+  readonly repos: SqliteStore;
   readonly pool: ModemPool;
   queue(
     to: string,

@@ -10,7 +10,7 @@ import {
   createStore,
   openDatabase,
   type SqliteDatabase,
-  type Store,
+  type SqliteStore,
   type OpenDatabaseOptions,
 } from '../../../src/store/index.js';
 
@@ -54,7 +54,7 @@ export class StoreFixture {
     return db;
   }
 
-  store(file?: string): Store {
+  store(file?: string): SqliteStore {
     return createStore(this.openDb(file));
   }
 
