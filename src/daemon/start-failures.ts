@@ -4,7 +4,7 @@
  * or `SQLITE_CANTOPEN`. The daemon stops what it had started before these reach the command line.
  */
 import { SimpoolError, describeError, isSimpoolError } from '../shared/index.js';
-import { maskDatabaseUrl, type PostgresDatabaseConfig } from './config-database.js';
+import { describeDatabase, type PostgresDatabaseConfig } from './config-database.js';
 import { waysToSet } from './config-env.js';
 
 /** A server the daemon listens with, and the config fields of its address. */
@@ -80,7 +80,7 @@ export function databaseFailure(file: string, error: unknown): unknown {
  * and the settings that choose the database.
  */
 export function postgresUnavailable(database: PostgresDatabaseConfig): SimpoolError {
-  const url = maskDatabaseUrl(database.url);
+  const url = describeDatabase(database);
   const message =
     `the database is PostgreSQL (${url}), but PostgreSQL support is not available in this ` +
     `build of simpool: give a SQLite file instead (${waysToSet('database')})`;
