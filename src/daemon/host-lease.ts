@@ -59,7 +59,7 @@ export async function startHostLease(options: HostLeaseOptions): Promise<HostLea
       logger.warn(
         { ...host, sandboxFailure: `host ${host.hostId} stopped answering` },
         'host lease ended: its SIMs and modems are offline, its unsent parts and webhook ' +
-          'deliveries queued again, its sandbox SMS failed',
+          'deliveries queued again, its sandbox SMS and the modem actions asked of it failed',
       );
     }
   };
