@@ -26,6 +26,8 @@ import {
 import type { PostgresDatabase } from './database.js';
 import { DB_NOW_MS } from './db-clock.js';
 import type { PostgresClient } from './transaction.js';
+import { notify } from './listener.js';
+import { OUTBOUND_QUEUED_CHANNEL } from './outbound-steps.js';
 
 /** Dead hosts reaped by one pass at most (the next pass takes the rest). */
 const MAX_HOSTS_PER_PASS = 100;
@@ -131,6 +133,8 @@ async function reapOne(client: PostgresClient, self: string): Promise<ReapedHost
   if (messages.rows.length > 0) {
     await client.query(RELEASE_MESSAGES, [messages.rows.map((m) => m.id), at]);
   }
+  // The living hosts' senders take the parts back at once (at commit), not at their next sweep.
+  if ((parts.rowCount ?? 0) > 0) await notify(client, OUTBOUND_QUEUED_CHANNEL);
   const webhooks = await client.query(WEBHOOKS_PENDING, [host.id]);
   const sandbox = await client.query(SANDBOX_FAILED, [host.id, at]);
   const commands = await client.query(HOST_COMMANDS_FAILED, [

@@ -17,9 +17,12 @@ import type {
 import { isSimpoolError } from '../../../src/shared/index.js';
 import { createStore } from '../../../src/store/index.js';
 import {
+  OUTBOUND_QUEUED_CHANNEL,
   PostgresHostCommandRepository,
   PostgresHostRegistry,
+  PostgresListener,
 } from '../../../src/store/postgres/index.js';
+import { pollUntil } from '../../helpers/sim-process.js';
 import { ENGINES, openEngineDatabase, type EngineDatabase } from './engines.js';
 import {
   SEEDED_AT,
@@ -306,7 +309,19 @@ for (const engine of ENGINES) {
         expect(await b.reapDeadHosts()).toEqual([]); // a is alive
 
         await expireLease('a');
+        const handle = opened.current();
+        // On PostgreSQL the living hosts' senders hear the requeued parts at once (NOTIFY).
+        const wakes: string[] = [];
+        const listener =
+          handle.engine === 'postgres' ? await PostgresListener.start(handle.db) : undefined;
+        await listener?.listen(OUTBOUND_QUEUED_CHANNEL, {
+          onNotification: () => wakes.push('queued'),
+        });
         const reaped = await b.reapDeadHosts();
+        if (listener) {
+          await pollUntil(() => wakes[0], 5_000, 'the outbound wake-up of the requeued parts');
+          await listener.close();
+        }
         expect(reaped).toEqual([
           {
             hostId: 'a',
