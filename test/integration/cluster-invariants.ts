@@ -242,6 +242,14 @@ export async function checkOutbound(
     'SELECT id, body, status FROM outbound_messages',
   );
   const counts: Record<string, number> = { messages: messages.length };
+  // Parts a dead host had claimed but never handed to its modem, put back by another host.
+  const [requeued] = await rows<{ parts: string; messages: string }>(
+    db,
+    `SELECT COUNT(*) AS parts, COUNT(DISTINCT message_id) AS messages FROM outbound_history
+      WHERE detail LIKE 'host % stopped answering before the part reached its modem%'`,
+  );
+  counts.partsRequeuedByReaper = num(requeued?.parts);
+  counts.messagesRequeuedByReaper = num(requeued?.messages);
   const byId = new Map(messages.map((m) => [m.id, m]));
   for (const [id, body] of queued) {
     const message = byId.get(id);
@@ -289,6 +297,10 @@ export interface ObservedHold {
   readonly from: number;
   /** Infinity: never ended by the client. */
   readonly until: number;
+  /** It may have held it from when the request that took it was sent… */
+  readonly mayFrom: number;
+  /** …until the request that ended it was answered. */
+  readonly mayUntil: number;
 }
 
 /** No two orders surely held one SIM at the same moment (the test process's one clock). */
@@ -310,4 +322,74 @@ export function checkObservedHolds(holds: readonly ObservedHold[]): Checked {
     }
   }
   return { violations, counts: { observedHolds: holds.length, sims: bySim.size } };
+}
+
+/** A purchase answered no_numbers: asked and answered then. */
+export interface NoNumbers {
+  readonly service: string;
+  readonly country: string;
+  readonly askedAt: number;
+  readonly answeredAt: number;
+}
+
+/** A purchase whose outcome its client never learnt: it may hold any SIM of its country. */
+export interface UnknownPurchase {
+  readonly country: string;
+  readonly askedAt: number;
+}
+
+/**
+ * `no_numbers` never answered while a free eligible SIM existed, judged only where the clients'
+ * view is certain: a refusal is wrong if some SIM of the country, on a live host, could not have
+ * been held by any order at any moment between the question and the answer, and had surely
+ * neither been sold for the service nor cancelled for it too often (usage rows are stamped before
+ * their commit, so one stamped after the answer was not visible to the purchase).
+ */
+export async function checkNoNumbers(
+  db: pg.Client,
+  input: {
+    readonly refusals: readonly NoNumbers[];
+    readonly holds: readonly ObservedHold[];
+    readonly unknown: readonly UnknownPurchase[];
+    /** The SIMs a purchase may get (ready, with a number), by country. */
+    readonly sims: readonly { readonly iccid: string; readonly country: string }[];
+    /** SIMs of the killed host: left out from the kill on. */
+    readonly victimSims: ReadonlySet<string>;
+    readonly killedAt: number;
+    readonly maxCancels: number;
+  },
+): Promise<Checked> {
+  const usage = await rows<{ sim_iccid: string; service: string; outcome: string; at: string }>(
+    db,
+    `SELECT sim_iccid, service, outcome, at FROM sim_service_usage
+      WHERE outcome IN ('sold', 'cancelled')`,
+  );
+  const violations: string[] = [];
+  let judged = 0;
+  for (const refusal of input.refusals) {
+    const { askedAt: from, answeredAt: to } = refusal;
+    // An unanswered purchase of the country may hold any of its SIMs: nothing is certain.
+    if (input.unknown.some((u) => u.country === refusal.country && u.askedAt <= to)) continue;
+    judged++;
+    const free = input.sims.filter((sim) => {
+      if (sim.country !== refusal.country) return false;
+      if (input.victimSims.has(sim.iccid) && to >= input.killedAt) return false;
+      const held = input.holds.some(
+        (h) => h.iccid === sim.iccid && h.mayFrom <= to && h.mayUntil >= from,
+      );
+      if (held) return false;
+      const seen = usage.filter(
+        (u) => u.sim_iccid === sim.iccid && u.service === refusal.service && num(u.at) <= to,
+      );
+      if (seen.some((u) => u.outcome === 'sold')) return false;
+      return seen.filter((u) => u.outcome === 'cancelled').length < input.maxCancels;
+    });
+    if (free.length > 0) {
+      violations.push(
+        `no_numbers for ${refusal.service}/${refusal.country} asked ${from}, answered ${to}, ` +
+          `while ${free.map((s) => s.iccid).join(', ')} were free`,
+      );
+    }
+  }
+  return { violations, counts: { refusals: input.refusals.length, refusalsJudged: judged } };
 }

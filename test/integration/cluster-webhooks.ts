@@ -98,7 +98,10 @@ export async function accountWebhooks(
     unfinished,
     unreceived,
     extra,
-    redeliveredAfterCrash: redelivered.map(([key]) => key),
+    redeliveredAfterCrash: redelivered.map(
+      ([key, [first, again]]) =>
+        `${key}: ${killedAt - first!} ms before the kill, again ${again! - killedAt} ms after`,
+    ),
     counts: { endpoints: endpoints.length, deliveries: deliveries.length, receipts: receiptCount },
   };
 }

@@ -5,7 +5,7 @@
  * HostRouter, so a client of a killed host carries on at another host with the same keys.
  */
 import { prng } from '../helpers/prng.js';
-import type { ObservedHold } from './cluster-invariants.js';
+import type { NoNumbers, ObservedHold, UnknownPurchase } from './cluster-invariants.js';
 import type { HostRouter, RoutedReply } from './cluster-router.js';
 
 export interface Customer {
@@ -110,6 +110,10 @@ export class Workload {
   readonly injected: InjectedSms[] = [];
   /** Every order's hold on each of its SIMs, as its client saw it. */
   readonly holds: ObservedHold[] = [];
+  /** Purchases answered no_numbers. */
+  readonly refusals: NoNumbers[] = [];
+  /** Purchases whose outcome the client never learnt (idempotency_conflict after the kill). */
+  readonly unknownPurchases: UnknownPurchase[] = [];
   /** Bodies of the messages queued (202), by id. */
   readonly messages = new Map<string, string>();
   /** Bodies whose POST answered idempotency_conflict: reconciled from the database. */
@@ -156,20 +160,23 @@ export class Workload {
     const client = p % this.o.router.size;
     const pair = pairs[p % pairs.length]!;
     this.tally.purchases++;
+    const askedAt = Date.now();
     const bought = await this.post(client, BUY, customer.key, `buy-${seed}-${p}`, pair);
     if (bought.status === 409 && errorOf(bought.body) === 'no_numbers') {
       this.tally.noNumbers++;
+      this.refusals.push({ ...pair, askedAt, answeredAt: Date.now() });
       return;
     }
     if (bought.status === 409 && errorOf(bought.body) === 'idempotency_conflict') {
       this.tally.inDoubt++;
+      this.unknownPurchases.push({ ...pair, askedAt });
       return;
     }
     if (bought.status !== 201) return this.fail(`purchase ${p}`, bought);
     this.tally.bought++;
     const id = String(bought.body.order_id);
     let phone = String(bought.body.phone_number);
-    const order: OrderRef = { client, customer, id, p, hold: this.hold(phone, id) };
+    const order: OrderRef = { client, customer, id, p, hold: this.hold(phone, id, askedAt) };
     const roll = random();
     if (roll < 0.15) {
       await this.cancel(order, 'cancelled');
@@ -179,9 +186,9 @@ export class Workload {
       const swap = await this.act(order, 'swap', (o) => o.phone_number !== phone);
       if (swap.status === 200) {
         this.tally.swapped++;
-        order.hold.until = swap.sentAt;
+        this.release(order.hold, swap.sentAt);
         phone = String(swap.body.phone_number);
-        order.hold = this.hold(phone, id);
+        order.hold = this.hold(phone, id, swap.sentAt);
       } else if (swap.status === 409 && errorOf(swap.body) === 'no_numbers') {
         this.tally.swapNoNumbers++;
       } else {
@@ -231,21 +238,32 @@ export class Workload {
     };
   }
 
-  /** A hold of the SIM with this number, from now (the answer that gave it just came). */
-  private hold(phone: string, orderId: string): OrderRef['hold'] {
+  /**
+   * A hold of the SIM with this number: surely from now (the answer that gave it just came),
+   * perhaps from `askedAt` (when the request that took it was sent).
+   */
+  private hold(phone: string, orderId: string, askedAt: number): OrderRef['hold'] {
     const hold = {
       iccid: this.o.homes.get(phone)?.iccid ?? `unknown ${phone}`,
       orderId,
       from: Date.now(),
       until: Number.POSITIVE_INFINITY,
+      mayFrom: askedAt,
+      mayUntil: Number.POSITIVE_INFINITY,
     };
     this.holds.push(hold);
     return hold;
   }
 
+  /** The request ending `hold` was sent at `sentAt` and has just been answered. */
+  private release(hold: OrderRef['hold'], sentAt: number): void {
+    hold.until = sentAt;
+    hold.mayUntil = Date.now();
+  }
+
   private async cancel(order: OrderRef, tally: 'cancelled' | 'cancelledOnDeadHost') {
     const cancelled = await this.act(order, 'cancel', (o) => o.status === 'cancelled');
-    if (cancelled.status === 200) order.hold.until = cancelled.sentAt;
+    if (cancelled.status === 200) this.release(order.hold, cancelled.sentAt);
     if (cancelled.status === 200) this.tally[tally]++;
     else if (tally === 'cancelled') this.fail(`cancel ${order.p}`, cancelled);
     return cancelled;
@@ -253,7 +271,7 @@ export class Workload {
 
   private async finish(order: OrderRef): Promise<void> {
     const finished = await this.act(order, 'finish', (o) => o.status === 'finished');
-    if (finished.status === 200) order.hold.until = finished.sentAt;
+    if (finished.status === 200) this.release(order.hold, finished.sentAt);
     if (finished.status === 200) this.tally.finished++;
     else this.fail(`finish ${order.p}`, finished);
   }
@@ -358,52 +376,4 @@ export class Workload {
     this.tally.messages++;
     this.messages.set(String(reply.body.id), body);
   }
-}
-
-/**
- * Runs `purchases` purchase flows and `messages` messages (spread among the purchases) with
- * `concurrency` clients; `atHalf` runs once when half the tasks are done, while the rest go on.
- */
-export async function runWorkload(
-  workload: Workload,
-  options: {
-    readonly purchases: number;
-    readonly messages: number;
-    readonly concurrency: number;
-    readonly atHalf: () => Promise<void>;
-  },
-): Promise<void> {
-  const tasks: (() => Promise<void>)[] = [];
-  let nextMessage = 0;
-  for (let p = 0; p < options.purchases; p++) {
-    tasks.push(() => workload.purchase(p));
-    while (
-      nextMessage < options.messages &&
-      (nextMessage + 0.5) * options.purchases <= (p + 1) * options.messages
-    ) {
-      const m = nextMessage++;
-      tasks.push(() => workload.message(m));
-    }
-  }
-  while (nextMessage < options.messages) {
-    const m = nextMessage++;
-    tasks.push(() => workload.message(m));
-  }
-  let next = 0;
-  let done = 0;
-  let half: Promise<unknown> | undefined;
-  let halfFailed: { error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const task = tasks[next++]!;
-      await task();
-      if (++done === Math.floor(tasks.length / 2)) {
-        // Not awaited here: the other clients go on while it runs.
-        half = options.atHalf().catch((error: unknown) => (halfFailed = { error }));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: options.concurrency }, () => worker()));
-  await half;
-  if (halfFailed) throw halfFailed.error;
 }

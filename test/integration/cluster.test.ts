@@ -14,6 +14,7 @@ import { WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { AdminFeedClient, OrderFeedClient } from './cluster-feeds.js';
 import {
   checkAllocation,
+  checkNoNumbers,
   checkObservedHolds,
   checkInbound,
   checkMoney,
@@ -22,7 +23,8 @@ import {
 } from './cluster-invariants.js';
 import { HostRouter } from './cluster-router.js';
 import { accountWebhooks, type WebhookAccount } from './cluster-webhooks.js';
-import { Workload, runWorkload, type Customer, type SimHome } from './cluster-workload.js';
+import { runWorkload } from './cluster-run.js';
+import { Workload, type Customer, type SimHome } from './cluster-workload.js';
 
 /**
  * Issue 13's cluster proof: three `simpool start` processes on one PostgreSQL database, each with
@@ -238,6 +240,9 @@ describe('three hosts on one PostgreSQL database', () => {
       throw new Error(`${String(error)}: ${JSON.stringify(account, null, 1)}`);
     });
     expect(webhooks.extra).toEqual([]);
+    if (webhooks.redeliveredAfterCrash.length > 0) {
+      console.info(`redelivered after the kill:\n${webhooks.redeliveredAfterCrash.join('\n')}`);
+    }
 
     const events = await outboxEvents(db);
     // WebSocket: each order feed saw its customer's events in outbox order, none twice, the
@@ -272,6 +277,16 @@ describe('three hosts on one PostgreSQL database', () => {
     expect(allocation.violations).toEqual([]);
     const holds = checkObservedHolds(workload.holds);
     expect(holds.violations).toEqual([]);
+    const refusals = await checkNoNumbers(db, {
+      refusals: workload.refusals,
+      holds: workload.holds,
+      unknown: workload.unknownPurchases,
+      sims: numbered.map((s) => ({ iccid: s.iccid, country: s.country as string })),
+      victimSims: new Set(victimSims),
+      killedAt,
+      maxCancels: 3,
+    });
+    expect(refusals.violations).toEqual([]);
     const money = await checkMoney(
       db,
       customers.map((c) => c.id),
@@ -301,7 +316,7 @@ describe('three hosts on one PostgreSQL database', () => {
     expect(inbound.violations).toEqual([]);
     console.info(
       `cluster seed ${SEED} checked: ${JSON.stringify({
-        allocation: { ...allocation.counts, ...holds.counts },
+        allocation: { ...allocation.counts, ...holds.counts, ...refusals.counts },
         money: money.counts,
         inbound: { ...inbound.counts, perHost: injectedPerHost },
         outbound: outbound.counts,
