@@ -42,6 +42,8 @@ export interface Cluster {
    * since keys live in the shared database.
    */
   readonly adminKey: string;
+  /** Each host's exit code (if it ended) and the end of its output, for a failing test. */
+  describe(lines?: number): string;
   /** Starts (again) the host with this id on its own data directory; replaces it in `hosts`. */
   startHost(hostId: string): Promise<ClusterHost>;
   /** Every host stopped (SIGTERM, then SIGKILL after 10 s) and the folder removed. */
@@ -117,7 +119,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await stop();
     throw new Error('no host printed a new admin credential (was the database empty?)');
   }
-  return { database: options.database, dir, hosts, adminKey, startHost, stop };
+  const describe = (lines = 40): string =>
+    hosts
+      .map((h) => {
+        const code = h.process.child.exitCode ?? h.process.child.signalCode ?? 'running';
+        const tail = h.process.output().trimEnd().split('\n').slice(-lines).join('\n');
+        return `--- ${h.hostId} (${code}):\n${tail}`;
+      })
+      .join('\n');
+  return { database: options.database, dir, hosts, adminKey, describe, startHost, stop };
 }
 
 /** The test runner's SIMPOOL_* settings must not leak into the hosts (their flags decide). */

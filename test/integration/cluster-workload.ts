@@ -46,6 +46,10 @@ export interface WorkloadOptions {
   readonly senders: readonly string[];
   /** Patience for one SMS to reach its order. */
   readonly smsTimeoutMs: number;
+  /** Resolves once the test has seen this (killed) host's SIMs offline: it was reaped. */
+  readonly reaped: (host: number) => Promise<void>;
+  /** How long after that an SMS stored by the dead host may take to reach its order. */
+  readonly afterReapMs: number;
 }
 
 export interface Tally {
@@ -307,25 +311,35 @@ export class Workload {
     }
     this.injected.push(sms);
     const deadline = Date.now() + this.o.smsTimeoutMs;
-    for (;;) {
-      const seen = await this.o.router.call(
-        order.client,
-        'GET',
-        `/api/v1/customer/order/${order.id}`,
-        { key: order.customer.key },
-      );
-      if (seen.status !== 200) return this.fail(`order ${p}`, seen);
-      const messages = (seen.body.messages ?? []) as { content?: string }[];
-      if (messages.some((m) => m.content === text)) break;
-      // Its modem died with the SMS perhaps still unread: the order can still be cancelled.
-      if (this.o.router.isDown(home.host)) return this.cancelOnDeadHost(order);
-      if (Date.now() > deadline) {
-        return this.fail(`SMS of purchase ${p} on ${home.iccid} not matched`, seen);
+    let reapedAt: number | undefined;
+    while (!(await this.hasSms(order, text))) {
+      if (this.o.router.isDown(home.host)) {
+        // Its host died: the SMS went with its modem, or was stored, and is then matched by
+        // the host that reaps the dead one (if the dead one did not match it first).
+        if (reapedAt === undefined) {
+          await this.o.reaped(home.host);
+          reapedAt = Date.now();
+        }
+        if (Date.now() > reapedAt + this.o.afterReapMs) return this.cancelOnDeadHost(order);
+      } else if (Date.now() > deadline) {
+        return this.fail(`SMS of purchase ${p} on ${home.iccid} not matched`, {
+          status: 0,
+          body: null,
+        });
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     sms.matched = true;
     await this.finish(order);
+  }
+
+  /** Whether the order shows this SMS now. */
+  private async hasSms(order: OrderRef, text: string): Promise<boolean> {
+    const path = `/api/v1/customer/order/${order.id}`;
+    const seen = await this.o.router.call(order.client, 'GET', path, { key: order.customer.key });
+    if (seen.status !== 200)
+      throw new Error(`GET ${path}: ${seen.status} ${JSON.stringify(seen.body)}`);
+    return ((seen.body.messages ?? []) as { content?: string }[]).some((m) => m.content === text);
   }
 
   /**

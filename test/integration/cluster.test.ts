@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import {
   adminSims,
   controlModems,
@@ -47,8 +47,8 @@ const CUSTOMERS = 6;
 const HOST_IDS = ['rack-a', 'rack-b', 'rack-c'];
 /** The host killed half-way: its feed client resumes on host 0. */
 const VICTIM = 2;
-/** Renewed every 2 s: a dead host's SIMs go offline well within the issue's 30 s. */
-const LEASE_TTL_MS = 6000;
+/** Renewed every 3.3 s: a dead host's SIMs go offline well within the issue's 30 s. */
+const LEASE_TTL_MS = 10_000;
 const OFFLINE_WITHIN_MS = 30_000;
 const ORDER_EVENTS = ['sms.received', 'order.cancelled', 'order.swapped', 'order.finished'];
 const MESSAGE_EVENTS = ['message.sent', 'message.delivered', 'message.failed', 'message.unknown'];
@@ -75,6 +75,7 @@ describe('three hosts on one PostgreSQL database', () => {
       },
     });
     cleanup.push(() => cluster.stop());
+    onTestFailed(() => console.error(cluster.describe()));
     const db = new pg.Client({ connectionString: database });
     await db.connect();
     cleanup.push(() => db.end());
@@ -140,6 +141,13 @@ describe('three hosts on one PostgreSQL database', () => {
     }
     cleanup.push(() => [...orderFeeds, ...adminFeeds].forEach((f) => f.close()));
 
+    const victimSims = sims.filter((s) => s.host === HOST_IDS[VICTIM]).map((s) => s.iccid);
+    // Settled by the kill below; a failure there fails the clients that wait for it too.
+    let victimReaped!: (outcome: { error?: Error }) => void;
+    const reaped = new Promise<void>((resolve, reject) => {
+      victimReaped = ({ error }) => (error === undefined ? resolve() : reject(error));
+    });
+    reaped.catch(() => undefined);
     const workload = new Workload({
       router,
       customers,
@@ -150,8 +158,9 @@ describe('three hosts on one PostgreSQL database', () => {
       messagesKey: adminKey,
       senders: [...homes.keys()],
       smsTimeoutMs: 30_000,
+      reaped: () => reaped,
+      afterReapMs: 5_000,
     });
-    const victimSims = sims.filter((s) => s.host === HOST_IDS[VICTIM]).map((s) => s.iccid);
     let offlineAfterMs = -1;
     let killedAt = Number.POSITIVE_INFINITY;
     const started = Date.now();
@@ -160,24 +169,30 @@ describe('three hosts on one PostgreSQL database', () => {
       messages: MESSAGES,
       concurrency: CONCURRENCY,
       atHalf: async () => {
-        router.markDown(VICTIM);
-        killedAt = Date.now();
-        await cluster.hosts[VICTIM]!.kill('SIGKILL');
-        await orderFeeds[VICTIM]!.lost();
-        await orderFeeds[VICTIM]!.connect(ws(0), 0);
-        await pollUntil(
-          async () => {
-            const seen = await adminSims(router.url(0), adminKey);
-            const offline = seen.filter(
-              (s) => victimSims.includes(s.iccid) && s.status === 'offline',
-            );
-            return offline.length === victimSims.length ? true : undefined;
-          },
-          OFFLINE_WITHIN_MS + 5_000,
-          `the SIMs of ${HOST_IDS[VICTIM]} offline`,
-          250,
-        );
-        offlineAfterMs = Date.now() - killedAt;
+        try {
+          router.markDown(VICTIM);
+          killedAt = Date.now();
+          await cluster.hosts[VICTIM]!.kill('SIGKILL');
+          await orderFeeds[VICTIM]!.lost();
+          await orderFeeds[VICTIM]!.connect(ws(0), 0);
+          await pollUntil(
+            async () => {
+              const seen = await adminSims(router.url(0), adminKey);
+              const offline = seen.filter(
+                (s) => victimSims.includes(s.iccid) && s.status === 'offline',
+              );
+              return offline.length === victimSims.length ? true : undefined;
+            },
+            OFFLINE_WITHIN_MS + 5_000,
+            `the SIMs of ${HOST_IDS[VICTIM]} offline`,
+            250,
+          );
+          offlineAfterMs = Date.now() - killedAt;
+          victimReaped({});
+        } catch (error) {
+          victimReaped({ error: error as Error });
+          throw error;
+        }
       },
     });
     const workloadMs = Date.now() - started;
