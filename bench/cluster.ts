@@ -221,6 +221,8 @@ async function main(): Promise<void> {
   const chosen = SCENARIOS.filter((s) => only === undefined || s.name === only);
   if (chosen.length === 0)
     throw new Error(`--only: one of ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  // The figures depend on what else the machine runs: its load is recorded with them.
+  const loadBefore = os.loadavg().map((n) => Math.round(n * 100) / 100);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'simpool-bench-cluster-'));
   const server = chosen.some((s) => s.engine === 'postgres')
     ? await startPostgresCluster()
@@ -256,8 +258,13 @@ async function main(): Promise<void> {
   }
   const checks = targets(results);
   printTargets(checks);
+  const loadAfter = os.loadavg().map((n) => Math.round(n * 100) / 100);
+  console.log(
+    `load average (1, 5, 15 min): before ${loadBefore.join(', ')}; after ${loadAfter.join(', ')}`,
+  );
   writeResults('cluster', {
     machine: machineInfo(),
+    loadAverage: { before: loadBefore, after: loadAfter },
     quick,
     modemsPerHost: MODEMS_PER_HOST,
     clientsPerHost: CLIENTS_PER_HOST,
