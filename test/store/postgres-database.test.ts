@@ -1,6 +1,12 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { onCommit, openPostgres, type PostgresDatabase } from '../../src/store/postgres/index.js';
+import {
+  onCommit,
+  openPostgres,
+  sendWithCommit,
+  sqlLiteral,
+  type PostgresDatabase,
+} from '../../src/store/postgres/index.js';
 import { freshPostgresDatabase, requirePostgres } from '../helpers/postgres.js';
 
 const opened: PostgresDatabase[] = [];
@@ -135,6 +141,57 @@ describe('PostgresDatabase.transaction', () => {
     const other = await db.pool.connect();
     try {
       expect(() => onCommit(other, () => undefined)).toThrow(/outside of/);
+    } finally {
+      other.release();
+    }
+  });
+
+  it('sends statements with the COMMIT in one round trip, inside the transaction, values written in as they were', async () => {
+    const db = await open(await freshPostgresDatabase('pg_with_commit'));
+    await db.query('CREATE TABLE t (k TEXT PRIMARY KEY, n BIGINT)');
+    const texts = ["it's", 'back\\slash \\', "'; DROP TABLE t; --", "E'x'", 'ünï ☎ \n', ''];
+    const sent: string[] = [];
+    let held: { query: unknown } | undefined;
+    await db.transaction(async (client) => {
+      // Every message this client sends, the COMMIT included (it goes through client.query).
+      const query = client.query.bind(client);
+      held = client;
+      held.query = (text: string, ...rest: unknown[]) => {
+        sent.push(text);
+        return (query as (...a: unknown[]) => unknown)(text, ...rest);
+      };
+      texts.forEach((text, i) =>
+        sendWithCommit(client, `INSERT INTO t VALUES (${sqlLiteral(text)}, ${sqlLiteral(i)})`),
+      );
+      sendWithCommit(client, `INSERT INTO t VALUES ('null', ${sqlLiteral(null)})`);
+      // Not yet sent: nothing in the transaction sees them.
+      expect((await client.query('SELECT COUNT(*) AS n FROM t')).rows[0]).toEqual({ n: 0 });
+    });
+    delete held?.query; // the pooled client's own method again
+    expect(sent).toHaveLength(2); // the count, then the inserts and the COMMIT in one message
+    expect(sent[1]).toMatch(/^INSERT[^]*;\nCOMMIT$/);
+    const rows = await db.query<{ k: string; n: number | null }>('SELECT k, n FROM t');
+    expect(new Set(rows.rows.map((r) => r.k))).toEqual(new Set([...texts, 'null']));
+    expect(rows.rows.find((r) => r.k === 'null')?.n).toBeNull();
+    expect(rows.rows.find((r) => r.k === "'; DROP TABLE t; --")?.n).toBe(2);
+    expect(() => sqlLiteral(1.5)).toThrow(/integer/);
+
+    // A failing one: the statements after it and the COMMIT are not run, the work is rolled back.
+    await expect(
+      db.transaction(async (client) => {
+        await client.query("INSERT INTO t VALUES ('written before', 1)");
+        sendWithCommit(client, "INSERT INTO t VALUES ('it''s', 9)"); // duplicate key
+        sendWithCommit(client, "INSERT INTO t VALUES ('after the failure', 1)");
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    const after = await db.query(
+      "SELECT k FROM t WHERE k IN ('written before', 'after the failure')",
+    );
+    expect(after.rows).toEqual([]);
+    expect(db.pool.totalCount).toBe(db.pool.idleCount);
+    const other = await db.pool.connect();
+    try {
+      expect(() => sendWithCommit(other, 'SELECT 1')).toThrow(/outside of/);
     } finally {
       other.release();
     }

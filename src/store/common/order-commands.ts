@@ -31,7 +31,7 @@ export interface KeyForPurchase {
 
 /** The debit of a new order. */
 export function purchaseMovement(
-  order: Order,
+  order: Pick<Order, 'id' | 'activationId' | 'customerId' | 'sandbox' | 'priceUnits'>,
   service: Pick<Service, 'name'>,
   country: Pick<Country, 'eng'>,
   now: number,

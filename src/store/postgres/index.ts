@@ -33,6 +33,8 @@ export {
   DEFAULT_TRANSACTION_ATTEMPTS,
   isRetryableTransactionError,
   onCommit,
+  sendWithCommit,
+  sqlLiteral,
 } from './transaction.js';
 export type { IsolationLevel, PostgresClient, TransactionOptions } from './transaction.js';
 export { postgresSchemaVersion, runPostgresMigrations } from './migrate.js';

@@ -3,13 +3,16 @@
  * src/store/sqlite/order-allocation.ts; the rules are the domain's).
  *
  * The SIM is claimed by locking its row (PostgresSimEligibility.pick: SKIP LOCKED, then a wait,
- * then a recheck under the lock), and taken in the same transaction by the open order and its
- * number-history row; the partial unique index on open orders stays as the backstop.
+ * then a recheck under the lock; a purchase does the first step and the recheck in the
+ * statements around it, purchase-statements.ts), and taken in the same transaction by the open
+ * order and its number-history row; the partial unique index on open orders stays as the
+ * backstop.
  */
 import {
   accept,
   decidePurchase,
   decideSwap,
+  leastRecentlyUsed,
   newId,
   orderTimers,
   refuse,
@@ -19,23 +22,97 @@ import {
   type Outcome,
   type PurchaseRequest,
 } from '../../domain/index.js';
+import {
+  countryFromRow,
+  parseCountryRef,
+  serviceFromRow,
+  type CountryTableRow,
+  type ServiceTableRow,
+} from '../common/catalog-rows.js';
+import { insufficientBalance, type LedgerTableRow } from '../common/ledger-rows.js';
 import { orderEvent, purchaseMovement, type KeyForPurchase } from '../common/order-commands.js';
+import { orderFromRow, type OrderTableRow } from '../common/order-rows.js';
+import {
+  eligibilityParams,
+  type CandidateRow,
+  type EligibilityParams,
+} from '../common/sim-eligibility.js';
 import {
   RolledBackRefusal,
+  SimTakenMeanwhile,
   insertNumber,
   lockCustomerOrder,
-  queryOrder,
   releaseNumber,
   setNumber,
   type OrderTx,
 } from './order-context.js';
 import { ORDER_SQL } from './order-statements.js';
+import { PURCHASE_SQL } from './purchase-statements.js';
+import { eligibilityValues } from './sim-eligibility.js';
 
-async function openOrdersOfKey(tx: OrderTx, keyId: string): Promise<number> {
-  const result = await tx.client.query<{ n: number }>(ORDER_SQL.openOrdersOfKey, [keyId]);
-  return result.rows[0]?.n ?? 0;
+/** What the facts statement reads (PURCHASE_SQL.facts). */
+type PurchaseFacts = KeyForPurchase & {
+  readonly open_orders: number;
+  readonly balance: number | null;
+  readonly service: ServiceTableRow | null;
+  readonly country: CountryTableRow | null;
+  readonly price: number | null;
+};
+
+/** The SIM claimed, and the balance and activation id that go with it. */
+type Claim = CandidateRow & { readonly activation_id: number };
+
+interface Placed {
+  readonly eligible: boolean;
+  readonly balance_before: number | null;
+  readonly placed: OrderTableRow | null;
+  readonly entry: LedgerTableRow | null;
 }
 
+/**
+ * The SIM a purchase takes, locked, with the balance row locked after it: on the first run of
+ * the command, the first free SIM in LRU order and the balance in one statement; otherwise (or
+ * when every eligible SIM is held: it waits for one) PostgresSimEligibility.pick, then the
+ * balance. Undefined when no eligible SIM exists.
+ */
+async function claimSim(
+  tx: OrderTx,
+  ctx: OrderCommandContext,
+  params: EligibilityParams,
+  customerId: string,
+  sandbox: boolean,
+): Promise<Claim | undefined> {
+  const { client } = tx;
+  const balance = [customerId, sandbox ? 1 : 0];
+  if (tx.attempt === 1 && ctx.policy === leastRecentlyUsed) {
+    const claimed = await client.query<Claim>(PURCHASE_SQL.claim, [
+      ...eligibilityValues(params),
+      ...balance,
+    ]);
+    if (claimed.rows[0]) return claimed.rows[0];
+  }
+  const { service, country } = params;
+  const sim = await tx.eligibility.pick(
+    client,
+    ctx.policy,
+    service,
+    country,
+    ctx.rules,
+    ctx.now,
+    sandbox,
+  );
+  if (!sim) return undefined;
+  const locked = await client.query<{ activation_id: number }>(PURCHASE_SQL.lockBalance, balance);
+  return {
+    iccid: sim.iccid,
+    msisdn: sim.msisdn,
+    operator: sim.operator,
+    last_assigned_at: sim.lastAssignedAt,
+    activation_id: locked.rows[0]!.activation_id,
+  };
+}
+
+/** Same shape as the SQLite twin's: see purchase-statements.ts for the round trips. */
 export async function purchaseTx(
   tx: OrderTx,
   req: PurchaseRequest,
@@ -43,79 +120,102 @@ export async function purchaseTx(
 ): Promise<Outcome<Order>> {
   const { client } = tx;
   const { now, rules } = ctx;
-  type KeyFacts = KeyForPurchase & { open_orders: number; balance: number | null };
-  const key = (await client.query<KeyFacts>(ORDER_SQL.keyForPurchase, [req.apiKeyId])).rows[0];
-  if (!key || key.customer_id !== req.customerId || key.revoked_at !== null) {
+  const countryRef = parseCountryRef(req.country);
+  const facts = (
+    await client.query<PurchaseFacts>(PURCHASE_SQL.facts, [
+      req.apiKeyId,
+      req.service,
+      countryRef && 'activateId' in countryRef ? countryRef.activateId : null,
+      countryRef && 'iso2' in countryRef ? countryRef.iso2 : null,
+    ])
+  ).rows[0];
+  if (!facts || facts.customer_id !== req.customerId || facts.revoked_at !== null) {
     return refuse({ code: 'unauthorized' });
   }
-  const service = await tx.catalog.readService(client, req.service);
+  const service = facts.service && serviceFromRow(facts.service);
   if (!service || !service.enabled)
     return refuse({ code: 'unknown_service', service: req.service });
-  const country = await tx.catalog.readCountry(client, req.country);
+  const country = facts.country && countryFromRow(facts.country);
   if (!country || !country.enabled)
     return refuse({ code: 'unknown_country', country: req.country });
   // A known pair nobody priced (or a virtual country) has nothing to sell: like no free SIM.
-  const price = country.virtual
-    ? undefined
-    : (await client.query<{ price_units: number }>(ORDER_SQL.price, [service.code, country.iso2]))
-        .rows[0]?.price_units;
-  if (price === undefined) return refuse({ code: 'no_numbers' });
-  const sandbox = key.sandbox === 1;
-  const keyLimit = key.max_open_orders ?? rules.defaultMaxOpenOrders;
+  const price = country.virtual ? null : facts.price;
+  if (price === null) return refuse({ code: 'no_numbers' });
+  const sandbox = facts.sandbox === 1;
+  const keyLimit = facts.max_open_orders ?? rules.defaultMaxOpenOrders;
   const refusal = decidePurchase({
     now,
-    bannedUntil: key.banned_until,
+    bannedUntil: facts.banned_until,
     priceUnits: price,
     maxPriceUnits: req.maxPriceUnits,
-    openOrdersOfKey: key.open_orders,
+    openOrdersOfKey: facts.open_orders,
     keyLimit,
-    balanceUnits: key.balance ?? 0,
+    balanceUnits: facts.balance ?? 0,
   });
   if (refusal) return refuse(refusal);
-  const sim = await tx.eligibility.pick(
-    client,
-    ctx.policy,
-    service.code,
-    country.iso2,
-    rules,
-    now,
-    sandbox,
-  );
+  const params = eligibilityParams(service.code, country.iso2, rules, now, sandbox, '');
+  const sim = await claimSim(tx, ctx, params, req.customerId, sandbox);
   if (!sim) return refuse({ code: 'no_numbers' });
 
-  const phoneNumber = toE164(sim.msisdn);
-  const timers = orderTimers(now, service);
-  const order = await queryOrder(client, ORDER_SQL.insertOrder, [
-    newId('ord', now),
-    req.customerId,
-    key.id,
-    key.sandbox,
-    service.code,
-    country.iso2,
-    price,
-    sim.iccid,
-    phoneNumber,
-    now,
-    timers.holdUntil,
-    timers.expiresAt,
-  ]);
-  if (!order) throw new Error('order insert returned no row');
-  await insertNumber(tx, order.id, sim.iccid, phoneNumber, now);
   // The balance and the key's limit were read without locks, and other hosts buy meanwhile:
-  // the debit decides the balance under its row lock, and then the limit is counted again.
-  // Every purchase of this key debits this same balance row (the key's customer and sandbox
-  // flag) and holds its lock until it commits, so this new count sees every purchase of the key
-  // that got there first, and any later one will see this order.
-  const debit = await tx.ledger.tryMove(client, purchaseMovement(order, service, country, now));
-  if (!debit.ok) throw new RolledBackRefusal(debit.refusal);
-  if ((await openOrdersOfKey(tx, key.id)) > keyLimit) {
+  // `place` decides both again under the balance row's lock (purchase-statements.ts).
+  const id = newId('ord', now);
+  const movement = purchaseMovement(
+    { id, activationId: sim.activation_id, customerId: req.customerId, sandbox, priceUnits: price },
+    service,
+    country,
+    now,
+  );
+  const timers = orderTimers(now, service);
+  const placed = (
+    await client.query<Placed>(PURCHASE_SQL.place, [
+      ...eligibilityValues(params),
+      sim.iccid,
+      id,
+      sim.activation_id,
+      req.customerId,
+      facts.id,
+      facts.sandbox,
+      price,
+      toE164(sim.msisdn),
+      now,
+      timers.holdUntil,
+      timers.expiresAt,
+      keyLimit,
+      movement.description,
+    ])
+  ).rows[0]!;
+  // Taken by a transaction that committed after the claim's snapshot: run the command again.
+  if (!placed.eligible) throw new SimTakenMeanwhile();
+  if (!placed.placed) {
+    // The key's limit, reached by a purchase on another host; a short balance first, as the
+    // debit comes first on SQLite.
+    const balance = placed.balance_before ?? 0;
+    if (balance < price) throw new RolledBackRefusal(insufficientBalance(movement, balance));
     throw new RolledBackRefusal({ code: 'channels_limit', limit: keyLimit });
+  }
+  const order = orderFromRow(placed.placed);
+  if (placed.entry) {
+    await tx.ledger.recorded(client, movement, placed.entry);
+  } else {
+    // Short, or no balance row (a free order): the writer decides, as for any movement. With
+    // no balance row to lock, the key's purchases were not serialised by it: count again.
+    const debit = await tx.ledger.tryMove(client, movement);
+    if (!debit.ok) throw new RolledBackRefusal(debit.refusal);
+    if ((await openOrdersOfKey(tx, facts.id)) > keyLimit) {
+      throw new RolledBackRefusal({ code: 'channels_limit', limit: keyLimit });
+    }
   }
   // The sandbox's stand-in for the service texting the number, scheduled with the purchase.
   if (sandbox)
     await tx.sandbox.schedule(client, order, 'purchase', now + rules.sandboxSmsDelayMs, now);
   await tx.outbox.append(client, orderEvent('order.created', order, now));
   return accept(order);
+}
+
+async function openOrdersOfKey(tx: OrderTx, keyId: string): Promise<number> {
+  const result = await tx.client.query<{ n: number }>(ORDER_SQL.openOrdersOfKey, [keyId]);
+  return result.rows[0]?.n ?? 0;
 }
 
 export async function swapTx(

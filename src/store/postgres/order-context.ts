@@ -19,6 +19,7 @@ import {
   type UsageOutcome,
 } from '../../domain/index.js';
 import { orderEvent, refundMovement } from '../common/order-commands.js';
+import type { LedgerTableRow } from '../common/ledger-rows.js';
 import { orderFromRow, type OrderTableRow } from '../common/order-rows.js';
 import type { PostgresCatalogRepository } from './catalog-repository.js';
 import type { Queryable } from './database.js';
@@ -41,6 +42,8 @@ export interface OrderDeps {
 /** One running order transaction. */
 export interface OrderTx extends OrderDeps {
   readonly client: PostgresClient;
+  /** 1 on the command's first run, then 2, 3 … when it runs again after a lost race. */
+  readonly attempt: number;
 }
 
 /**
@@ -51,6 +54,17 @@ export interface OrderTx extends OrderDeps {
 export class RolledBackRefusal extends Error {
   constructor(readonly refusal: Refusal) {
     super(`refused after writing: ${refusal.code}`);
+  }
+}
+
+/**
+ * The SIM a purchase claimed was taken by a transaction that committed after the claim's
+ * snapshot (purchase-statements.ts): thrown to roll back, and the command runs again
+ * (PostgresOrderRepository), picking with a look under the lock this time.
+ */
+export class SimTakenMeanwhile extends Error {
+  constructor() {
+    super('the claimed SIM was taken meanwhile');
   }
 }
 
@@ -186,25 +200,54 @@ export async function releaseNumber(
   if (usage) await insertUsage(tx, order, usage, now);
 }
 
-/** Closes an order (terminal status), writes the event, returns the order as stored. */
+/** How an order ends (closeOrder). */
+export interface Closing {
+  readonly status: 'finished' | 'cancelled' | 'expired';
+  /** Why its number is released. */
+  readonly reason: ReleaseReason;
+  /** The (SIM, service) outcome to record, if any. */
+  readonly usage: UsageOutcome | null;
+  /** Units refunded, and why (the ledger's description), if any. */
+  readonly refund?: { readonly units: number; readonly why: string };
+}
+
+/**
+ * Ends an order the transaction holds: its number released, its status terminal, its refund
+ * credited, in one statement (ORDER_SQL.close, which keeps the lock order: SIM, then balance);
+ * then its events. Returns the order as stored.
+ */
 export async function closeOrder(
   tx: OrderTx,
   order: Order,
-  status: 'finished' | 'cancelled' | 'expired',
+  closing: Closing,
   now: number,
 ): Promise<Order> {
-  const closed = await setStatus(tx, order, status, now, now);
-  await tx.outbox.append(tx.client, orderEvent(`order.${status}`, closed, now));
+  const { client } = tx;
+  const refund =
+    closing.refund && refundMovement(order, closing.refund.units, closing.refund.why, now);
+  const result = await client.query<{ closed: OrderTableRow | null; entry: LedgerTableRow | null }>(
+    ORDER_SQL.close,
+    [
+      order.id,
+      order.simIccid,
+      now,
+      closing.reason,
+      order.service,
+      closing.usage,
+      closing.status,
+      refund?.amountUnits ?? null,
+      order.customerId,
+      order.sandbox ? 1 : 0,
+      refund?.description ?? null,
+    ],
+  );
+  const row = result.rows[0];
+  if (!row?.closed) throw new Error(`order ${order.id} vanished inside its transaction`);
+  const closed = orderFromRow(row.closed);
+  await tx.outbox.append(client, orderEvent(`order.${closing.status}`, closed, now));
+  if (refund) {
+    if (!row.entry) throw new Error(`the refund of order ${order.id} wrote no ledger row`);
+    await tx.ledger.recorded(client, refund, row.entry);
+  }
   return closed;
-}
-
-/** The balance row is locked here, after everything else the transaction locks. */
-export async function refund(
-  tx: OrderTx,
-  order: Order,
-  units: number,
-  why: string,
-  now: number,
-): Promise<void> {
-  await tx.ledger.move(tx.client, refundMovement(order, units, why, now));
 }

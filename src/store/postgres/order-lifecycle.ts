@@ -26,8 +26,6 @@ import {
   lockCustomerOrder,
   queryOrder,
   recordSms,
-  refund,
-  releaseNumber,
   setStatus,
   type OrderTx,
 } from './order-context.js';
@@ -43,9 +41,17 @@ export async function cancelTx(
   if (!order) return refuse({ code: 'order_not_found' });
   const decision = decideCancel(order, now);
   if (!decision.ok) return decision;
-  await releaseNumber(tx, order, 'cancelled', 'cancelled', now);
-  const closed = await closeOrder(tx, order, 'cancelled', now);
-  await refund(tx, order, decision.refundUnits, 'cancelled', now);
+  const closed = await closeOrder(
+    tx,
+    order,
+    {
+      status: 'cancelled',
+      reason: 'cancelled',
+      usage: 'cancelled',
+      refund: { units: decision.refundUnits, why: 'cancelled' },
+    },
+    now,
+  );
   return accept({ order: closed, refundUnits: decision.refundUnits });
 }
 
@@ -81,8 +87,8 @@ export async function finishTx(
   const refusal = decideFinish(order);
   if (refusal) return refuse(refusal);
   // 'sold' was recorded with the first SMS.
-  await releaseNumber(tx, order, 'finished', null, now);
-  return accept(await closeOrder(tx, order, 'finished', now));
+  const closing = { status: 'finished', reason: 'finished', usage: null } as const;
+  return accept(await closeOrder(tx, order, closing, now));
 }
 
 /**
@@ -100,12 +106,15 @@ export async function expireOneTx(
   const decision = decideExpiry(order, now);
   if (!decision.due) return null;
   if (decision.outcome === 'expired') {
-    await releaseNumber(tx, order, 'expired', 'expired', now);
-    await closeOrder(tx, order, 'expired', now);
-    await refund(tx, order, decision.refundUnits, 'expired', now);
+    const refund = { units: decision.refundUnits, why: 'expired' };
+    await closeOrder(
+      tx,
+      order,
+      { status: 'expired', reason: 'expired', usage: 'expired', refund },
+      now,
+    );
   } else {
-    await releaseNumber(tx, order, 'finished', null, now);
-    await closeOrder(tx, order, 'finished', now);
+    await closeOrder(tx, order, { status: 'finished', reason: 'finished', usage: null }, now);
   }
   return decision.outcome;
 }

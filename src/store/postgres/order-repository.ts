@@ -36,6 +36,7 @@ import { CALL_SQL } from './call-statements.js';
 import type { PostgresDatabase } from './database.js';
 import { purchaseTx, swapTx } from './order-allocation.js';
 import {
+  SimTakenMeanwhile,
   findCustomerOrder,
   refusedOnRollback,
   type OrderDeps,
@@ -45,7 +46,10 @@ import { attachSmsTx, cancelTx, expireOneTx, finishTx, retryTx } from './order-l
 import { ORDER_SQL, isBackstopConflict } from './order-statements.js';
 
 const EXPIRY_BATCH = 500;
-/** Runs of a command that lost a race to a backstop index before its conflict is an error. */
+/**
+ * Runs of a command that lost a race (to a backstop index, or for the SIM a purchase claimed)
+ * before it is an error.
+ */
 const BACKSTOP_ATTEMPTS = 8;
 
 export class PostgresOrderRepository implements OrderPort {
@@ -60,9 +64,12 @@ export class PostgresOrderRepository implements OrderPort {
   ): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction((client) => fn({ ...this.deps, client }, ...args));
+        return await this.db.transaction((client) =>
+          fn({ ...this.deps, client, attempt }, ...args),
+        );
       } catch (error) {
-        if (attempt >= BACKSTOP_ATTEMPTS || !isBackstopConflict(error)) throw error;
+        const lostRace = isBackstopConflict(error) || error instanceof SimTakenMeanwhile;
+        if (attempt >= BACKSTOP_ATTEMPTS || !lostRace) throw error;
       }
     }
   }

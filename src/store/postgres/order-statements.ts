@@ -4,17 +4,20 @@
  * a command changes are locked as it reads them (see order-context.ts for the lock order).
  */
 import { OPEN_ORDER_STATUSES_SQL as OPEN } from '../common/order-commands.js';
+import { creditBalanceSql, ledgerRowSql, type MovementSql } from './ledger-writer.js';
+
+/** The refund of ORDER_SQL.close, over its parameters. */
+const REFUND: MovementSql = {
+  customer: '$9::text',
+  sandbox: '$10::smallint',
+  type: `'refund'`,
+  amount: '$8::bigint',
+  orderId: '$1::text',
+  description: '$11::text',
+  now: '$3::bigint',
+};
 
 export const ORDER_SQL = {
-  /** The key with its customer's ban, open orders and balance: one round trip, no locks. */
-  keyForPurchase: `
-    SELECT k.id, k.customer_id, k.sandbox, k.max_open_orders, k.revoked_at, c.banned_until,
-      (SELECT COUNT(*) FROM orders o WHERE o.api_key_id = k.id AND o.status IN ${OPEN})
-        AS open_orders,
-      (SELECT b.balance FROM balances b WHERE b.customer_id = k.customer_id
-          AND b.sandbox = k.sandbox) AS balance
-      FROM api_keys k JOIN customers c ON c.id = k.customer_id WHERE k.id = $1`,
-  price: 'SELECT price_units FROM prices WHERE service = $1 AND country = $2',
   openOrdersOfKey: `SELECT COUNT(*) AS n FROM orders WHERE api_key_id = $1 AND status IN ${OPEN}`,
   /** activation_id is left to its sequence (never MAX()+1: hosts insert at once). */
   insertOrder: `
@@ -48,6 +51,38 @@ export const ORDER_SQL = {
    * locked, so a purchase picking it meanwhile waits and then sees the change (SCALE-OUT.md).
    */
   touchSim: 'SELECT 1 FROM sims WHERE iccid = $1 FOR NO KEY UPDATE',
+  /**
+   * Ends an order the transaction has locked, in one statement, in the lock order of
+   * order-context.ts: its SIM's row locked (so a purchase picking the SIM meanwhile waits, then
+   * sees it free or spent for the service), the number released with `$4` as the reason, the
+   * (SIM, service `$5`) outcome `$6` recorded unless NULL, the order set to status `$7`, and,
+   * unless `$8` is NULL, `$8` units refunded to customer `$9` (sandbox `$10`) with the ledger
+   * description `$11`: the balance row locked last. `$1` order, `$2` SIM, `$3` now. Answers the
+   * order as closed and the refund's ledger row.
+   */
+  close: `
+    WITH touched AS MATERIALIZED (SELECT 1 FROM sims WHERE iccid = $2::text FOR NO KEY UPDATE),
+    released AS (
+      UPDATE order_numbers SET released_at = $3::bigint, release_reason = $4::text
+       WHERE order_id = $1::text AND released_at IS NULL
+    ),
+    used AS (
+      INSERT INTO sim_service_usage (sim_iccid, service, outcome, order_id, at)
+      SELECT $2::text, $5::text, $6::text, $1::text, $3::bigint WHERE $6::text IS NOT NULL
+    ),
+    closed AS (
+      UPDATE orders SET status = $7::text, closed_at = $3::bigint, updated_at = $3::bigint
+       WHERE id = $1::text
+      RETURNING *
+    ),
+    -- After the SIM's lock (the count makes it run first, found or not).
+    credited AS (${creditBalanceSql(
+      REFUND,
+      '$8::bigint IS NOT NULL AND (SELECT COUNT(*) FROM touched) >= 0',
+    )}),
+    entry AS (${ledgerRowSql(REFUND, 'credited')})
+    SELECT (SELECT row_to_json(c) FROM closed c) AS closed,
+      (SELECT row_to_json(l) FROM entry l) AS entry`,
   setStatus: `UPDATE orders SET status = $2, closed_at = $3, updated_at = $4 WHERE id = $1
     RETURNING *`,
   setNumber: `

@@ -14,7 +14,7 @@ import {
   EventSequencer,
 } from './event-sequencer.js';
 import { PostgresListener, type PostgresListenerOptions } from './listener.js';
-import { onCommit, type PostgresClient } from './transaction.js';
+import { onCommit, sendWithCommit, sqlLiteral, type PostgresClient } from './transaction.js';
 
 export interface PostgresOutboxOptions {
   /**
@@ -41,9 +41,7 @@ const EVENT_COLUMNS = 'seq, id, type, customer_id, order_id, data, created_at';
 /** Whether committed events wait for a number (in the statement's snapshot). */
 const UNNUMBERED = 'EXISTS (SELECT 1 FROM events WHERE seq IS NULL)';
 
-const APPEND = `
-INSERT INTO events (id, type, customer_id, order_id, data, created_at)
-VALUES ($1, $2, $3, $4, $5, $6)`;
+const APPEND = 'INSERT INTO events (id, type, customer_id, order_id, data, created_at) VALUES';
 
 /**
  * Numbered events after `$1` (at most `$2`), and in the same snapshot whether committed events
@@ -94,14 +92,17 @@ export class PostgresOutboxWriter implements EventPort {
   }
 
   /**
-   * Inserts the event, unnumbered, with the caller's client inside its transaction. Once that
-   * transaction commits, this process numbers it (a pass that notifies every listening host);
-   * nothing on rollback. The numbering runs after the commit, not inside it: a transaction that
-   * notifies commits one at a time with every other one that does.
+   * Inserts the event, unnumbered, inside the caller's transaction: sent with its COMMIT, in the
+   * same round trip (nothing in a transaction reads the events it appends), so the events of
+   * a command cost no round trip of their own. Once that transaction commits, this process
+   * numbers it (a pass that notifies every listening host); nothing on rollback. The numbering
+   * runs after the commit, not inside it: a transaction that notifies commits one at a time
+   * with every other one that does.
    */
-  async append(client: PostgresClient, event: NewEvent): Promise<void> {
-    await client.query(APPEND, newEventValues(event));
+  append(client: PostgresClient, event: NewEvent): Promise<void> {
+    sendWithCommit(client, `${APPEND} (${newEventValues(event).map(sqlLiteral).join(', ')})`);
     onCommit(client, () => this.numberInBackground());
+    return Promise.resolve();
   }
 
   async eventsSince(

@@ -12,6 +12,9 @@
  *     taken in the SAME transaction: insert the open order and its `order_numbers` row (whose
  *     trigger updates `sims.last_assigned_at`, as on SQLite). undefined only when no eligible SIM
  *     exists (never merely because other transactions hold every candidate: it waits for them).
+ *   FIRST_FREE_SIM_SQL, ELIGIBLE_NOW_SQL
+ *     The first step of `pick` (LRU, SKIP LOCKED) and its second look, for a purchase that
+ *     takes its SIM in fewer round trips (purchase-statements.ts): see their comments.
  *   eligibility.count(queryable, service, country, rules, now, sandbox) → number   no locks
  *   eligibility.candidates(queryable, …) → SimCandidate[]                           no locks
  *
@@ -94,6 +97,18 @@ const SQL = {
   recheck: `SELECT ${CANDIDATE_COLUMNS} FROM sims s WHERE ${ELIGIBLE_WHERE}
     AND s.iccid = ${NEXT_PARAM}::text`,
 } as const;
+
+/**
+ * The common case of a purchase's pick as a statement of its own (over `$1…$7`, in
+ * eligibilityValues order), for the caller to extend: the first eligible SIM in LRU order that
+ * nobody holds, locked. Unlike `pick`, nothing has looked at it since the lock was granted: it
+ * was eligible as of the statement's snapshot, and the caller's next statement must check it
+ * again with ELIGIBLE_NOW_SQL (and, when it no longer is, leave it: run its command again).
+ */
+export const FIRST_FREE_SIM_SQL: string = SQL.claimLru;
+
+/** The SIM `$8` as a candidate row when eligible as of the statement (over `$1…$7` as well). */
+export const ELIGIBLE_NOW_SQL: string = SQL.recheck;
 
 /**
  * Rounds of "look, lock, look again" before answering none. A round fails only when a SIM was

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { sleep, type Clock } from '../../shared/index.js';
 
 export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
@@ -31,6 +31,37 @@ export function onCommit(client: PostgresClient, hook: () => void): void {
   const hooks = commitHooks.get(client);
   if (!hooks) throw new Error('onCommit outside of PostgresDatabase.transaction');
   hooks.push(hook);
+}
+
+/** Statements of the transaction on a client that go to the server with its COMMIT. */
+const commitStatements = new WeakMap<PostgresClient, string[]>();
+
+/**
+ * Sends `sql` with the COMMIT of the transaction that `client` is in, in the same round trip
+ * (the simple query protocol: several statements in one message, so no parameters; write
+ * values with `sqlLiteral`). For writes nothing later in the transaction reads or depends on
+ * (the outbox's event rows). They run in the order given, before the commit, inside the
+ * transaction: if one fails, the statements after it and the COMMIT are not run, the
+ * transaction rolls back and the error is thrown (retried as any other on 40001/40P01).
+ */
+export function sendWithCommit(client: PostgresClient, sql: string): void {
+  const statements = commitStatements.get(client);
+  if (!statements) throw new Error('sendWithCommit outside of PostgresDatabase.transaction');
+  statements.push(sql);
+}
+
+/**
+ * A value written into SQL text (for `sendWithCommit`): NULL, an integer, or a string quoted
+ * by node-postgres's escapeLiteral (quotes and backslashes doubled, E'…' when there is a
+ * backslash), so any text reads back as it was.
+ */
+export function sqlLiteral(value: string | number | null): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new Error(`not an integer for SQL: ${value}`);
+    return String(value);
+  }
+  return pg.escapeLiteral(value);
 }
 
 /** SQLSTATEs after which running the whole transaction again may succeed. */
@@ -98,11 +129,14 @@ async function attemptOnce<T>(
   try {
     await client.query(beginStatement(options));
     const hooks: (() => void)[] = [];
+    const withCommit: string[] = [];
     commitHooks.set(client, hooks);
+    commitStatements.set(client, withCommit);
     try {
       const result = await work(client);
-      await client.query('COMMIT');
+      await client.query([...withCommit, 'COMMIT'].join(';\n'));
       commitHooks.delete(client);
+      commitStatements.delete(client);
       for (const hook of hooks) {
         try {
           hook();
@@ -113,6 +147,7 @@ async function attemptOnce<T>(
       return result;
     } catch (error) {
       commitHooks.delete(client);
+      commitStatements.delete(client);
       try {
         await client.query('ROLLBACK');
       } catch (rollbackError) {

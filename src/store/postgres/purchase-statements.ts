@@ -1,0 +1,113 @@
+/**
+ * The SQL of a PostgreSQL purchase, written so that a purchase takes few round trips (each one
+ * is a wait for the client while the transaction holds its locks, and CPU on both sides):
+ *
+ *   BEGIN
+ *   facts          the key, its customer's ban, open orders and balance, the service, the
+ *                  country and the price: everything the refusals before any lock decide on
+ *   claim          the first free SIM in LRU order locked (SKIP LOCKED), then the balance row
+ *                  locked (SIM before balance, the lock order of order-context.ts), and the
+ *                  order's activation id from its sequence
+ *   place          in a new snapshot, taken after both locks: the SIM checked again, the key's
+ *                  open orders counted, the order and its number-history row inserted, the
+ *                  balance debited in one statement and the ledger row written from what the
+ *                  debit returned
+ *   COMMIT         with the events (PostgresOutboxWriter.append sends them with it)
+ *
+ * Why the count is right: every purchase of a key locks that key's balance row (its customer
+ * and sandbox flag) in its claim and holds it until it commits, so `place`, whose snapshot is
+ * taken after this purchase got the lock, sees every purchase of the key that got there first,
+ * and any later one sees this order. Why the SIM is checked again: see sim-eligibility.ts.
+ */
+import { OPEN_ORDER_STATUSES_SQL as OPEN } from '../common/order-commands.js';
+import { debitBalanceSql, ledgerRowSql, type MovementSql } from './ledger-writer.js';
+import { ELIGIBLE_NOW_SQL, FIRST_FREE_SIM_SQL } from './sim-eligibility.js';
+
+/** The debit of `place`, over its parameters (see PURCHASE_SQL.place). */
+const DEBIT: MovementSql = {
+  customer: '$11::text',
+  sandbox: '$13::smallint',
+  type: `'purchase'`,
+  amount: '(-$14::bigint)',
+  orderId: '$9::text',
+  description: '$20::text',
+  now: '$16::bigint',
+};
+
+const LOCK_BALANCE = (customer: string, sandbox: string) =>
+  `SELECT 1 FROM balances WHERE customer_id = ${customer} AND sandbox = ${sandbox}
+    FOR NO KEY UPDATE`;
+
+export const PURCHASE_SQL = {
+  /**
+   * `$1` key id, `$2` service code, `$3` country by sms-activate id or `$4` by ISO-2 (the other
+   * NULL; by ISO-2 the real-SIM row when a virtual one shares it). No locks. No row: no key.
+   */
+  facts: `
+    SELECT k.id, k.customer_id, k.sandbox, k.max_open_orders, k.revoked_at, c.banned_until,
+      (SELECT COUNT(*) FROM orders o WHERE o.api_key_id = k.id AND o.status IN ${OPEN})
+        AS open_orders,
+      (SELECT b.balance FROM balances b WHERE b.customer_id = k.customer_id
+          AND b.sandbox = k.sandbox) AS balance,
+      (SELECT row_to_json(s) FROM services s WHERE s.code = $2::text) AS service,
+      country.row AS country,
+      (SELECT p.price_units FROM prices p WHERE p.service = $2::text
+          AND p.country = country.iso2) AS price
+      FROM api_keys k JOIN customers c ON c.id = k.customer_id
+      LEFT JOIN LATERAL (
+        SELECT row_to_json(co) AS row, co.iso2 FROM countries co
+         WHERE co.activate_id = $3::bigint OR co.iso2 = $4::text
+         ORDER BY co.virtual LIMIT 1
+      ) AS country ON true
+     WHERE k.id = $1::text`,
+  /**
+   * The eligibility filter's `$1…$7`, `$8` customer, `$9` sandbox: the SIM (no row when every
+   * eligible SIM is held or none is left), the balance row locked after it, the activation id.
+   */
+  claim: `
+    WITH claimed AS MATERIALIZED (${FIRST_FREE_SIM_SQL}),
+    held AS (${LOCK_BALANCE('$8::text', '$9::smallint')})
+    -- Evaluated for the claimed row only, so the balance is locked after the SIM, if one is.
+    SELECT claimed.*, (SELECT COUNT(*) FROM held) AS held,
+      nextval('order_activation_ids') AS activation_id
+      FROM claimed`,
+  /** After a SIM claimed by PostgresSimEligibility.pick: `$1` customer, `$2` sandbox. */
+  lockBalance: `
+    SELECT (SELECT COUNT(*) FROM (${LOCK_BALANCE('$1::text', '$2::smallint')}) AS held) AS held,
+      nextval('order_activation_ids') AS activation_id`,
+  /**
+   * The eligibility filter's `$1…$7` (`$1` service, `$2` country), `$8` the SIM, `$9` order id,
+   * `$10` activation id, `$11` customer, `$12` key, `$13` sandbox, `$14` price, `$15` phone
+   * number, `$16` now, `$17` hold until, `$18` expires at, `$19` the key's limit, `$20` the
+   * ledger description. Answers whether the SIM was still eligible, the balance before (for a
+   * refusal), the order placed (none when the key is at its limit) and the ledger row (none when
+   * the debit was short or the balance row is missing).
+   */
+  place: `
+    WITH eligible AS (${ELIGIBLE_NOW_SQL}),
+    open_of_key AS (
+      SELECT COUNT(*) AS n FROM orders WHERE api_key_id = $12::text AND status IN ${OPEN}
+    ),
+    placed AS (
+      INSERT INTO orders (id, activation_id, customer_id, api_key_id, sandbox, service, country,
+        price_units, sim_iccid, phone_number, status, created_at, number_assigned_at, hold_until,
+        expires_at, updated_at)
+      SELECT $9::text, $10::bigint, $11::text, $12::text, $13::smallint, $1::text, $2::text,
+        $14::bigint, e.iccid, $15::text, 'waiting', $16::bigint, $16::bigint, $17::bigint,
+        $18::bigint, $16::bigint
+        FROM eligible e, open_of_key k WHERE k.n < $19::bigint
+      RETURNING *
+    ),
+    numbered AS (
+      -- Its trigger sets sims.last_assigned_at: the SIM row the claim holds.
+      INSERT INTO order_numbers (order_id, sim_iccid, phone_number, assigned_at)
+      SELECT id, sim_iccid, phone_number, number_assigned_at FROM placed
+    ),
+    debited AS (${debitBalanceSql(DEBIT, 'EXISTS (SELECT 1 FROM placed)')}),
+    entry AS (${ledgerRowSql(DEBIT, 'debited')})
+    SELECT EXISTS (SELECT 1 FROM eligible) AS eligible,
+      (SELECT balance FROM balances WHERE customer_id = $11::text AND sandbox = $13::smallint)
+        AS balance_before,
+      (SELECT row_to_json(p) FROM placed p) AS placed,
+      (SELECT row_to_json(l) FROM entry l) AS entry`,
+} as const;
