@@ -84,7 +84,9 @@ describe('crash safety of sending', () => {
       },
       120_000,
       `every queued message final (seed ${seed})`,
-    );
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; not final: ${unfinished(database, queued)}`);
+    });
 
     // What the network received, part by part (recipients are unique per message).
     const received = new Map<string, number>();
@@ -121,3 +123,23 @@ describe('crash safety of sending', () => {
     expect(await daemon.stop()).toBe(0);
   }, 600_000);
 });
+
+/** The messages not final yet and their parts, as the daemon left them: what a timeout reports. */
+function unfinished(database: string, queued: readonly { id: string }[]): string {
+  const db = openDatabase(database);
+  try {
+    const ids = new Set(queued.map((q) => q.id));
+    const open = db
+      .prepare(
+        `SELECT m.id, m.status, m.sender_iccid, p.sequence, p.status AS part, p.attempts,
+                p.sim_iccid, p.claimed_at, p.next_attempt_at - ${Date.now()} AS due_in_ms,
+                p.error_detail
+           FROM outbound_messages m JOIN outbound_parts p ON p.message_id = m.id
+          WHERE m.status NOT IN ('sent', 'delivered', 'failed', 'unknown', 'expired')`,
+      )
+      .all() as { id: string }[];
+    return JSON.stringify(open.filter((row) => ids.has(row.id)));
+  } finally {
+    db.close();
+  }
+}

@@ -232,7 +232,9 @@ describe('PostgresListener', () => {
     expect(clock.pendingTimers).toBe(0);
     await clock.advance(60_000);
     expect(states.values).toEqual(['connected', 'disconnected', 'closed']);
-    expect(await listeningBackends(admin, name)).toEqual([]);
+    // A terminated backend leaves pg_stat_activity when its process has exited, a moment after
+    // pg_terminate_backend returns: wait for that, while nothing may have connected again.
+    await vi.waitFor(async () => expect(await listeningBackends(admin, name)).toEqual([]));
 
     // Closed while connected.
     const second = await startListener(db, clock);
