@@ -19,9 +19,10 @@ export interface Host {
   readonly store: PostgresStore;
 }
 
-export async function openHosts(url: string, count: number): Promise<Host[]> {
+/** Hosts `bench-<first>` … on `url`. */
+export async function openHosts(url: string, count: number, first = 0): Promise<Host[]> {
   const hosts: Host[] = [];
-  for (let i = 0; i < count; i++) {
+  for (let i = first; i < first + count; i++) {
     const db = await openPostgres(url, { hostId: `bench-${i}` });
     hosts.push({ db, store: createPostgresStore(db, { hostId: `bench-${i}` }) });
   }

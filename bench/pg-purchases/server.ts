@@ -9,7 +9,6 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import type { PostgresDatabase } from '../../src/store/postgres/index.js';
 import { findPostgresBin, type PostgresCluster } from '../../test/helpers/postgres-cluster.js';
 
 export interface ActivitySampler {
@@ -76,6 +75,24 @@ export function serverCpuSeconds(cluster: PostgresCluster): number {
   return total / 100;
 }
 
+/** The server's processes now (the postmaster's children): e.g. for `perf record -p`. */
+export function serverPids(cluster: PostgresCluster): number[] {
+  const postmaster = Number(
+    readFileSync(path.join(cluster.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0],
+  );
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 /** Simple round trips per second over 30 connections: how busy the machine was. */
 export async function calibrate(url: string): Promise<number> {
   const pool = new pg.Pool({ connectionString: url, max: 30 });
@@ -131,7 +148,7 @@ export interface StatementCost {
 
 /** The statements of the database `name` by server time per purchase, most first. */
 export async function statementCosts(
-  db: PostgresDatabase,
+  db: pg.Client,
   name: string,
   purchases: number,
 ): Promise<StatementCost[]> {
