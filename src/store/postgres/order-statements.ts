@@ -62,16 +62,13 @@ export const ORDER_SQL = {
       INSERT INTO sim_service_usage (sim_iccid, service, outcome, order_id, at)
       SELECT $2::text, $5::text, $6::text, $1::text, $3::bigint WHERE $6::text IS NOT NULL
     ),
+    -- The count makes the SIM's lock come first (found or not), then the refund's balance.
     closed AS (
       UPDATE orders SET status = $7::text, closed_at = $3::bigint, updated_at = $3::bigint
-       WHERE id = $1::text
+       WHERE id = $1::text AND (SELECT COUNT(*) FROM touched) >= 0
       RETURNING *
     ),
-    -- After the SIM's lock (the count makes it run first, found or not).
-    credited AS (${creditBalanceSql(
-      REFUND,
-      '$8::bigint IS NOT NULL AND (SELECT COUNT(*) FROM touched) >= 0',
-    )}),
+    credited AS (${creditBalanceSql(REFUND, '$8::bigint IS NOT NULL AND EXISTS (SELECT 1 FROM closed)')}),
     entry AS (${ledgerRowSql(REFUND, 'credited')})
     SELECT (SELECT row_to_json(c) FROM closed c) AS closed,
       (SELECT row_to_json(l) FROM entry l) AS entry`,
