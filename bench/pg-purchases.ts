@@ -27,6 +27,7 @@
  *   --out NAME         results file bench/results/NAME.json (default pg-purchases)
  *   --statements       restart the server with pg_stat_statements and list, per scenario, the
  *                      statements by server time (planning and execution) per purchase
+ *   --host-profiles DIR  a V8 CPU profile of each host process (warm-up included) in DIR
  *   --perf FILE        record the server's CPU samples while the hosts run (`perf record -g`
  *                      on its processes) to FILE.<scenario>, for `perf report -i`
  */
@@ -95,9 +96,10 @@ interface HostProcess {
   go(): Promise<HostResult>;
 }
 
-function startHost(job: HostJob): Promise<HostProcess> {
+function startHost(job: HostJob, profileDir: string | undefined): Promise<HostProcess> {
+  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const child = fork(HOST_PROCESS, [JSON.stringify(job)], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...profile],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let result: HostResult | undefined;
@@ -129,7 +131,13 @@ async function runScenario(
   template: string,
   principals: readonly Principal[],
   scenario: Scenario,
-  options: { buyers: number; purchases: number; statements: boolean; perf: string | undefined },
+  options: {
+    buyers: number;
+    purchases: number;
+    statements: boolean;
+    perf: string | undefined;
+    hostProfiles: string | undefined;
+  },
 ): Promise<Record<string, unknown>> {
   const name = scenario.name.replaceAll('-', '_');
   const admin = new pg.Client({ connectionString: cluster.url });
@@ -141,15 +149,18 @@ async function runScenario(
   const warmup = Math.min(300, Math.floor(options.purchases / 10));
   const hosts = await Promise.all(
     Array.from({ length: scenario.hosts }, (_, hostIndex) =>
-      startHost({
-        url,
-        hostIndex,
-        principals,
-        buyers: options.buyers,
-        warmup: share(warmup),
-        purchases: share(options.purchases),
-        cycle: scenario.cycle,
-      }),
+      startHost(
+        {
+          url,
+          hostIndex,
+          principals,
+          buyers: options.buyers,
+          warmup: share(warmup),
+          purchases: share(options.purchases),
+          cycle: scenario.cycle,
+        },
+        options.hostProfiles,
+      ),
     ),
   );
   const db = new pg.Client({ connectionString: url });
@@ -268,6 +279,9 @@ async function main(): Promise<void> {
         purchases,
         statements,
         perf: argv.includes('--perf') ? argv[argv.indexOf('--perf') + 1] : undefined,
+        hostProfiles: argv.includes('--host-profiles')
+          ? argv[argv.indexOf('--host-profiles') + 1]
+          : undefined,
       });
       console.log(JSON.stringify(result, null, 2));
       results.push(result);

@@ -144,6 +144,8 @@ export interface StatementCost {
   readonly callsPerPurchase: number;
   readonly planMsPerPurchase: number;
   readonly execMsPerPurchase: number;
+  /** Shared buffers touched per call: how much a statement walks. */
+  readonly blocksPerCall: number;
 }
 
 /** The statements of the database `name` by server time per purchase, most first. */
@@ -152,9 +154,16 @@ export async function statementCosts(
   name: string,
   purchases: number,
 ): Promise<StatementCost[]> {
-  const { rows } = await db.query<{ query: string; calls: number; plan: number; exec: number }>(
+  const { rows } = await db.query<{
+    query: string;
+    calls: number;
+    plan: number;
+    exec: number;
+    blocks: number;
+  }>(
     `SELECT regexp_replace(query, '\\s+', ' ', 'g') AS query, calls::int AS calls,
-            total_plan_time AS plan, total_exec_time AS exec
+            total_plan_time AS plan, total_exec_time AS exec,
+            (shared_blks_hit + shared_blks_read)::bigint AS blocks
        FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
       WHERE d.datname = $1 ORDER BY total_plan_time + total_exec_time DESC LIMIT 20`,
     [name],
@@ -164,5 +173,6 @@ export async function statementCosts(
     callsPerPurchase: Number((r.calls / purchases).toFixed(2)),
     planMsPerPurchase: Number((r.plan / purchases).toFixed(3)),
     execMsPerPurchase: Number((r.exec / purchases).toFixed(3)),
+    blocksPerCall: Math.round(r.blocks / Math.max(1, r.calls)),
   }));
 }
