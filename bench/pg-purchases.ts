@@ -155,6 +155,7 @@ async function runScenario(
           hostIndex,
           principals,
           buyers: options.buyers,
+          allBuyers: options.buyers * scenario.hosts,
           warmup: share(warmup),
           purchases: share(options.purchases),
           cycle: scenario.cycle,

@@ -28,6 +28,8 @@ export interface HostJob {
   readonly hostIndex: number;
   readonly principals: readonly Principal[];
   readonly buyers: number;
+  /** Buyers of every host together: each purchase goes to another customer than theirs. */
+  readonly allBuyers: number;
   readonly warmup: number;
   readonly purchases: number;
   readonly cycle: boolean;
@@ -93,9 +95,10 @@ async function runHost(job: HostJob): Promise<void> {
     }
   }
   async function buyer(index: number, total: number): Promise<void> {
-    const principal = job.principals[index % job.principals.length]!;
     for (let i = 0; purchases < total; i++) {
       purchases++;
+      // Customers in turn, none bought for by two buyers at once.
+      const principal = job.principals[(index + i * job.allBuyers) % job.principals.length]!;
       const service = SERVICES[(index + i) % SERVICES.length]!;
       const bought = await timed('purchase', () =>
         host.store.orders.purchase({ ...principal, service, country: 'GB' }, ctx()),

@@ -23,15 +23,18 @@
  * claim comes after the balance row's lock, against the lock order, so it never waits: SKIP
  * LOCKED, and when nothing is free the command starts over.
  *
- * When no SIM is free (every eligible one is held by a running transaction, or none is left),
- * when the LRU policy is not the one in use, and when the command runs again after a lost race,
- * the SIM is claimed by PostgresSimEligibility.pick after `facts`, and the balance row locked
- * after it (`lockBalance`): a round trip or two more.
+ * The claim leaves out SIMs assigned a moment ago (notJustAssigned in sim-eligibility.ts), so
+ * that most claims of a SIM taken meanwhile pass over it within the same statement.
+ *
+ * When no SIM is free (every eligible one is held by a running transaction, none is left, or
+ * only SIMs assigned a moment ago are), when the LRU policy is not the one in use, and when the
+ * command runs again after a lost race, the SIM is claimed by PostgresSimEligibility.pick after
+ * `facts`, and the balance row locked after it (`lockBalance`): a round trip or two more.
  */
 import { OPEN_ORDER_STATUSES_SQL as OPEN } from '../common/order-commands.js';
 import { debitBalanceSql, ledgerRowSql, type MovementSql } from './ledger-writer.js';
 import { CANDIDATE_COLUMNS } from '../common/sim-eligibility.js';
-import { ELIGIBLE_NOW_SQL, LRU_ORDER, eligibilitySql } from './sim-eligibility.js';
+import { ELIGIBLE_NOW_SQL, LRU_ORDER, eligibilitySql, notJustAssigned } from './sim-eligibility.js';
 
 /** The debit of `place`, over its parameters (see PURCHASE_SQL.place). */
 const DEBIT: MovementSql = {
@@ -94,6 +97,7 @@ const FACTS_AND_CLAIM = `
            excludeOrder: "''",
            simKind: 'CASE WHEN f.sandbox = 1 THEN $9::text ELSE $8::text END',
          })}
+           AND ${notJustAssigned('$7::bigint')}
          ${LRU_ORDER} LIMIT 1 FOR NO KEY UPDATE OF s SKIP LOCKED
       ) AS s
   ),

@@ -88,11 +88,31 @@ const NEXT_PARAM = `$${PARAMS.length + 1}`;
 /** leastRecentlyUsed's order (never rented first, then oldest, ties by ICCID): the LRU index. */
 export const LRU_ORDER = 'ORDER BY s.last_assigned_at NULLS FIRST, s.iccid';
 
+/** How recent an assignment `notJustAssigned` leaves to the look that waits (ms). */
+const JUST_ASSIGNED_MS = 10_000;
+
+/**
+ * For a claim that does not look again under the lock (FACTS_AND_CLAIM, `claimFree`): leaves
+ * out SIMs assigned in the last seconds, `now` an SQL expression. The SIM such a claim gets
+ * wrong is one a purchase took after the claim's snapshot: locking it, PostgreSQL re-checks
+ * the row as that purchase left it, with its new `last_assigned_at`, so this condition passes
+ * over it in the same statement rather than a round trip later. It changes no choice: in LRU
+ * order every SIM it leaves out comes after every SIM it keeps, and when it keeps none, the
+ * caller picks with `pick`, which does not leave them out (and waits for held ones).
+ */
+export function notJustAssigned(now: string): string {
+  return `(s.last_assigned_at IS NULL OR s.last_assigned_at < ${now} - ${JUST_ASSIGNED_MS})`;
+}
+
 const SQL = {
   count: `SELECT COUNT(*) AS n FROM sims s WHERE ${ELIGIBLE_WHERE}`,
   candidates: `SELECT ${CANDIDATE_COLUMNS} FROM sims s WHERE ${ELIGIBLE_WHERE} ORDER BY s.iccid`,
   /** The first eligible SIM nobody holds, locked: the common case in one statement. */
   claimLru: `SELECT ${CANDIDATE_COLUMNS} FROM sims s WHERE ${ELIGIBLE_WHERE}
+    ${LRU_ORDER} LIMIT 1 FOR NO KEY UPDATE OF s SKIP LOCKED`,
+  /** claimLru for `claimFree`, which does not look again (see notJustAssigned). */
+  claimSettled: `SELECT ${CANDIDATE_COLUMNS} FROM sims s WHERE ${ELIGIBLE_WHERE}
+    AND ${notJustAssigned('$5::bigint')}
     ${LRU_ORDER} LIMIT 1 FOR NO KEY UPDATE OF s SKIP LOCKED`,
   /** The first eligible SIM, held or not (a fresh look after the SKIP LOCKED one found none). */
   firstLru: `SELECT ${CANDIDATE_COLUMNS} FROM sims s WHERE ${ELIGIBLE_WHERE} ${LRU_ORDER} LIMIT 1`,
@@ -166,13 +186,16 @@ export class PostgresSimEligibility {
    * The first eligible SIM in LRU order that nobody holds, locked, without waiting for any
    * (SKIP LOCKED) and without a second look: eligible as of the statement's snapshot only, to
    * be checked again with ELIGIBLE_NOW_SQL (see the file comment). Undefined when every
-   * eligible SIM is held or none is left.
+   * eligible SIM is held, none is left, or only SIMs assigned a moment ago are (notJustAssigned:
+   * `pick` finds those).
    */
   async claimFree(
     client: PostgresClient,
     params: EligibilityParams,
   ): Promise<SimCandidate | undefined> {
-    const free = await client.query<CandidateRow>(named(SQL.claimLru, eligibilityValues(params)));
+    const free = await client.query<CandidateRow>(
+      named(SQL.claimSettled, eligibilityValues(params)),
+    );
     return free.rows[0] && candidateFromRow(free.rows[0]);
   }
 
