@@ -2,7 +2,8 @@
  * The lock order of the PostgreSQL order commands that do several things in one statement
  * (order-context.ts): a cancel, a finish and a purchase lock the SIM's row before the balance
  * row. Another connection holds a row; the command must wait for exactly that row, and not hold
- * the balance row meanwhile.
+ * the balance row meanwhile. And the purchase's quick claim, which leaves out SIMs assigned a
+ * moment ago, changes no choice of SIM.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -125,6 +126,35 @@ describe('lock order of PostgreSQL order commands', () => {
       orders.finish(principal.customerId, order.id),
     );
     expect(finished.status).toBe('finished');
+  });
+
+  it('sells a SIM released a moment ago when it is the only free one, and an older one first otherwise', async () => {
+    const { orders, matching, principal, clock } = await setup();
+    let inbound = 0;
+    /** An SMS, then finish: the SIM is free again at once, its last assignment `now`. */
+    const finishNow = async (order: { id: string; simIccid: string }) => {
+      const sms = { iccid: order.simIccid, inboundMessageId: ++inbound, sender: 'Telegram' };
+      const at = clock.now();
+      await matching.onInboundSms({ ...sms, text: 'code 12345', sentAt: at, receivedAt: at });
+      await orders.finish(principal.customerId, order.id);
+    };
+    const first = await orders.purchase(principal, { service: 'tg', country: 'GB' });
+    const second = await orders.purchase(principal, { service: 'wa', country: 'GB' });
+    await finishNow(first);
+    // The only free SIM was assigned this very moment: sold again all the same.
+    const again = await orders.purchase(principal, { service: 'go', country: 'GB' });
+    expect(again.simIccid).toBe(first.simIccid);
+    await clock.advance(10 * 60_000);
+    await finishNow(again);
+    const renewed = await orders.purchase(principal, { service: 'fb', country: 'GB' });
+    expect(renewed.simIccid).toBe(first.simIccid);
+    await finishNow(renewed); // free again, assigned a moment ago
+    await orders.cancel(principal.customerId, second.id); // free again, assigned 10 min ago
+    // Both free: the older assignment first, then the one made a moment ago.
+    const older = await orders.purchase(principal, { service: 'ig', country: 'GB' });
+    expect(older.simIccid).toBe(second.simIccid);
+    const recent = await orders.purchase(principal, { service: 'ig', country: 'GB' });
+    expect(recent.simIccid).toBe(first.simIccid);
   });
 
   it('a purchase waiting for the only free SIM holds no balance lock meanwhile, then gets it', async () => {
