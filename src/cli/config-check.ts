@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import {
   checkConfig,
   CONFIG_FILE_VARIABLE,
-  maskDatabaseUrl,
+  describeDatabase,
   passwordSource,
   type Config,
   type DatabaseConfig,
@@ -22,16 +22,14 @@ function masked(config: Config): Config {
   return {
     ...config,
     database:
-      database.engine === 'postgres'
-        ? { ...database, url: maskDatabaseUrl(database.url) }
-        : database,
+      database.engine === 'postgres' ? { ...database, url: describeDatabase(database) } : database,
     pins: Object.fromEntries(Object.keys(config.pins).map((k) => [k, '****'])),
   };
 }
 
 function databaseLine(database: DatabaseConfig): string {
   if (database.engine === 'sqlite') return `SQLite ${database.file}`;
-  return `PostgreSQL ${maskDatabaseUrl(database.url)}; password ${passwordSource(database)}`;
+  return `PostgreSQL ${describeDatabase(database)}; password ${passwordSource(database)}`;
 }
 
 const seconds = (ms: number): string => `${ms / 1000} s`;

@@ -71,6 +71,7 @@ export async function startAdmin(
     onDeliveryRetried: () => webhooks.worker.poke(),
     operator,
     hostCommands: new HostCommandClient(hostCommands),
+    hosts: { hostId: config.hostId, recorded: store },
   });
   const worker = new HostCommandWorker({
     ...hostCommands,

@@ -1,4 +1,3 @@
-import { passwordFromFileText } from '../store/index.js';
 /**
  * The `database` setting: a file path means SQLite (the embedded default), a `postgres://` or
  * `postgresql://` URL means PostgreSQL, read by node-postgres (TLS and other options stay in the
@@ -8,6 +7,7 @@ import { passwordFromFileText } from '../store/index.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeError } from '../shared/index.js';
+import { passwordFromFileText, redactDatabaseUrl } from '../store/index.js';
 
 export interface SqliteDatabaseConfig {
   readonly engine: 'sqlite';
@@ -43,9 +43,6 @@ const URL_SCHEME = /^([a-z][a-z0-9+.-]+):/i;
 /** What a PostgreSQL URL looks like, for messages. */
 const POSTGRES_FORM = 'postgres://USER@HOST:PORT/DATABASE?OPTIONS';
 
-/** Query parameters node-postgres takes a password from (`?password=`, `?sslpassword=`). */
-const SECRET_PARAMETER = /pass/i;
-
 /**
  * The URL as node-postgres parses it (pg-connection-string): spaces and stray `%` are encoded
  * first, and a URL with no host (`postgres://user@/db?host=/run/postgresql`) is read with a
@@ -71,46 +68,12 @@ function passwordCutShort(url: string): boolean {
   return parts !== null && !parts[1]?.includes('@') && parts[2]?.includes('@') === true;
 }
 
-/** A query parameter's name, decoded when it can be. */
-function parameterName(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
-}
-
 /**
- * The URL with its password replaced by `***` (`postgres://simpool:***@db/simpool`), also in the
- * query (`?password=***`); the rest as written. A URL node-postgres could not parse keeps only its
- * scheme: its text may hold the password anywhere.
+ * The database for people: the SQLite file, or the PostgreSQL URL with the password masked (by
+ * the store's one masker, which the store's own messages use too).
  */
-export function maskDatabaseUrl(url: string): string {
-  const unreadable = `${URL_SCHEME.exec(url)?.[1] ?? 'database'}://… (not a valid URL)`;
-  const parts = /^([^:]+:\/\/)([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/s.exec(url);
-  try {
-    parsePostgresUrl(url);
-  } catch {
-    return unreadable;
-  }
-  if (!parts || passwordCutShort(url)) return unreadable;
-  const [, start = '', authority = '', rest = '', query = '', fragment = ''] = parts;
-  // The user information ends at the authority's last @ (an @ in a password may be unencoded).
-  const at = authority.lastIndexOf('@');
-  const colon = authority.slice(0, Math.max(at, 0)).indexOf(':');
-  const host =
-    at >= 0 && colon >= 0 ? `${authority.slice(0, colon)}:***${authority.slice(at)}` : authority;
-  const safeQuery = query.replace(
-    /([?&])([^=&]*)=([^&]*)/g,
-    (all, separator: string, key: string) =>
-      SECRET_PARAMETER.test(parameterName(key)) ? `${separator}${key}=***` : all,
-  );
-  return `${start}${host}${rest}${safeQuery}${fragment}`;
-}
-
-/** The database for people: the SQLite file, or the PostgreSQL URL with the password masked. */
 export function describeDatabase(database: DatabaseConfig): string {
-  return database.engine === 'sqlite' ? database.file : maskDatabaseUrl(database.url);
+  return database.engine === 'sqlite' ? database.file : redactDatabaseUrl(database.url);
 }
 
 /**

@@ -88,6 +88,8 @@ async function startParts(
   // The host id is taken before any modem is opened: a second daemon with the same host id on
   // the same database stops here (host_id_in_use), its modems untouched.
   const modemWork: { stop?: () => Promise<void> } = {};
+  // Set once the order engine runs (it starts after the lease, which reaps from its first renewal).
+  const afterReap: { replay?: (hostIds: readonly string[]) => Promise<void> } = {};
   let markFenced!: () => void;
   const fenced = new Promise<void>((resolve) => (markFenced = resolve));
   let wasFenced = false;
@@ -104,6 +106,12 @@ async function startParts(
         logger.warn({ err: describeError(error) }, 'stopping the modems failed');
       });
       markFenced();
+    },
+    onReaped: (reaped) => {
+      // SMS a dead host committed but never matched reach their orders now, not at its return.
+      void afterReap.replay?.(reaped.map((host) => host.hostId)).catch((error: unknown) => {
+        logger.warn({ err: describeError(error) }, 'matching the SMS of dead hosts failed');
+      });
     },
   });
   // Stopped after everything but the store: its SIMs go offline for other hosts at once.
@@ -171,7 +179,11 @@ async function startParts(
   const stopHearingQueued = repositories.onOutboundQueuedElsewhere(() => pool.wakeSenders());
   started.push('outbound wake-ups', stopHearingQueued);
   const rental = await startOrderEngine(repositories, pool, config, { clock, logger });
-  started.push('order engine', () => rental.stop());
+  afterReap.replay = (hostIds) => rental.replayUnmatchedOf(hostIds);
+  started.push('order engine', () => {
+    delete afterReap.replay;
+    return rental.stop();
+  });
   const sandbox = startSandboxSender({
     deliveries: repositories.sandboxDeliveries,
     modems: simulator?.bank.modems ?? [],

@@ -17,6 +17,8 @@ export interface HostLeaseOptions {
   readonly logger: Logger;
   /** Another process took this host id over: stop the modems' work. Called at most once. */
   readonly onFenced: () => void;
+  /** This host has just reaped these dead hosts (called only when there were some). */
+  readonly onReaped?: (hosts: readonly ReapedHost[]) => void;
 }
 
 export interface HostLease {
@@ -59,7 +61,7 @@ export async function startHostLease(options: HostLeaseOptions): Promise<HostLea
       logger.warn(
         { ...host, sandboxFailure: `host ${host.hostId} stopped answering` },
         'host lease ended: its SIMs and modems are offline, its unsent parts and webhook ' +
-          'deliveries queued again, its sandbox SMS failed',
+          'deliveries queued again, its sandbox SMS and the modem actions asked of it failed',
       );
     }
   };
@@ -109,7 +111,9 @@ export async function startHostLease(options: HostLeaseOptions): Promise<HostLea
     lockHeld = renewal.lockHeld;
     lapseReported = false;
     try {
-      reportReaped(await session.reapDeadHosts());
+      const reaped = await session.reapDeadHosts();
+      reportReaped(reaped);
+      if (reaped.length > 0) options.onReaped?.(reaped);
     } catch (error) {
       logger.warn({ err: describeError(error) }, 'reaping dead hosts failed');
     }

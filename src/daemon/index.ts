@@ -14,12 +14,7 @@ export type {
 } from './config.js';
 export { CONFIG_FILE_VARIABLE, ENVIRONMENT_FIELDS, START_FLAGS } from './config-env.js';
 export { API_LISTEN, SIMULATOR_LISTEN, listenFailure } from './start-failures.js';
-export {
-  describeDatabase,
-  maskDatabaseUrl,
-  passwordSource,
-  readDatabasePassword,
-} from './config-database.js';
+export { describeDatabase, passwordSource, readDatabasePassword } from './config-database.js';
 export { openConfiguredSqlite, openConfiguredStore } from './store-open.js';
 export type { OpenStoreOptions } from './store-open.js';
 export { trustProxyFromText } from './config-env.js';

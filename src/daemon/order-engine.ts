@@ -17,6 +17,12 @@ export interface OrderEngine {
   readonly customers: CustomerService;
   readonly orders: OrderService;
   readonly matching: MatchingService;
+  /**
+   * Offers the recent SMS of these hosts' SIMs to the matching again: a host that died between
+   * committing an SMS and matching it left it unattached, and its order open, until it comes back
+   * (if ever); any host can attach it (matching is idempotent and runs on the shared tables).
+   */
+  replayUnmatchedOf(hostIds: readonly string[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -114,10 +120,14 @@ export async function startOrderEngine(
     }
   };
   pool.on('call', onCall);
-  const replay = await store.inbound.listReceivedSince(clock.now() - REPLAY_WINDOW_MS, 100_000);
-  for (const message of replay) {
-    await match(message);
-  }
+  /** The SMS of the replay window (of the SIMs `keep` selects), each offered to the matching. */
+  const replay = async (keep: (iccid: string) => boolean = () => true): Promise<void> => {
+    const since = clock.now() - REPLAY_WINDOW_MS;
+    for (const message of await store.inbound.listReceivedSince(since, 100_000)) {
+      if (keep(message.iccid)) await match(message);
+    }
+  };
+  await replay();
 
   let timer: TimerHandle | undefined;
   let stopped = false;
@@ -149,6 +159,11 @@ export async function startOrderEngine(
     customers,
     orders,
     matching,
+    async replayUnmatchedOf(hostIds) {
+      const sims = await store.inventory.listSims();
+      const theirs = new Set(sims.filter((s) => hostIds.includes(s.hostId)).map((s) => s.iccid));
+      if (theirs.size > 0) await replay((iccid) => theirs.has(iccid));
+    },
     async stop() {
       stopped = true;
       pool.off('message', onMessage);

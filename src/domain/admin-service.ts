@@ -18,8 +18,8 @@ import type {
   HourCount,
   ModemControlPort,
   ModemEvent,
-  ModemView,
   RecentError,
+  RecordedModemsPort,
   SimPatch,
 } from './admin-types.js';
 import type { CatalogService } from './catalog-service.js';
@@ -27,6 +27,7 @@ import type { Country, PriceEntry, Service } from './catalog.js';
 import type { CreatedKey, CustomerService } from './customer-service.js';
 import type { ApiKeyInfo, Customer, Page } from './customers.js';
 import type { HostCommandClient } from './host-command-client.js';
+import { otherHostsModems, ownModem, type HostedModemView } from './host-modems.js';
 import type { HostCommand, HostCommandResult } from './host-commands.js';
 import type { Order } from './order-types.js';
 import { pageLimit, requireInteger, validationError } from './validation.js';
@@ -49,10 +50,15 @@ export interface AdminServiceDeps {
   readonly operator?: { ensure(): Promise<Customer> };
   /** Other hosts' modems, acted on by their hosts (several hosts on one database). */
   readonly hostCommands?: HostCommandClient;
+  /**
+   * This host's id and every host's recorded modems: the modem list shows the other hosts'
+   * modems too. Without it, only this host's.
+   */
+  readonly hosts?: { readonly hostId: string; readonly recorded: RecordedModemsPort };
 }
 
-/** A modem row of the admin API: the pool's view plus what its SIM is doing. */
-export interface AdminModem extends ModemView {
+/** A modem row of the admin API: the pool's (or its host's) view plus what its SIM is doing. */
+export interface AdminModem extends HostedModemView {
   readonly currentOrderId: string | null;
   readonly lastSmsAt: number | null;
 }
@@ -104,15 +110,25 @@ export class AdminService {
 
   // --- modems -------------------------------------------------------------------------------
 
+  /** This host's modems, then (several hosts) the other hosts' as they recorded them. */
   async modems(): Promise<AdminModem[]> {
     const activity = await this.deps.ports.activity.simActivity();
-    return this.deps.modems.list().map((view) => withActivity(view, activity));
+    const own = this.deps.modems.list().map((view) => ownModem(view, this.hostId()));
+    const others = await this.otherHostsModems();
+    return [...own, ...others].map((view) => withActivity(view, activity));
   }
 
+  /** One modem: this host's by slot address or IMEI, or another host's by IMEI. */
   async modem(id: string): Promise<AdminModem & { readonly events: readonly ModemEvent[] }> {
-    const view = this.modemView(id);
+    const local = this.deps.modems.get(id);
+    const view = local
+      ? ownModem(local, this.hostId())
+      : (await this.otherHostsModems()).find((m) => m.imei === id);
+    if (!view) throw new SimpoolError('not_found', `no modem ${id}`);
     const activity = await this.deps.ports.activity.simActivity();
-    return { ...withActivity(view, activity), events: this.deps.modems.events(id) };
+    // Timelines live in the memory of the host that drives the modem.
+    const events = local ? this.deps.modems.events(id) : [];
+    return { ...withActivity(view, activity), events };
   }
 
   /** `listener(id)` after a modem changed (state, health, SIM, last SMS): the live feed. */
@@ -260,10 +276,14 @@ export class AdminService {
     return hourSeries(now, counts, hours);
   }
 
-  private modemView(id: string): ModemView {
-    const view = this.deps.modems.get(id);
-    if (!view) throw new SimpoolError('not_found', `no modem ${id}`);
-    return view;
+  private hostId(): string {
+    return this.deps.hosts?.hostId ?? '';
+  }
+
+  private async otherHostsModems(): Promise<HostedModemView[]> {
+    const hosts = this.deps.hosts;
+    if (!hosts) return [];
+    return otherHostsModems(await hosts.recorded.modemInventory(), hosts.hostId);
   }
 
   /** A customer by id; `operator` names the built-in operator account (for its own keys). */
@@ -279,7 +299,7 @@ export class AdminService {
 }
 
 function withActivity(
-  view: ModemView,
+  view: HostedModemView,
   activity: ReadonlyMap<string, { currentOrderId: string | null; lastSmsAt: number | null }>,
 ): AdminModem {
   const own = view.iccid === null ? undefined : activity.get(view.iccid);

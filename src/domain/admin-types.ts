@@ -198,3 +198,39 @@ export interface ModemControlPort {
   /** `listener(id)` after a modem's state, health, SIM or last SMS changed. */
   subscribe(listener: (id: string) => void): () => void;
 }
+
+/**
+ * A modem as its host last recorded it in the store: what another host's admin page shows of
+ * modems it does not drive (several hosts on one database).
+ */
+export interface RecordedModem {
+  readonly imei: string;
+  readonly manufacturer: string | null;
+  readonly model: string | null;
+  readonly revision: string | null;
+  /** The slot (port path) it is in now, else the last path it was seen on. */
+  readonly path: string | null;
+  readonly state: string;
+  readonly stateChangedAt: number;
+  readonly lastSeenAt: number;
+  /** The host that drives it ('' for a modem recorded before hosts, not yet adopted). */
+  readonly hostId: string;
+  /** That host's lease now; null when the host never registered (an appliance before hosts). */
+  readonly hostState: HostLeaseState | null;
+  readonly sim: {
+    readonly iccid: string;
+    readonly msisdn: string | null;
+    readonly country: string | null;
+    readonly operator: string | null;
+    readonly status: string;
+    readonly signalDbm: number | null;
+    readonly registration: string | null;
+    /** When signal and registration were read. */
+    readonly healthAt: number | null;
+  } | null;
+}
+
+/** Every host's modems as last recorded (the store's `modemInventory`). */
+export interface RecordedModemsPort {
+  modemInventory(): Promise<RecordedModem[]>;
+}

@@ -20,7 +20,8 @@
  * lock refuses the start whatever the lease says.
  *
  * Live hosts **reap** dead ones: the SIMs and modems of a host whose lease expired (or that
- * stopped) go offline, its work in flight goes back to the queues, once per dead epoch.
+ * stopped) go offline, its work in flight goes back to the queues and the modem actions asked of
+ * it fail, once per dead epoch.
  */
 
 /** What `simpool hosts` and the admin API say of a host's lease. */
@@ -69,6 +70,11 @@ export interface ReapedHost {
   readonly webhookDeliveries: number;
   /** Sandbox SMS due on its simulated SIMs, completed as failed. */
   readonly sandboxDeliveries: number;
+  /**
+   * Modem actions asked of it (`host_commands`) still pending or running, failed as
+   * `host_unavailable`: whoever waits for one gets its answer now, not at the end of its wait.
+   */
+  readonly hostCommands: number;
 }
 
 /** One process's hold on its host id, from `HostRegistryPort.start`. */

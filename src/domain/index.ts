@@ -179,6 +179,8 @@ export type {
 } from './webhook-service.js';
 export { AdminService } from './admin-service.js';
 export type { AdminServiceDeps, AdminModem, Overview, AdminCatalog } from './admin-service.js';
+export { otherHostsModems, ownModem, recordedModem } from './host-modems.js';
+export type { HostedModemView } from './host-modems.js';
 export { hourSeries, hourStart, modemCounts, HOUR_MS } from './admin-stats.js';
 export { HOST_UNAVAILABLE } from './host-commands.js';
 export type {

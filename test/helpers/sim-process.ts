@@ -44,9 +44,12 @@ export async function startSimpoolProcess(
   args: string[],
   ready: RegExp,
   timeoutMs = 20_000,
+  /** Variables added to (or, when undefined, removed from) this process's environment. */
+  env: Record<string, string | undefined> = {},
 ): Promise<SimpoolProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: repoRoot,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 export interface Received {
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
+  /** Date.now() when the request had arrived whole. */
+  readonly at: number;
 }
 
 export type Reply =
@@ -41,7 +43,11 @@ export class WebhookReceiver {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const reply = this.script(this.received.length);
-        this.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        this.received.push({
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          at: Date.now(),
+        });
         for (const wake of this.waiters.splice(0)) wake();
         if (reply === 'hang') return;
         res.writeHead(reply.status, reply.headers ?? {});

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshPostgresDatabase } from '../helpers/postgres.js';
 import { repoRoot } from '../helpers/sim-process.js';
 
 const run = promisify(execFile);
@@ -151,18 +152,38 @@ describe('simpool config check and migrate', { timeout: 60_000 }, () => {
     expect(refused.stdout).not.toContain('pg-S3cret');
   });
 
-  it('stops every store command on a PostgreSQL URL with a clear error, password masked', async () => {
+  it('stops every store command on an unreachable PostgreSQL server, password masked', async () => {
     const secret = 'pg-S3cret';
-    const database = `postgres://simpool:${secret}@db.example/simpool`;
+    // Port 1 on the loopback: nothing listens, the connection is refused at once.
+    const database = `postgres://simpool:${secret}@127.0.0.1:1/simpool`;
     for (const args of [['customer', 'list'], ['migrate'], ['modems', '--json']]) {
       const run = await simpool([...args, '--database', database]);
       expect(run.code, args.join(' ')).toBe(1);
       expect(run.stderr).toContain(
-        'simpool: the database is PostgreSQL (postgres://simpool:***@db.example/simpool), but ' +
-          'PostgreSQL support is not available in this build of simpool',
+        'simpool: cannot open PostgreSQL database postgres://simpool:***@127.0.0.1:1/simpool: ',
       );
+      expect(run.stderr).toContain('(store_open_failed)');
       expect(run.stdout + run.stderr).not.toContain(secret);
     }
+  });
+
+  it('runs the store commands on a PostgreSQL database', async () => {
+    const database = await freshPostgresDatabase('cli');
+    const first = await simpool(['migrate', '--database', database, '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const migrated = JSON.parse(first.stdout) as { applied: unknown[]; version: number };
+    expect(migrated.applied.length).toBe(migrated.version);
+    const again = await simpool(['migrate', '--database', database]);
+    expect(again.stdout).toContain(`is up to date (schema version ${migrated.version})`);
+    const customer = await simpool([
+      ...['customer', 'add', '--email', 'pg@example.com', '--balance', '5', '--database', database],
+    ]);
+    expect(customer.code, customer.stderr).toBe(0);
+    const listed = await simpool(['customer', 'list', '--json', '--database', database]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain('pg@example.com');
+    const modems = await simpool(['modems', '--json', '--database', database]);
+    expect(JSON.parse(modems.stdout)).toEqual([]);
   });
 
   it('documents the database, password file, host id and simulator port flags in --help', async () => {

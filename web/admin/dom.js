@@ -85,6 +85,16 @@ export function badge(state) {
   );
 }
 
+/**
+ * The host that drives a modem or holds a SIM (`host`, `host_state` of the admin API), flagged
+ * when that host's lease is not alive.
+ */
+export function hostCell(row) {
+  if (!row.host) return '—';
+  if (row.host_state === null || row.host_state === 'alive') return row.host;
+  return h('span', { class: 'inline' }, row.host, ' ', badge(row.host_state));
+}
+
 /** Bars for a received signal strength (3GPP 27.007 CSQ steps, in dBm). */
 export function signalLevel(dbm) {
   if (typeof dbm !== 'number') return 0;

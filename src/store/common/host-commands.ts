@@ -63,6 +63,14 @@ export const EXPIRED_MESSAGE_SQL = `'host ' || host_id || ' did not take the com
 
 export const EXPIRED_CODE = HOST_UNAVAILABLE;
 
+/**
+ * The message of a command failed by the reaper (same code as an expired one): its host's lease
+ * ran out before it finished, so nobody will carry it out or report on it.
+ */
+export function reapedCommandMessage(hostId: string): string {
+  return `host ${hostId} stopped answering (its lease ran out) before it finished the command`;
+}
+
 export function hostCommandFromRow(row: HostCommandRow): HostCommand {
   return {
     id: row.id,

@@ -96,6 +96,7 @@ export function emptyReport(hostId: string, epoch: number): ReapedHost {
     requeuedParts: 0,
     webhookDeliveries: 0,
     sandboxDeliveries: 0,
+    hostCommands: 0,
   };
 }
 

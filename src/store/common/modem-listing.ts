@@ -4,35 +4,11 @@
  * modems with their host and its lease state. The SQL reads the same on both engines
  * (src/store/sqlite/modem-listing.ts, src/store/postgres/modem-listing.ts).
  */
-import type { HostLeaseState } from '../../domain/index.js';
+import type { RecordedModem } from '../../domain/index.js';
 import { hostColumns, hostOfRow, type HostColumnsRow } from './host-state.js';
 
-export interface ModemInventoryRow {
-  readonly imei: string;
-  readonly manufacturer: string | null;
-  readonly model: string | null;
-  readonly revision: string | null;
-  /** The slot (port path) it is in now, else the last path it was seen on. */
-  readonly path: string | null;
-  readonly state: string;
-  readonly stateChangedAt: number;
-  readonly lastSeenAt: number;
-  /** The host that drives it ('' for a modem recorded before hosts, not yet adopted). */
-  readonly hostId: string;
-  /** That host's lease now; null when the host never registered (an appliance before hosts). */
-  readonly hostState: HostLeaseState | null;
-  readonly sim: {
-    readonly iccid: string;
-    readonly msisdn: string | null;
-    readonly country: string | null;
-    readonly operator: string | null;
-    readonly status: string;
-    readonly signalDbm: number | null;
-    readonly registration: string | null;
-    /** When signal and registration were read. */
-    readonly healthAt: number | null;
-  } | null;
-}
+/** The domain's RecordedModem (src/domain/admin-types.ts), as both engines list it. */
+export type ModemInventoryRow = RecordedModem;
 
 export interface ModemInventoryTableRow extends HostColumnsRow {
   readonly imei: string;

@@ -1,6 +1,7 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { SimpoolError } from '../../shared/index.js';
 import type { Queryable } from '../postgres/database.js';
+import { pgDriver } from '../postgres/pg-driver.js';
 import type { ForeignKeyEdge } from './copy-order.js';
 
 /** A column of the target schema; `filled` when PostgreSQL fills it if an insert omits it. */
@@ -23,7 +24,7 @@ export interface TargetSequence {
   readonly column: string | null;
 }
 
-export const quotePostgresName = (name: string): string => pg.escapeIdentifier(name);
+export const quotePostgresName = (name: string): string => pgDriver().escapeIdentifier(name);
 
 /** The migrations' record: the target has its own, at the same version as the source. */
 export const MIGRATIONS_TABLE = 'schema_migrations';
@@ -171,7 +172,7 @@ export async function tablesHoldingData(db: Queryable, seeds: SeedRows): Promise
   if (plain.length > 0) {
     const probes = plain.map(
       (t) =>
-        `SELECT ${pg.escapeLiteral(t)} AS table WHERE EXISTS (SELECT 1 FROM ${quotePostgresName(t)})`,
+        `SELECT ${pgDriver().escapeLiteral(t)} AS table WHERE EXISTS (SELECT 1 FROM ${quotePostgresName(t)})`,
     );
     const result = await db.query<{ table: string }>(probes.join('\nUNION ALL\n'));
     holding.push(...result.rows.map((r) => r.table));

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
+import type pg from 'pg';
 import { SimpoolError, isSimpoolError, systemClock, type Clock } from '../../shared/index.js';
 import { runPostgresMigrations } from './migrate.js';
 import {
@@ -16,6 +16,7 @@ import {
   type PostgresClient,
   type TransactionOptions,
 } from './transaction.js';
+import { pgDriver } from './pg-driver.js';
 import { simpoolTypeParsers } from './type-parsers.js';
 
 export interface OpenPostgresOptions {
@@ -90,7 +91,7 @@ export class PostgresDatabase implements Queryable {
     this.secrets = settings.secrets;
     this.onError = settings.onError;
     this.clock = settings.clock;
-    this.pool = new pg.Pool({ ...clientConfig, max: settings.poolSize });
+    this.pool = new (pgDriver().Pool)({ ...clientConfig, max: settings.poolSize });
     // An idle client's error is emitted on the pool; unhandled, it would end the process.
     this.pool.on('error', (error) => this.onError(this.sanitize(error)));
   }
@@ -121,7 +122,7 @@ export class PostgresDatabase implements Queryable {
    * Its errors go to `onClientError` (default: the database's onError), passwords scrubbed.
    */
   async connectClient(onClientError?: (error: Error) => void): Promise<pg.Client> {
-    const client = new pg.Client(this.clientConfig);
+    const client = new (pgDriver().Client)(this.clientConfig);
     const report = onClientError ?? this.onError;
     client.on('error', (error) => report(this.sanitize(error)));
     try {

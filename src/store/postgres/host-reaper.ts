@@ -12,13 +12,22 @@
  *   another reaper, or the host itself (starting, renewing, or writing under its epoch), and
  *   either way there is nothing for this reaper to do now; the next pass looks again;
  * - locks are taken in the order hosts → sims, modems → outbound_messages → outbound_parts, the
- *   queue's own order (a message before its parts).
+ *   queue's own order (a message before its parts), then webhook deliveries, sandbox deliveries
+ *   and host commands, none of which is written together with a `hosts` lock elsewhere;
+ * - the host commands it fails wake their askers on every host (NOTIFY at commit, as `complete`).
  */
 import type { ReapedHost } from '../../domain/index.js';
 import { emptyReport, reapedPartDetail } from '../common/hosts.js';
+import {
+  EXPIRED_CODE,
+  HOST_COMMAND_DONE_CHANNEL,
+  reapedCommandMessage,
+} from '../common/host-commands.js';
 import type { PostgresDatabase } from './database.js';
 import { DB_NOW_MS } from './db-clock.js';
 import type { PostgresClient } from './transaction.js';
+import { notify } from './listener.js';
+import { OUTBOUND_QUEUED_CHANNEL } from './outbound-steps.js';
 
 /** Dead hosts reaped by one pass at most (the next pass takes the rest). */
 const MAX_HOSTS_PER_PASS = 100;
@@ -89,6 +98,16 @@ const SANDBOX_FAILED = `
 UPDATE sandbox_deliveries SET delivered_at = $2, outcome = 'failed'
  WHERE delivered_at IS NULL AND sim_iccid IN (SELECT iccid FROM sims WHERE host_id = $1)`;
 
+// Not SKIP LOCKED: a row locked by a claim of the dead host's worker (a late one, cut off) is
+// waited for, and READ COMMITTED re-checks it as `running`, so it fails too.
+const HOST_COMMANDS_FAILED = `
+WITH failed AS (
+  UPDATE host_commands
+     SET status = 'failed', error_code = $2, error_message = $3, finished_at = $4
+   WHERE host_id = $1 AND status IN ('pending', 'running')
+  RETURNING id)
+SELECT id, pg_notify('${HOST_COMMAND_DONE_CHANNEL}', id) FROM failed`;
+
 const MARK_REAPED = 'UPDATE hosts SET reaped_epoch = epoch WHERE id = $1';
 
 /** Every dead host other than `self`, each once per epoch across all reapers. */
@@ -114,8 +133,16 @@ async function reapOne(client: PostgresClient, self: string): Promise<ReapedHost
   if (messages.rows.length > 0) {
     await client.query(RELEASE_MESSAGES, [messages.rows.map((m) => m.id), at]);
   }
+  // The living hosts' senders take the parts back at once (at commit), not at their next sweep.
+  if ((parts.rowCount ?? 0) > 0) await notify(client, OUTBOUND_QUEUED_CHANNEL);
   const webhooks = await client.query(WEBHOOKS_PENDING, [host.id]);
   const sandbox = await client.query(SANDBOX_FAILED, [host.id, at]);
+  const commands = await client.query(HOST_COMMANDS_FAILED, [
+    host.id,
+    EXPIRED_CODE,
+    reapedCommandMessage(host.id),
+    at,
+  ]);
   await client.query(MARK_REAPED, [host.id]);
   return {
     ...emptyReport(host.id, host.epoch),
@@ -124,5 +151,6 @@ async function reapOne(client: PostgresClient, self: string): Promise<ReapedHost
     requeuedParts: parts.rowCount ?? 0,
     webhookDeliveries: webhooks.rowCount ?? 0,
     sandboxDeliveries: sandbox.rowCount ?? 0,
+    hostCommands: commands.rowCount ?? 0,
   };
 }

@@ -4,11 +4,17 @@
  * (DB_NOW_MS): hosts' own clocks may drift apart, the server's is one.
  *
  * Fencing: the pool-side repositories call `session.assertCurrent(client)` (or
- * `assertCurrentEpoch`) inside each transaction that writes this host's work. It takes a FOR
- * SHARE lock on the host's row, which a new start of the same host id (its UPDATE of the row)
- * waits for: every write of the old epoch either commits before the new epoch exists, or finds
- * the new epoch and is refused (`host_fenced`). A new start therefore never overlaps a write of
- * the process it replaces.
+ * `assertCurrentEpoch`) inside each transaction that writes this host's work. It takes a FOR KEY
+ * SHARE lock on the host's row, which a new start of the same host id (FOR UPDATE of the row
+ * before it raises the epoch) waits for: every write of the old epoch either commits before the
+ * new epoch exists, or finds the new epoch and is refused (`host_fenced`). A new start therefore
+ * never overlaps a write of the process it replaces.
+ *
+ * KEY SHARE, not SHARE: the renewal (an UPDATE of non-key columns, FOR NO KEY UPDATE) must not
+ * wait for the host's own writes. Under load a host always has some open, and share lockers keep
+ * arriving: a renewal queued behind them missed its lease by seconds (cluster test, 2 cores),
+ * and the other hosts reaped a live host. The reaper (FOR UPDATE … SKIP LOCKED) still leaves a
+ * host with writes in flight to its next pass, as before.
  */
 import type {
   AdoptedRows,
@@ -64,11 +70,14 @@ UPDATE hosts SET stopped_at = c.now, lease_until = LEAST(lease_until, c.now)
   FROM (SELECT ${DB_NOW_MS} AS now) c
  WHERE id = $1 AND epoch = $2 AND stopped_at IS NULL`;
 
-const ASSERT_CURRENT = `SELECT 1 FROM hosts WHERE ${CURRENT} FOR SHARE`;
+const ASSERT_CURRENT = `SELECT 1 FROM hosts WHERE ${CURRENT} FOR KEY SHARE`;
+
+/** Waits for the writes in flight of the epoch a start may replace (their FOR KEY SHARE). */
+const LOCK_FOR_START = 'SELECT 1 FROM hosts WHERE id = $1 FOR UPDATE';
 
 /**
  * Refuses (`host_fenced`) a transaction writing for `hostId` at `epoch` once that epoch is no
- * longer current; call it inside the transaction, before its writes. Its FOR SHARE lock holds
+ * longer current; call it inside the transaction, before its writes. Its FOR KEY SHARE lock holds
  * off a new start of the host id until the transaction ends.
  */
 export async function assertCurrentEpoch(
@@ -96,6 +105,7 @@ export class PostgresHostRegistry implements HostRegistryPort {
     try {
       const started = await this.db.transaction(async (client) => {
         await client.query('SELECT pg_advisory_xact_lock($1)', [HOST_ADOPTION_LOCK_KEY]);
+        await client.query(LOCK_FOR_START, [request.hostId]);
         const row = (
           await client.query<{ epoch: number; lease_until: number; started_at: number }>(START, [
             request.hostId,

@@ -67,6 +67,8 @@ export class PostgresListener {
   private failures = 0;
   private closed = false;
   private state: ListenerState | undefined;
+  /** The statement in flight on the connection: the next one waits for it (sendInTurn). */
+  private inTurn: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly db: PostgresDatabase,
@@ -115,7 +117,7 @@ export class PostgresListener {
       const client = this.client;
       try {
         if (!client) throw new Error('not connected');
-        await client.query(`LISTEN ${quoteChannel(channel)}`);
+        await this.sendInTurn(client, `LISTEN ${quoteChannel(channel)}`);
         if (client === this.client) this.listened.add(channel);
         else subscription.missed = true;
       } catch {
@@ -146,7 +148,22 @@ export class PostgresListener {
     if (!channelSubscriptions?.delete(subscription) || channelSubscriptions.size > 0) return;
     this.subscriptions.delete(channel);
     if (!this.listened.delete(channel)) return;
-    await this.client?.query(`UNLISTEN ${quoteChannel(channel)}`).catch(() => undefined);
+    const client = this.client;
+    if (client) {
+      await this.sendInTurn(client, `UNLISTEN ${quoteChannel(channel)}`).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Sends one statement on the LISTEN connection once the one before it is answered: handlers
+   * listen and unlisten at any moment, and overlapping queries on one client are deprecated in
+   * node-postgres (refused from pg 9).
+   */
+  private sendInTurn(client: pg.Client, query: string | pg.QueryConfig): Promise<unknown> {
+    const config: pg.QueryConfig = typeof query === 'string' ? { text: query } : query;
+    const sent = this.inTurn.then(() => client.query(config));
+    this.inTurn = sent.catch(() => undefined);
+    return sent;
   }
 
   private startConnecting(): void {
@@ -168,7 +185,7 @@ export class PostgresListener {
       client.on('end', () => this.lost(connection, new Error('LISTEN connection ended')));
       // Channels added while this runs are listened on too (Map iteration sees new keys).
       for (const channel of this.subscriptions.keys()) {
-        await client.query(`LISTEN ${quoteChannel(channel)}`);
+        await this.sendInTurn(client, `LISTEN ${quoteChannel(channel)}`);
         this.listened.add(channel);
       }
       if (this.closed) {
@@ -225,7 +242,8 @@ export class PostgresListener {
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       if (client !== this.client) return;
-      client.query({ text: 'SELECT 1', query_timeout: this.heartbeatMs } as pg.QueryConfig).then(
+      const heartbeat = { text: 'SELECT 1', query_timeout: this.heartbeatMs } as pg.QueryConfig;
+      this.sendInTurn(client, heartbeat).then(
         () => this.scheduleHeartbeat(client),
         (error: unknown) => this.lost(client, this.db.sanitize(error)),
       );

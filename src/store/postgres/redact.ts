@@ -11,9 +11,32 @@ export function isPostgresUrl(value: string): boolean {
   return /^postgres(?:ql)?:\/\//i.test(value.trim());
 }
 
-/** `?password=` and `?sslpassword=` (the private key's passphrase) as node-postgres reads them. */
-function maskPasswordParameters(url: string): string {
-  return url.replace(/([?&](?:ssl)?password=)[^&#]*/gi, `$1${MASK}`);
+/** A query parameter's name as node-postgres reads it (decoded), or as written. */
+function parameterName(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * Every query parameter whose name (decoded: `%70assword` is `password` to node-postgres) says
+ * "pass" (`password`, `sslpassword` …) has its value masked, together with any `&piece` without
+ * `=` that follows it: a raw `&` in a password splits it there.
+ */
+function maskSecretParameters(text: string): string {
+  return text.replace(
+    /([?&])([^=&#]*)=([^&#]*(?:&[^=&#]*(?=&|#|$))*)/g,
+    (all, separator: string, name: string) =>
+      /pass/i.test(parameterName(name)) ? `${separator}${name}=${MASK}` : all,
+  );
+}
+
+/** A `#` in a database URL can only be an unencoded character of a secret: nothing after it. */
+function maskFragment(text: string): string {
+  const hash = text.indexOf('#');
+  return hash < 0 ? text : `${text.slice(0, hash + 1)}${MASK}`;
 }
 
 const DUMMY_HOST = '___DUMMY___';
@@ -52,28 +75,38 @@ export function parsesUnambiguously(url: string): boolean {
 
 /**
  * The URL with its password masked (`postgres://simpool:***@db/simpool`), for anything shown to
- * people. A URL that does not read one way only (parsesUnambiguously) is masked by its shape
- * instead: everything from the user's `:` (or from `//`) to the last `@`, erring on the side of
- * hiding too much. Strings that are not URLs (a SQLite file path) come back unchanged. Never
- * throws.
+ * people: messages, logs, `config check`, the admin page. The one masker of database URLs. Never
+ * throws, and never shows a password, also not a piece of one:
+ *
+ * - a URL that reads one way only (parsesUnambiguously) keeps everything as written but the
+ *   password of its user information and the value of every query parameter named like a
+ *   password (`?password=`, `?sslpassword=`, also percent-encoded);
+ * - any other URL is masked by its shape, erring on the side of hiding too much: from the
+ *   user's `:` (or from `//`) to the last `@`; with no `@`, everything after the first `:` (a
+ *   password whose `@` is missing cannot be told from the rest); and after a `#`, everything.
+ *
+ * Strings that are not URLs (a SQLite file path) come back unchanged.
  */
 export function redactDatabaseUrl(url: string): string {
   const schemeEnd = url.indexOf('://');
   if (schemeEnd < 0) return url;
-  const parsed = parsesUnambiguously(url) ? parseLikeNodePostgres(url) : undefined;
-  if (parsed) {
-    if (parsed.url.password !== '') parsed.url.password = MASK;
-    const shown = parsed.url.toString();
-    return maskPasswordParameters(
-      parsed.dummyHost ? shown.replace(`@${DUMMY_HOST}/`, '@/') : shown,
-    );
-  }
   const start = schemeEnd + 3;
   const at = url.lastIndexOf('@');
-  if (at < start) return maskPasswordParameters(url);
   const colon = url.indexOf(':', start);
+  if (parsesUnambiguously(url)) {
+    // At most one `@`, ending the user information; the user's name ends at its first `:`.
+    const masked =
+      at >= start && colon >= 0 && colon < at
+        ? `${url.slice(0, colon + 1)}${MASK}${url.slice(at)}`
+        : url;
+    return maskSecretParameters(masked);
+  }
+  if (at < start) {
+    const rest = colon >= 0 ? `${url.slice(0, colon + 1)}${MASK}` : url;
+    return maskFragment(maskSecretParameters(rest));
+  }
   const from = colon >= 0 && colon < at ? colon + 1 : start;
-  return maskPasswordParameters(`${url.slice(0, from)}${MASK}${url.slice(at)}`);
+  return `${url.slice(0, from)}${MASK}${maskFragment(maskSecretParameters(url.slice(at)))}`;
 }
 
 /** The password a URL carries (userinfo or `?password=`), decoded, or undefined. */

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { pgDriver } from './pg-driver.js';
 import { sleep, type Clock } from '../../shared/index.js';
 
 export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
@@ -61,7 +62,7 @@ export function sqlLiteral(value: string | number | null): string {
     if (!Number.isSafeInteger(value)) throw new Error(`not an integer for SQL: ${value}`);
     return String(value);
   }
-  return pg.escapeLiteral(value);
+  return pgDriver().escapeLiteral(value);
 }
 
 /** SQLSTATEs after which running the whole transaction again may succeed. */

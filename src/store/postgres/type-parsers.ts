@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { pgDriver } from './pg-driver.js';
 
 /**
  * How this pool's connections turn PostgreSQL values into JavaScript ones. node-postgres returns
@@ -24,10 +25,9 @@ function parseInt8(text: string): number {
 }
 
 /** node-postgres' own parsers (its typings know only scalar type ids). */
-const builtinParser = pg.types.getTypeParser as (
-  oid: number,
-  format?: 'text' | 'binary',
-) => (text: string) => unknown;
+type BuiltinParsers = (oid: number, format?: 'text' | 'binary') => (text: string) => unknown;
+const builtinParser: BuiltinParsers = (oid, format) =>
+  (pgDriver().types.getTypeParser as BuiltinParsers)(oid, format);
 
 type Nested<T> = T | null | Nested<T>[];
 

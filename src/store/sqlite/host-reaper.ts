@@ -3,9 +3,13 @@
  * src/store/postgres/host-reaper.ts). One IMMEDIATE transaction takes the database's single
  * write lock, so two reapers (processes on one file) never reap the same epoch twice: the second
  * finds `reaped_epoch` already raised.
+ *
+ * The host commands it fails wake no watcher: their askers are other processes (an appliance is
+ * one host), whose HostCommandClient reads the command again every second anyway.
  */
 import type { ReapedHost } from '../../domain/index.js';
 import { emptyReport, reapedPartDetail } from '../common/hosts.js';
+import { EXPIRED_CODE, reapedCommandMessage } from '../common/host-commands.js';
 import type { SqliteDatabase } from './database.js';
 import { OutboundEvents } from './outbound-events.js';
 import { prepareOutboundStatements } from './outbound-statements.js';
@@ -59,6 +63,12 @@ function prepareReaperStatements(db: SqliteDatabase) {
         WHERE delivered_at IS NULL
           AND sim_iccid IN (SELECT iccid FROM sims WHERE host_id = @host)`,
     ),
+    hostCommandsFailed: db.prepare<HostAt & { code: string; message: string }>(
+      `UPDATE host_commands
+          SET status = 'failed', error_code = @code, error_message = @message,
+              finished_at = @at
+        WHERE host_id = @host AND status IN ('pending', 'running')`,
+    ),
     markReaped: db.prepare<{ host: string; epoch: number }>(
       'UPDATE hosts SET reaped_epoch = epoch WHERE id = @host AND epoch = @epoch',
     ),
@@ -99,6 +109,11 @@ export class SqliteHostReaper {
       requeuedParts: this.reapOutbound(host.id, at),
       webhookDeliveries: this.s.webhooksPending.run(host.id).changes,
       sandboxDeliveries: this.s.sandboxFailed.run(where).changes,
+      hostCommands: this.s.hostCommandsFailed.run({
+        ...where,
+        code: EXPIRED_CODE,
+        message: reapedCommandMessage(host.id),
+      }).changes,
     };
     this.s.markReaped.run({ host: host.id, epoch: host.epoch });
     return report;

@@ -174,6 +174,7 @@ export function nothingReaped(hostId: string, epoch: number) {
     requeuedParts: 0,
     webhookDeliveries: 0,
     sandboxDeliveries: 0,
+    hostCommands: 0,
   };
 }
 

@@ -8,10 +8,21 @@
  * are the process's and the server's; nothing here waits for them).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { HostRegistryPort, HostSession, HostStartRequest } from '../../../src/domain/index.js';
+import type {
+  HostCommandPort,
+  HostRegistryPort,
+  HostSession,
+  HostStartRequest,
+} from '../../../src/domain/index.js';
 import { isSimpoolError } from '../../../src/shared/index.js';
 import { createStore } from '../../../src/store/index.js';
-import { PostgresHostRegistry } from '../../../src/store/postgres/index.js';
+import {
+  OUTBOUND_QUEUED_CHANNEL,
+  PostgresHostCommandRepository,
+  PostgresHostRegistry,
+  PostgresListener,
+} from '../../../src/store/postgres/index.js';
+import { pollUntil } from '../../helpers/sim-process.js';
 import { ENGINES, openEngineDatabase, type EngineDatabase } from './engines.js';
 import {
   SEEDED_AT,
@@ -34,6 +45,7 @@ for (const engine of ENGINES) {
   describe(`HostRegistryPort on ${engine}`, () => {
     let opened: EngineDatabase;
     let sessions: HostSession[];
+    let closers: (() => Promise<void>)[];
 
     /** A registry as one process sees it. */
     const registry = (): HostRegistryPort => {
@@ -46,6 +58,14 @@ for (const engine of ENGINES) {
       const session = await registry().start(request(hostId, overrides));
       sessions.push(session);
       return session;
+    };
+    /** The host-command table as a process sees it (closed after the test). */
+    const hostCommands = (): HostCommandPort => {
+      const handle = opened.current();
+      if (handle.engine === 'sqlite') return createStore(handle.db).hostCommands;
+      const repository = new PostgresHostCommandRepository(handle.db);
+      closers.push(() => repository.close());
+      return repository;
     };
     const exec = (sql: string, params?: readonly unknown[]) => opened.exec(sql, params);
     const expireLease = (hostId: string) =>
@@ -61,9 +81,11 @@ for (const engine of ENGINES) {
     beforeEach(async () => {
       opened = await openEngineDatabase(engine, 'hosts');
       sessions = [];
+      closers = [];
     });
     afterEach(async () => {
       for (const session of sessions) await session.stop().catch(() => undefined);
+      for (const close of closers) await close();
       await opened.close();
     });
 
@@ -287,7 +309,19 @@ for (const engine of ENGINES) {
         expect(await b.reapDeadHosts()).toEqual([]); // a is alive
 
         await expireLease('a');
+        const handle = opened.current();
+        // On PostgreSQL the living hosts' senders hear the requeued parts at once (NOTIFY).
+        const wakes: string[] = [];
+        const listener =
+          handle.engine === 'postgres' ? await PostgresListener.start(handle.db) : undefined;
+        await listener?.listen(OUTBOUND_QUEUED_CHANNEL, {
+          onNotification: () => wakes.push('queued'),
+        });
         const reaped = await b.reapDeadHosts();
+        if (listener) {
+          await pollUntil(() => wakes[0], 5_000, 'the outbound wake-up of the requeued parts');
+          await listener.close();
+        }
         expect(reaped).toEqual([
           {
             hostId: 'a',
@@ -297,6 +331,7 @@ for (const engine of ENGINES) {
             requeuedParts: 2,
             webhookDeliveries: 1,
             sandboxDeliveries: 1,
+            hostCommands: 0,
           },
         ]);
         expect(await b.reapDeadHosts()).toEqual([]);
@@ -399,6 +434,71 @@ for (const engine of ENGINES) {
         expect((await b.reapDeadHosts()).map((r) => [r.hostId, r.epoch, r.sims])).toEqual([
           ['a', 2, 0],
         ]);
+      });
+
+      it('fails the modem actions asked of it, pending or running, as host_unavailable', async () => {
+        const commands = hostCommands();
+        const ask = (hostId: string, now: number) =>
+          commands.request({
+            hostId,
+            modemImei: '356938035643801',
+            action: 'ussd',
+            params: { code: '*100#' },
+            requestedByHost: 'b',
+            now,
+          });
+        const a = await start('a');
+        const b = await start('b');
+        // a took two commands and finished one of them; one more waits for it; one waits for b.
+        const running = await ask('a', SEEDED_AT);
+        const done = await ask('a', SEEDED_AT + 1);
+        expect((await commands.claimPending('a', SEEDED_AT + 2, 10)).map((c) => c.id)).toEqual([
+          running,
+          done,
+        ]);
+        expect(await commands.complete(done, { result: 'Balance 5.00' }, SEEDED_AT + 3)).toBe(true);
+        const pending = await ask('a', SEEDED_AT + 4);
+        const ofB = await ask('b', SEEDED_AT + 5);
+
+        // Their askers are woken on every host (PostgreSQL); on SQLite they poll.
+        const woken = new Set<string | undefined>();
+        let bothWoken!: () => void;
+        const wokenForBoth = new Promise<void>((resolve) => (bothWoken = resolve));
+        const unwatch = await commands.watchCompletions((id) => {
+          woken.add(id);
+          if (woken.has(running) && woken.has(pending)) bothWoken();
+        });
+
+        await expireLease('a');
+        const [reaped] = await b.reapDeadHosts();
+        expect(reaped).toMatchObject({ hostId: 'a', epoch: 1, hostCommands: 2 });
+        if (engine === 'postgres') await wokenForBoth;
+        unwatch();
+
+        for (const id of [running, pending]) {
+          const failed = await commands.get(id);
+          expect(failed).toMatchObject({
+            status: 'failed',
+            result: null,
+            errorCode: 'host_unavailable',
+            errorMessage:
+              'host a stopped answering (its lease ran out) before it finished the command',
+          });
+          expect(failed!.finishedAt).toBeGreaterThan(SEEDED_AT);
+        }
+        expect(await commands.get(done)).toMatchObject({
+          status: 'succeeded',
+          result: 'Balance 5.00',
+          finishedAt: SEEDED_AT + 3,
+        });
+        expect(await commands.get(ofB)).toMatchObject({ status: 'pending', finishedAt: null });
+        // The dead host's late outcome changes nothing, nor does it get the command again.
+        expect(await commands.complete(running, { result: 'late' }, SEEDED_AT + 6)).toBe(false);
+        expect(await commands.claimPending('a', SEEDED_AT + 6, 10)).toEqual([]);
+        expect((await commands.get(running))?.status).toBe('failed');
+        // Reaped once: a second pass finds nothing more to fail.
+        expect(await b.reapDeadHosts()).toEqual([]);
+        expect(await a.renew()).toEqual({ ok: false, reason: 'fenced' });
       });
 
       it('never reaps itself, nor a host that is alive', async () => {

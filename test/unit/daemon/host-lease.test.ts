@@ -21,6 +21,8 @@ describe('the host lease of a running daemon', () => {
   let clock: ManualClock;
   let lines: string[];
   let fenced: number;
+  /** The host ids of each onReaped call. */
+  let reapedCalls: string[][];
   let lease: HostLease | undefined;
 
   const logged = (msg: string): number =>
@@ -40,6 +42,7 @@ describe('the host lease of a running daemon', () => {
       clock,
       logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }),
       onFenced: () => void fenced++,
+      onReaped: (hosts) => void reapedCalls.push(hosts.map((h) => h.hostId)),
     });
     return lease;
   };
@@ -52,6 +55,7 @@ describe('the host lease of a running daemon', () => {
     clock = new ManualClock(Date.UTC(2026, 0, 1));
     lines = [];
     fenced = 0;
+    reapedCalls = [];
     lease = undefined;
   });
   afterEach(async () => {
@@ -73,11 +77,15 @@ describe('the host lease of a running daemon', () => {
     await clock.advance(TTL / 3);
     expect(host('rack-1').renewed_at).toBe(clock.now());
     expect(host('rack-2').reaped_epoch).toBe(0); // rack-2's lease still runs
+    expect(reapedCalls).toEqual([]); // nothing reaped: no call
 
     // rack-2 stops renewing: once its lease ran out, the next renewal of rack-1 reaps it.
     await clock.advance(TTL);
     expect(host('rack-2').reaped_epoch).toBe(1);
     expect(logged('host lease ended')).toBe(1);
+    // Told once (the daemon then matches the SMS rack-2 stored but never matched).
+    await clock.advance(TTL / 3);
+    expect(reapedCalls).toEqual([['rack-2']]);
     expect(host('rack-1').renewed_at).toBe(clock.now());
     expect(await other.renew()).toEqual({ ok: false, reason: 'fenced' });
   });

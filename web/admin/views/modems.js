@@ -1,6 +1,6 @@
 /** The modems × SIMs grid, one row per slot, replaced in place by the live `modem` frames. */
 import { get, segment } from '../api.js';
-import { badge, fill, h, orDash, signalBars, table, time } from '../dom.js';
+import { badge, fill, h, hostCell, orDash, signalBars, table, time } from '../dom.js';
 
 export function modemLink(id, label = id) {
   return h('a', { href: `#/modem/${segment(id)}` }, label);
@@ -30,6 +30,7 @@ export const modemColumns = [
   { label: 'Order', cell: (m) => orDash(m.current_order_id) },
   { label: 'Last SMS', cell: (m) => time(m.last_sms_at) },
   { label: 'Recovery', cell: (m) => orDash(m.recovery_step) },
+  { label: 'Host', cell: hostCell },
 ];
 
 function counts(modems) {

@@ -1,6 +1,6 @@
 /** SIM inventory by ICCID: usage per service, blacklist editing, enable/disable, notes. */
 import { get, patch, segment } from '../api.js';
-import { badge, fill, h, orDash, table } from '../dom.js';
+import { badge, fill, h, hostCell, orDash, table } from '../dom.js';
 import { busy, toast } from '../ui.js';
 
 function usage(sim) {
@@ -41,13 +41,6 @@ function notesEditor(sim, save) {
   return input;
 }
 
-/** The host whose modem holds the SIM, flagged when that host's lease is not alive. */
-function host(sim) {
-  if (!sim.host) return '—';
-  if (sim.host_state === null || sim.host_state === 'alive') return sim.host;
-  return h('span', { class: 'inline' }, sim.host, ' ', badge(sim.host_state));
-}
-
 export async function render(root) {
   const { data } = await get('/sims');
   let grid;
@@ -62,7 +55,7 @@ export async function render(root) {
     { label: 'Number', cell: (s) => orDash(s.number) },
     { label: 'Operator', cell: (s) => orDash(s.operator) },
     { label: 'Status', cell: (s) => badge(s.enabled === false ? 'disabled' : s.status) },
-    { label: 'Host', cell: host },
+    { label: 'Host', cell: hostCell },
     { label: 'Usage', cell: usage },
     { label: 'Blacklist', cell: (s) => blacklistEditor(s, save(s)) },
     { label: 'Notes', cell: (s) => notesEditor(s, save(s)) },

@@ -30,6 +30,12 @@ export function adminSchema<P extends Record<string, unknown>, R extends Record<
 export const dataOf = <T extends TProperties>(item: TObject<T>) =>
   Type.Object({ success: Type.Literal(true), data: Type.Array(item) });
 
+const HostStateSchema = Type.Union([
+  Type.Literal('alive'),
+  Type.Literal('expired'),
+  Type.Literal('stopped'),
+]);
+
 const modemFields = {
   id: Type.String(),
   imei: Nullable(Type.String()),
@@ -45,6 +51,9 @@ const modemFields = {
   current_order_id: Nullable(Type.String()),
   last_sms_at: Nullable(Iso),
   recovery_step: Nullable(Type.String()),
+  /** The host that drives the modem, and that host's lease (several hosts, one database). */
+  host: Type.String(),
+  host_state: Nullable(HostStateSchema),
 };
 export const ModemSchema = Type.Object(modemFields);
 export const ModemEventSchema = Type.Object({
@@ -74,6 +83,8 @@ export function modemObject(m: AdminModem) {
     current_order_id: m.currentOrderId,
     last_sms_at: m.lastSmsAt === null ? null : iso(m.lastSmsAt),
     recovery_step: m.recoveryStep,
+    host: m.hostId,
+    host_state: m.hostState,
   };
 }
 
@@ -91,9 +102,7 @@ export const SimSchema = Type.Object({
   blacklist: Type.Array(Type.String()),
   /** The host whose modem holds the SIM, and that host's lease (several hosts, one database). */
   host: Type.String(),
-  host_state: Nullable(
-    Type.Union([Type.Literal('alive'), Type.Literal('expired'), Type.Literal('stopped')]),
-  ),
+  host_state: Nullable(HostStateSchema),
 });
 
 export const simObject = (s: AdminSim) => ({
