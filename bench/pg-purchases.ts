@@ -1,7 +1,8 @@
 /**
- * PostgreSQL purchase benchmark (`npm run bench:pg-purchases`): the OrderPort of several hosts
- * (one `openPostgres` pool and store each, as each daemon has, default pool size) on one
- * throwaway PostgreSQL server (test/helpers/postgres-cluster.ts: fsync off), without HTTP. A
+ * PostgreSQL purchase benchmark (`npm run bench:pg-purchases`): the OrderPort of several hosts,
+ * each a process of its own with one `openPostgres` pool and store (as each daemon has, default
+ * pool size; bench/pg-purchases/host-process.ts), on one throwaway PostgreSQL server
+ * (test/helpers/postgres-cluster.ts: fsync off), without HTTP. A
  * database is seeded once (the catalog, SIMs spread over the hosts, customers with a key and a
  * deposit) and each scenario runs on a copy of it (CREATE DATABASE … TEMPLATE).
  *
@@ -15,7 +16,8 @@
  * success: a refusal is an error here, there are SIMs and money for every purchase), and the
  * database round trips per command, counted by wrapping `pg.Client.prototype.query` and charged
  * through AsyncLocalStorage to the command that caused them: its transaction's statements,
- * BEGIN/COMMIT included, and apart from them the event numbering passes its commit started.
+ * BEGIN/COMMIT included, and apart from them the event numbering passes its commit started;
+ * and CPU per purchase of the hosts' processes and of the server's.
  * While the timed part runs, `pg_stat_activity` is sampled: what the benchmark's backends were
  * doing (running, waiting for the client inside a transaction, waiting on a lock).
  *
@@ -25,52 +27,34 @@
  *   --out NAME         results file bench/results/NAME.json (default pg-purchases)
  *   --statements       restart the server with pg_stat_statements and list, per scenario, the
  *                      statements by server time (planning and execution) per purchase
+ *   --host-profiles DIR  a V8 CPU profile of each host process (warm-up included) in DIR
+ *   --perf FILE        record the server's CPU samples while the hosts run (`perf record -g`
+ *                      on its processes) to FILE.<scenario>, for `perf report -i`
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { fork, spawn } from 'node:child_process';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import {
-  DEFAULT_ORDER_RULES,
-  leastRecentlyUsed,
-  type Order,
-  type OrderCommandContext,
-  type Principal,
-} from '../src/domain/index.js';
-import { systemClock } from '../src/shared/index.js';
+import type { Principal } from '../src/domain/index.js';
 import { startPostgresCluster, type PostgresCluster } from '../test/helpers/postgres-cluster.js';
 import { benchArgs, machineInfo, runMain, writeResults } from './common.js';
-import { CUSTOMERS, closeHosts, openHosts, seed, type Host } from './pg-purchases/fixture.js';
+import { CUSTOMERS, seed } from './pg-purchases/fixture.js';
+import type { Command, HostJob, HostResult } from './pg-purchases/host-process.js';
 import {
   calibrate,
   loadStatementStatistics,
   sampleActivity,
   serverCpuSeconds,
+  serverPids,
   statementCosts,
 } from './pg-purchases/server.js';
 
-const HOLD_PASSED_MS = 10 * 60_000;
-const SERVICES = ['tg', 'wa', 'go', 'fb', 'ig', 'tw', 'vi', 'wb'];
-const RULES = { ...DEFAULT_ORDER_RULES, maxCancelsPerService: 1_000_000 };
-
-// ---- round trips, charged to the command running when the query was sent ----
-
-type Command = 'purchase' | 'cancel' | 'attachSms' | 'finish';
-const running = new AsyncLocalStorage<Command>();
-const NUMBERING = 'SELECT pg_advisory_xact_lock';
-const trips = new Map<string, number>();
-const originalQuery = pg.Client.prototype.query;
-pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unknown[]) {
-  const command = running.getStore();
-  if (command !== undefined) {
-    const first = args[0];
-    const text = typeof first === 'string' ? first : (first as { text?: string }).text;
-    const key = text?.startsWith(NUMBERING) ? `${command}:numbering` : command;
-    trips.set(key, (trips.get(key) ?? 0) + 1);
-  }
-  return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
-} as typeof pg.Client.prototype.query;
-
-// ---- scenarios ----
+const HOST_PROCESS = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  'pg-purchases',
+  'host-process.ts',
+);
 
 interface Scenario {
   readonly name: string;
@@ -93,18 +77,53 @@ interface Latencies {
   readonly numberingRoundTrips: number;
 }
 
-function summarize(command: Command, ms: number[]): Latencies {
+function summarize(ms: number[], trips: number, numbering: number): Latencies {
   const sorted = [...ms].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  const per = (key: string) => Number(((trips.get(key) ?? 0) / sorted.length).toFixed(2));
+  const per = (n: number) => Number((n / sorted.length).toFixed(2));
   return {
     count: sorted.length,
     p50Ms: Number(at(0.5).toFixed(2)),
     p99Ms: Number(at(0.99).toFixed(2)),
     maxMs: Number((sorted.at(-1) ?? 0).toFixed(2)),
-    roundTrips: per(command),
-    numberingRoundTrips: per(`${command}:numbering`),
+    roundTrips: per(trips),
+    numberingRoundTrips: per(numbering),
   };
+}
+
+/** A host process, warmed up: `go()` starts its timed run and resolves with what it measured. */
+interface HostProcess {
+  go(): Promise<HostResult>;
+}
+
+function startHost(job: HostJob, profileDir: string | undefined): Promise<HostProcess> {
+  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const child = fork(HOST_PROCESS, [JSON.stringify(job)], {
+    execArgv: ['--import', 'tsx', ...profile],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let result: HostResult | undefined;
+  const done = new Promise<HostResult>((resolve, reject) => {
+    child.on('message', (message: { type: string }) => {
+      if (message.type === 'result') result = message as HostResult;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      result ? resolve(result) : reject(new Error(`host ${job.hostIndex} exited with ${code}`)),
+    );
+  });
+  return new Promise((resolve, reject) => {
+    child.on('message', (message: { type: string }) => {
+      if (message.type !== 'ready') return;
+      resolve({
+        go: () => {
+          child.send('go');
+          return done;
+        },
+      });
+    });
+    done.catch(reject);
+  });
 }
 
 async function runScenario(
@@ -112,7 +131,13 @@ async function runScenario(
   template: string,
   principals: readonly Principal[],
   scenario: Scenario,
-  options: { buyers: number; purchases: number; statements: boolean },
+  options: {
+    buyers: number;
+    purchases: number;
+    statements: boolean;
+    perf: string | undefined;
+    hostProfiles: string | undefined;
+  },
 ): Promise<Record<string, unknown>> {
   const name = scenario.name.replaceAll('-', '_');
   const admin = new pg.Client({ connectionString: cluster.url });
@@ -120,131 +145,107 @@ async function runScenario(
   await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
   await admin.end();
   const url = cluster.databaseUrl(name);
-  const hosts = await openHosts(url, scenario.hosts);
-  const latencies = new Map<Command, number[]>();
-  const errors: string[] = [];
-  let purchases = 0;
-  let sms = 0;
-  const ctx = (): OrderCommandContext => ({
-    now: systemClock.now(),
-    rules: RULES,
-    policy: leastRecentlyUsed,
-  });
-  async function timed<T>(command: Command, work: () => Promise<T>): Promise<T | undefined> {
-    const started = performance.now();
-    try {
-      const outcome = await running.run(command, work);
-      const failed = outcome as { ok?: boolean; refusal?: { code: string } };
-      if (failed.ok === false) {
-        errors.push(`${command}: ${failed.refusal?.code ?? 'refused'}`);
-        return undefined;
-      }
-      return outcome;
-    } catch (error) {
-      errors.push(`${command}: ${(error as Error).message}`);
-      return undefined;
-    } finally {
-      const list = latencies.get(command) ?? [];
-      list.push(performance.now() - started);
-      latencies.set(command, list);
-    }
-  }
-  async function buyer(host: Host, index: number, total: number): Promise<void> {
-    const principal = principals[index % principals.length]!;
-    for (let i = 0; purchases < total; i++) {
-      purchases++;
-      const service = SERVICES[(index + i) % SERVICES.length]!;
-      const bought = await timed('purchase', () =>
-        host.store.orders.purchase({ ...principal, service, country: 'GB' }, ctx()),
-      );
-      if (!scenario.cycle || !bought?.ok) continue;
-      const order: Order = bought.value;
-      if (i % 2 === 0) {
-        await timed('cancel', () =>
-          host.store.orders.cancel(principal.customerId, order.id, {
-            ...ctx(),
-            now: systemClock.now() + HOLD_PASSED_MS,
-          }),
-        );
-        continue;
-      }
-      const now = systemClock.now();
-      const text = `Your code: ${10_000 + (++sms % 90_000)}`;
-      const message = { iccid: order.simIccid, inboundMessageId: null, sender: 'Bench', text };
-      await timed('attachSms', async () => {
-        const result = await host.store.orders.attachSms(
-          { ...message, sentAt: now, receivedAt: now },
-          ctx(),
-        );
-        return result.kind === 'matched' ? result : { ok: false, refusal: { code: result.kind } };
-      });
-      await timed('finish', () => host.store.orders.finish(principal.customerId, order.id, ctx()));
-    }
-  }
-  const run = async (total: number) => {
-    await Promise.all(
-      hosts.flatMap((host, h) =>
-        Array.from({ length: options.buyers }, (_, b) =>
-          buyer(host, h * options.buyers + b, total),
-        ),
+  const share = (n: number) => Math.ceil(n / scenario.hosts);
+  const warmup = Math.min(300, Math.floor(options.purchases / 10));
+  const hosts = await Promise.all(
+    Array.from({ length: scenario.hosts }, (_, hostIndex) =>
+      startHost(
+        {
+          url,
+          hostIndex,
+          principals,
+          buyers: options.buyers,
+          allBuyers: options.buyers * scenario.hosts,
+          warmup: share(warmup),
+          purchases: share(options.purchases),
+          cycle: scenario.cycle,
+        },
+        options.hostProfiles,
       ),
-    );
-    await Promise.all(hosts.map((h) => h.store.events.numberCommittedEvents()));
-  };
+    ),
+  );
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
   try {
-    // Warm-up: connections opened, statements planned, JIT warm.
-    const warmup = Math.min(300, Math.floor(options.purchases / 10));
-    await run(warmup);
-    latencies.clear();
-    trips.clear();
-    errors.length = 0;
-    purchases = 0;
     if (options.statements) {
-      await hosts[0]!.db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-      await hosts[0]!.db.query('SELECT pg_stat_statements_reset()');
+      await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      await db.query('SELECT pg_stat_statements_reset()');
     }
     const sampler = await sampleActivity(url);
+    // CPU samples of the server's processes while the hosts run (--perf FILE: `perf report -i`).
+    const perf =
+      options.perf &&
+      spawn(
+        'perf',
+        [
+          'record',
+          '-F',
+          '499',
+          '-g',
+          '-o',
+          `${options.perf}.${name}`,
+          '-p',
+          serverPids(cluster).join(','),
+        ],
+        {
+          stdio: 'ignore',
+        },
+      );
     const started = performance.now();
-    const cpuBefore = process.cpuUsage();
     const serverCpuBefore = serverCpuSeconds(cluster);
-    await run(options.purchases);
+    const results = await Promise.all(hosts.map((host) => host.go()));
     const seconds = (performance.now() - started) / 1000;
-    const cpu = process.cpuUsage(cpuBefore);
     const serverCpu = serverCpuSeconds(cluster) - serverCpuBefore;
+    if (perf) {
+      const stopped = new Promise((resolve) => perf.once('exit', resolve));
+      perf.kill('SIGINT');
+      await stopped;
+    }
     const backends = await sampler.stop();
-    const check = await hosts[0]!.db.query<{ unnumbered: number; gaps: number }>(
+    const check = await db.query<{ unnumbered: number; gaps: number }>(
       `SELECT (SELECT COUNT(*) FROM events WHERE seq IS NULL)::int AS unnumbered,
               (SELECT MAX(seq) - COUNT(seq) FROM events)::int AS gaps`,
     );
-    const bought = latencies.get('purchase')?.length ?? 1;
-    const statements = options.statements
-      ? await statementCosts(hosts[0]!.db, name, bought)
-      : undefined;
+    const latencies = new Map<Command, number[]>();
+    const trips = new Map<string, number>();
+    for (const r of results) {
+      for (const [command, ms] of Object.entries(r.latencies)) {
+        latencies.set(command as Command, [...(latencies.get(command as Command) ?? []), ...ms]);
+      }
+      for (const [key, n] of Object.entries(r.trips)) trips.set(key, (trips.get(key) ?? 0) + n);
+    }
+    const errors = results.flatMap((r) => r.errors);
+    const bought = latencies.get('purchase')?.length ?? 0;
+    const statements = options.statements ? await statementCosts(db, name, bought) : undefined;
     const commands = Object.fromEntries(
-      [...latencies].map(([command, ms]) => [command, summarize(command, ms)]),
+      [...latencies].map(([command, ms]) => [
+        command,
+        summarize(ms, trips.get(command) ?? 0, trips.get(`${command}:numbering`) ?? 0),
+      ]),
     );
+    const hostsCpuMs = results.reduce((sum, r) => sum + r.cpuMs, 0);
     return {
       scenario: scenario.name,
       hosts: scenario.hosts,
       buyersPerHost: options.buyers,
-      purchases: latencies.get('purchase')?.length ?? 0,
+      purchases: bought,
       seconds: Number(seconds.toFixed(2)),
-      purchasesPerSecond: Math.round((latencies.get('purchase')?.length ?? 0) / seconds),
+      purchasesPerSecond: Math.round(bought / seconds),
       commands,
       errors: errors.length,
       firstErrors: [...new Set(errors)].slice(0, 5),
       events: check.rows[0],
-      // CPU per purchase (all commands of the scenario included): the hosts' process (the load
-      // generator is a small part of it) and the PostgreSQL server.
+      // CPU per purchase (all commands of the scenario included): the hosts' processes (their
+      // buyers are a small part of it) and the PostgreSQL server.
       cpuMsPerPurchase: {
-        hosts: Number(((cpu.user + cpu.system) / 1e3 / bought).toFixed(2)),
+        hosts: Number((hostsCpuMs / bought).toFixed(2)),
         server: Number(((serverCpu * 1e3) / bought).toFixed(2)),
       },
       meanBackends: backends,
       ...(statements ? { statements } : {}),
     };
   } finally {
-    await closeHosts(hosts);
+    await db.end();
   }
 }
 
@@ -278,6 +279,10 @@ async function main(): Promise<void> {
         buyers,
         purchases,
         statements,
+        perf: argv.includes('--perf') ? argv[argv.indexOf('--perf') + 1] : undefined,
+        hostProfiles: argv.includes('--host-profiles')
+          ? argv[argv.indexOf('--host-profiles') + 1]
+          : undefined,
       });
       console.log(JSON.stringify(result, null, 2));
       results.push(result);

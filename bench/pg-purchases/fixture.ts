@@ -12,16 +12,18 @@ import {
   type PostgresStore,
 } from '../../src/store/postgres/index.js';
 
-export const CUSTOMERS = 60;
+/** As many as the API benchmark's: a key holds a dozen open orders at most by the end. */
+export const CUSTOMERS = 300;
 
 export interface Host {
   readonly db: PostgresDatabase;
   readonly store: PostgresStore;
 }
 
-export async function openHosts(url: string, count: number): Promise<Host[]> {
+/** Hosts `bench-<first>` … on `url`. */
+export async function openHosts(url: string, count: number, first = 0): Promise<Host[]> {
   const hosts: Host[] = [];
-  for (let i = 0; i < count; i++) {
+  for (let i = first; i < first + count; i++) {
     const db = await openPostgres(url, { hostId: `bench-${i}` });
     hosts.push({ db, store: createPostgresStore(db, { hostId: `bench-${i}` }) });
   }

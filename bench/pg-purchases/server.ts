@@ -9,7 +9,6 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import type { PostgresDatabase } from '../../src/store/postgres/index.js';
 import { findPostgresBin, type PostgresCluster } from '../../test/helpers/postgres-cluster.js';
 
 export interface ActivitySampler {
@@ -76,6 +75,24 @@ export function serverCpuSeconds(cluster: PostgresCluster): number {
   return total / 100;
 }
 
+/** The server's processes now (the postmaster's children): e.g. for `perf record -p`. */
+export function serverPids(cluster: PostgresCluster): number[] {
+  const postmaster = Number(
+    readFileSync(path.join(cluster.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0],
+  );
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 /** Simple round trips per second over 30 connections: how busy the machine was. */
 export async function calibrate(url: string): Promise<number> {
   const pool = new pg.Pool({ connectionString: url, max: 30 });
@@ -127,17 +144,26 @@ export interface StatementCost {
   readonly callsPerPurchase: number;
   readonly planMsPerPurchase: number;
   readonly execMsPerPurchase: number;
+  /** Shared buffers touched per call: how much a statement walks. */
+  readonly blocksPerCall: number;
 }
 
 /** The statements of the database `name` by server time per purchase, most first. */
 export async function statementCosts(
-  db: PostgresDatabase,
+  db: pg.Client,
   name: string,
   purchases: number,
 ): Promise<StatementCost[]> {
-  const { rows } = await db.query<{ query: string; calls: number; plan: number; exec: number }>(
+  const { rows } = await db.query<{
+    query: string;
+    calls: number;
+    plan: number;
+    exec: number;
+    blocks: number;
+  }>(
     `SELECT regexp_replace(query, '\\s+', ' ', 'g') AS query, calls::int AS calls,
-            total_plan_time AS plan, total_exec_time AS exec
+            total_plan_time AS plan, total_exec_time AS exec,
+            (shared_blks_hit + shared_blks_read)::bigint AS blocks
        FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
       WHERE d.datname = $1 ORDER BY total_plan_time + total_exec_time DESC LIMIT 20`,
     [name],
@@ -147,5 +173,6 @@ export async function statementCosts(
     callsPerPurchase: Number((r.calls / purchases).toFixed(2)),
     planMsPerPurchase: Number((r.plan / purchases).toFixed(3)),
     execMsPerPurchase: Number((r.exec / purchases).toFixed(3)),
+    blocksPerCall: Math.round(r.blocks / Math.max(1, r.calls)),
   }));
 }

@@ -259,4 +259,27 @@ describe('idempotency claims across three hosts sharing PostgreSQL', () => {
     );
     expect(left.rows).toEqual([{ scope: 'cus_a:live', n: keys.length }]);
   });
+
+  it('claims the key after all when its live record is released between the claim and the read', async () => {
+    hosts = await openHosts('claims_released', 2);
+    const [holder, claimer] = hosts as [Host, Host];
+    const limits = { expiredBefore: T0 - 24 * 60 * MINUTE, abandonedBefore: T0 - 5 * MINUTE };
+    const claim = (host: Host, fingerprint: string) =>
+      host.store.idempotency.claim({ scope: 'cus_a:live', key: 'k', fingerprint }, T0, limits);
+    expect(await claim(holder, 'holder')).toBeNull();
+    // The holder's request fails and releases the key just after the claimer's claim statement
+    // found it live, before the claimer reads the record.
+    const query = claimer.db.query.bind(claimer.db);
+    let released = false;
+    claimer.db.query = async (sql: string, params?: unknown[]) => {
+      if (!released && sql.startsWith('SELECT * FROM idempotency_keys')) {
+        released = true;
+        await holder.store.idempotency.release('cus_a:live', 'k');
+      }
+      return query(sql, params);
+    };
+    expect(await claim(claimer, 'claimer')).toBeNull();
+    expect(released).toBe(true);
+    expect(await claim(holder, 'again')).toMatchObject({ fingerprint: 'claimer' });
+  });
 });

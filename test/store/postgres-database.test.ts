@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { named } from '../../src/store/postgres/prepared.js';
 import {
+  isStalePreparedStatement,
   onCommit,
   openPostgres,
   sendWithCommit,
@@ -195,6 +197,27 @@ describe('PostgresDatabase.transaction', () => {
     } finally {
       other.release();
     }
+  });
+
+  it('runs a transaction again on a new connection when a schema change made its prepared statement stale', async () => {
+    const db = await open(await freshPostgresDatabase('pg_stale_plan'), { poolSize: 1 });
+    await db.query("CREATE TABLE t (k TEXT PRIMARY KEY); INSERT INTO t VALUES ('a')");
+    const read = () =>
+      db.transaction(async (client) => {
+        const { rows } = await client.query(named('SELECT * FROM t WHERE k = $1', ['a']));
+        return { rows, pid: (client as unknown as { processID: number }).processID };
+      });
+    const first = await read();
+    expect(first.rows).toEqual([{ k: 'a' }]);
+    // Another host migrates: the statement this connection prepared now answers other columns.
+    const other = new pg.Client({ connectionString: db.displayUrl });
+    await other.connect();
+    await other.query('ALTER TABLE t ADD COLUMN n BIGINT');
+    await other.end();
+    const again = await read();
+    expect(again.rows).toEqual([{ k: 'a', n: null }]);
+    expect(again.pid).not.toBe(first.pid); // the stale connection was dropped, not reused
+    expect(isStalePreparedStatement({ code: '0A000', message: 'x' })).toBe(false);
   });
 
   it('runs a SERIALIZABLE transaction again after a real serialization failure', async () => {

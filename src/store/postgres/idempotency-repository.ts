@@ -1,8 +1,8 @@
 /**
  * Idempotency-key records (table idempotency_keys, migration 5) on PostgreSQL: the twin of
  * src/store/sqlite/idempotency-repository.ts. A claim must be atomic across hosts: the INSERT …
- * ON CONFLICT takes the key or finds (and locks) the record already there, so of several hosts
- * claiming one key at once exactly one gets it.
+ * ON CONFLICT takes the key or finds the record already there (waiting for a claim of it in
+ * flight on another host), so of several hosts claiming one key at once exactly one gets it.
  */
 import type {
   IdempotencyClaim,
@@ -14,22 +14,28 @@ import { idempotencyRecordFromRow, type IdempotencyTableRow } from '../common/id
 import type { PostgresDatabase } from './database.js';
 
 const SQL = {
-  // Expired rows of every scope go with each claim (the table stays bounded by 24 h of
-  // traffic); rows another claim holds are left for the next one rather than waited for.
-  pruneExpired: `
-    DELETE FROM idempotency_keys WHERE (scope, key) IN (
-      SELECT scope, key FROM idempotency_keys WHERE created_at < $1
-      FOR UPDATE SKIP LOCKED)`,
-  // Inserts the claim, or replaces a dead record (expired, or in flight and abandoned). A live
-  // record stays as it is (no row returned) but locked, so the read that follows finds it.
+  // In ONE statement (no transaction around it: one round trip): expired rows of every scope go
+  // with each claim (the table stays bounded by 24 h of traffic; rows another claim holds are
+  // left for the next one rather than waited for; the key being claimed is left to the claim,
+  // which replaces it when dead), and the claim inserts the key, or replaces a dead record
+  // (expired, or in flight and abandoned). A live record stays as it is: no row claimed.
   claim: `
-    INSERT INTO idempotency_keys (scope, key, fingerprint, created_at) VALUES ($1, $2, $3, $4)
-    ON CONFLICT (scope, key) DO UPDATE
-      SET fingerprint = EXCLUDED.fingerprint, created_at = EXCLUDED.created_at,
-        status_code = NULL, body = NULL, completed_at = NULL
-      WHERE idempotency_keys.created_at < $5
-         OR (idempotency_keys.status_code IS NULL AND idempotency_keys.created_at < $6)
-    RETURNING 1`,
+    WITH pruned AS (
+      DELETE FROM idempotency_keys WHERE (scope, key) IN (
+        SELECT scope, key FROM idempotency_keys
+         WHERE created_at < $5 AND NOT (scope = $1 AND key = $2)
+        FOR UPDATE SKIP LOCKED)
+    ),
+    claimed AS (
+      INSERT INTO idempotency_keys (scope, key, fingerprint, created_at) VALUES ($1, $2, $3, $4)
+      ON CONFLICT (scope, key) DO UPDATE
+        SET fingerprint = EXCLUDED.fingerprint, created_at = EXCLUDED.created_at,
+          status_code = NULL, body = NULL, completed_at = NULL
+        WHERE idempotency_keys.created_at < $5
+           OR (idempotency_keys.status_code IS NULL AND idempotency_keys.created_at < $6)
+      RETURNING 1
+    )
+    SELECT COUNT(*) AS claimed FROM claimed`,
   record: 'SELECT * FROM idempotency_keys WHERE scope = $1 AND key = $2',
   complete: `
     UPDATE idempotency_keys SET status_code = $1, body = $2, completed_at = $3
@@ -37,17 +43,24 @@ const SQL = {
   release: 'DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status_code IS NULL',
 } as const;
 
+/** Claims of one key that find its record gone (released meanwhile) before that is an error. */
+const CLAIM_ATTEMPTS = 8;
+
 export class PostgresIdempotencyRepository implements IdempotencyPort {
   constructor(private readonly db: PostgresDatabase) {}
 
-  claim(
+  /**
+   * One round trip when the key is free. When it is not, the record is read in a second
+   * statement: it may have been completed meanwhile (then that is the answer) or released (then
+   * the key is claimed again), as if the claim had come a moment later.
+   */
+  async claim(
     claim: IdempotencyClaim,
     now: number,
     limits: { readonly expiredBefore: number; readonly abandonedBefore: number },
   ): Promise<IdempotencyRecord | null> {
-    return this.db.transaction(async (client) => {
-      await client.query(SQL.pruneExpired, [limits.expiredBefore]);
-      const claimed = await client.query(SQL.claim, [
+    for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
+      const claimed = await this.db.query<{ claimed: number }>(SQL.claim, [
         claim.scope,
         claim.key,
         claim.fingerprint,
@@ -55,12 +68,12 @@ export class PostgresIdempotencyRepository implements IdempotencyPort {
         limits.expiredBefore,
         limits.abandonedBefore,
       ]);
-      if ((claimed.rowCount ?? 0) > 0) return null;
-      const found = await client.query<IdempotencyTableRow>(SQL.record, [claim.scope, claim.key]);
+      if ((claimed.rows[0]?.claimed ?? 0) > 0) return null;
+      const found = await this.db.query<IdempotencyTableRow>(SQL.record, [claim.scope, claim.key]);
       const row = found.rows[0];
-      if (!row) throw new Error('idempotency record vanished while locked');
-      return idempotencyRecordFromRow(row);
-    });
+      if (row) return idempotencyRecordFromRow(row);
+    }
+    throw new Error(`idempotency key ${claim.key} kept vanishing while claimed`);
   }
 
   async complete(scope: string, key: string, response: StoredResponse, now: number): Promise<void> {

@@ -32,6 +32,7 @@ export type { OpenPostgresOptions, Queryable } from './database.js';
 export {
   DEFAULT_TRANSACTION_ATTEMPTS,
   isRetryableTransactionError,
+  isStalePreparedStatement,
   onCommit,
   sendWithCommit,
   sqlLiteral,

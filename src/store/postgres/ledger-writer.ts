@@ -41,6 +41,7 @@ import {
 } from '../common/ledger-rows.js';
 import type { NewEvent } from '../sqlite/outbox-writer.js';
 import type { Queryable } from './database.js';
+import { named } from './prepared.js';
 import type { PostgresClient } from './transaction.js';
 
 /** Where the ledger writes its events: PostgresOutboxWriter, in the same transaction. */
@@ -138,8 +139,7 @@ export class PostgresLedgerWriter {
       // the row's lock (held to the end of the transaction, so it is the balance as it stands),
       // and a credit that landed in between lets the debit through after all.
       const held = await client.query<{ balance: number }>(
-        BALANCE_FOR_UPDATE_SQL,
-        values.slice(0, 2),
+        named(BALANCE_FOR_UPDATE_SQL, values.slice(0, 2)),
       );
       const balance = held.rows[0]?.balance ?? 0;
       if (balance + m.amountUnits < 0) return refuse(insufficientBalance(m, balance));
@@ -167,7 +167,7 @@ export class PostgresLedgerWriter {
     sql: string,
     params: unknown[],
   ): Promise<LedgerTableRow | undefined> {
-    return (await client.query<LedgerTableRow>(sql, params)).rows[0];
+    return (await client.query<LedgerTableRow>(named(sql, params))).rows[0];
   }
 
   /** `tryMove`, a short balance thrown as `insufficient_balance` (as SQLite's LedgerWriter). */

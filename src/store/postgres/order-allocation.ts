@@ -10,6 +10,7 @@
  */
 import {
   accept,
+  allowedSimKind,
   decidePurchase,
   decideSwap,
   leastRecentlyUsed,
@@ -47,19 +48,25 @@ import {
   type OrderTx,
 } from './order-context.js';
 import { ORDER_SQL } from './order-statements.js';
+import { named } from './prepared.js';
 import { PURCHASE_SQL } from './purchase-statements.js';
 import { eligibilityValues } from './sim-eligibility.js';
 
-/** What the facts statement reads (PURCHASE_SQL.facts). */
+/** SIMs a purchase claims again, when the one it claimed was taken meanwhile, before it starts over. */
+const RECLAIMS = 4;
+
+/** What the facts statement reads (PURCHASE_SQL.facts), and with them a SIM claimed. */
 type PurchaseFacts = KeyForPurchase & {
   readonly open_orders: number;
   readonly balance: number | null;
   readonly service: ServiceTableRow | null;
   readonly country: CountryTableRow | null;
   readonly price: number | null;
-};
+} & Partial<Nullable<Claim>>;
 
-/** The SIM claimed, and the balance and activation id that go with it. */
+type Nullable<T> = { readonly [K in keyof T]: T[K] | null };
+
+/** The SIM claimed, and the activation id that goes with it (its balance row locked after it). */
 type Claim = CandidateRow & { readonly activation_id: number };
 
 interface Placed {
@@ -70,12 +77,28 @@ interface Placed {
 }
 
 /**
- * The SIM a purchase takes, locked, with the balance row locked after it: on the first run of
- * the command, the first free SIM in LRU order and the balance in one statement; otherwise (or
- * when every eligible SIM is held: it waits for one) PostgresSimEligibility.pick, then the
- * balance. Undefined when no eligible SIM exists.
+ * Whether this run of the purchase claims its SIM with its facts (purchase-statements.ts): on
+ * the command's first run with the LRU policy; otherwise PostgresSimEligibility.pick, which
+ * looks at the SIM again under its lock, claims it.
  */
-async function claimSim(
+function claimsWithFacts(tx: OrderTx, ctx: OrderCommandContext): boolean {
+  return tx.attempt === 1 && ctx.policy === leastRecentlyUsed;
+}
+
+function claimedWithFacts(facts: PurchaseFacts): Claim | undefined {
+  const { iccid, msisdn, operator, last_assigned_at, activation_id } = facts;
+  if (!iccid || !msisdn || activation_id === null || activation_id === undefined) return undefined;
+  return {
+    iccid,
+    msisdn,
+    operator: operator ?? null,
+    last_assigned_at: last_assigned_at ?? null,
+    activation_id,
+  };
+}
+
+/** A SIM claimed by pick (it waits for a held one), then the balance row locked after it. */
+async function claimByPick(
   tx: OrderTx,
   ctx: OrderCommandContext,
   params: EligibilityParams,
@@ -83,14 +106,6 @@ async function claimSim(
   sandbox: boolean,
 ): Promise<Claim | undefined> {
   const { client } = tx;
-  const balance = [customerId, sandbox ? 1 : 0];
-  if (tx.attempt === 1 && ctx.policy === leastRecentlyUsed) {
-    const claimed = await client.query<Claim>(PURCHASE_SQL.claim, [
-      ...eligibilityValues(params),
-      ...balance,
-    ]);
-    if (claimed.rows[0]) return claimed.rows[0];
-  }
   const { service, country } = params;
   const sim = await tx.eligibility.pick(
     client,
@@ -102,7 +117,9 @@ async function claimSim(
     sandbox,
   );
   if (!sim) return undefined;
-  const locked = await client.query<{ activation_id: number }>(PURCHASE_SQL.lockBalance, balance);
+  const locked = await client.query<{ activation_id: number }>(
+    named(PURCHASE_SQL.lockBalance, [customerId, sandbox ? 1 : 0]),
+  );
   return {
     iccid: sim.iccid,
     msisdn: sim.msisdn,
@@ -112,7 +129,35 @@ async function claimSim(
   };
 }
 
-/** Same shape as the SQLite twin's: see purchase-statements.ts for the round trips. */
+async function readFacts(
+  tx: OrderTx,
+  req: PurchaseRequest,
+  ctx: OrderCommandContext,
+): Promise<PurchaseFacts | undefined> {
+  const ref = parseCountryRef(req.country);
+  const factParams = [
+    req.apiKeyId,
+    req.service,
+    ref && 'activateId' in ref ? ref.activateId : null,
+    ref && 'iso2' in ref ? ref.iso2 : null,
+  ];
+  const { rules, now } = ctx;
+  const result = claimsWithFacts(tx, ctx)
+    ? await tx.client.query<PurchaseFacts>(
+        named(PURCHASE_SQL.factsAndClaim, [
+          ...factParams,
+          rules.maxCancelsPerService,
+          rules.cooldownMs,
+          now,
+          allowedSimKind(false, rules.liveOnSimulated ?? false),
+          allowedSimKind(true, rules.liveOnSimulated ?? false),
+        ]),
+      )
+    : await tx.client.query<PurchaseFacts>(named(PURCHASE_SQL.facts, factParams));
+  return result.rows[0];
+}
+
+/** Same steps as the SQLite twin's: see purchase-statements.ts for the round trips. */
 export async function purchaseTx(
   tx: OrderTx,
   req: PurchaseRequest,
@@ -120,15 +165,7 @@ export async function purchaseTx(
 ): Promise<Outcome<Order>> {
   const { client } = tx;
   const { now, rules } = ctx;
-  const countryRef = parseCountryRef(req.country);
-  const facts = (
-    await client.query<PurchaseFacts>(PURCHASE_SQL.facts, [
-      req.apiKeyId,
-      req.service,
-      countryRef && 'activateId' in countryRef ? countryRef.activateId : null,
-      countryRef && 'iso2' in countryRef ? countryRef.iso2 : null,
-    ])
-  ).rows[0];
+  const facts = await readFacts(tx, req, ctx);
   if (!facts || facts.customer_id !== req.customerId || facts.revoked_at !== null) {
     return refuse({ code: 'unauthorized' });
   }
@@ -152,9 +189,11 @@ export async function purchaseTx(
     keyLimit,
     balanceUnits: facts.balance ?? 0,
   });
+  // Refused: nothing was written, and the end of the transaction lets go of a SIM claimed.
   if (refusal) return refuse(refusal);
   const params = eligibilityParams(service.code, country.iso2, rules, now, sandbox, '');
-  const sim = await claimSim(tx, ctx, params, req.customerId, sandbox);
+  const sim =
+    claimedWithFacts(facts) ?? (await claimByPick(tx, ctx, params, req.customerId, sandbox));
   if (!sim) return refuse({ code: 'no_numbers' });
 
   // The balance and the key's limit were read without locks, and other hosts buy meanwhile:
@@ -167,26 +206,43 @@ export async function purchaseTx(
     now,
   );
   const timers = orderTimers(now, service);
-  const placed = (
-    await client.query<Placed>(PURCHASE_SQL.place, [
-      ...eligibilityValues(params),
-      sim.iccid,
-      id,
-      sim.activation_id,
-      req.customerId,
-      facts.id,
-      facts.sandbox,
-      price,
-      toE164(sim.msisdn),
-      now,
-      timers.holdUntil,
-      timers.expiresAt,
-      keyLimit,
-      movement.description,
-    ])
-  ).rows[0]!;
-  // Taken by a transaction that committed after the claim's snapshot: run the command again.
-  if (!placed.eligible) throw new SimTakenMeanwhile();
+  const place = (claimed: Claim) =>
+    client.query<Placed>(
+      named(PURCHASE_SQL.place, [
+        ...eligibilityValues(params),
+        claimed.iccid,
+        id,
+        claimed.activation_id,
+        req.customerId,
+        facts.id,
+        facts.sandbox,
+        price,
+        toE164(claimed.msisdn),
+        now,
+        timers.holdUntil,
+        timers.expiresAt,
+        keyLimit,
+        movement.description,
+      ]),
+    );
+  let placed = (await place(sim)).rows[0]!;
+  for (let round = 1; !placed.eligible; round++) {
+    // Taken by a transaction that committed after the claim's snapshot (common when many
+    // purchases claim at once): another free SIM, claimed without waiting for any (this
+    // transaction holds the balance row now, so it must not wait for a SIM), or, when none is
+    // free, the command runs again from the start and waits for one.
+    const another = round <= RECLAIMS ? await tx.eligibility.claimFree(client, params) : undefined;
+    if (!another) throw new SimTakenMeanwhile();
+    placed = (
+      await place({
+        iccid: another.iccid,
+        msisdn: another.msisdn,
+        operator: another.operator,
+        last_assigned_at: another.lastAssignedAt,
+        activation_id: sim.activation_id,
+      })
+    ).rows[0]!;
+  }
   if (!placed.placed) {
     // The key's limit, reached by a purchase on another host; a short balance first, as the
     // debit comes first on SQLite.
@@ -214,7 +270,7 @@ export async function purchaseTx(
 }
 
 async function openOrdersOfKey(tx: OrderTx, keyId: string): Promise<number> {
-  const result = await tx.client.query<{ n: number }>(ORDER_SQL.openOrdersOfKey, [keyId]);
+  const result = await tx.client.query<{ n: number }>(named(ORDER_SQL.openOrdersOfKey, [keyId]));
   return result.rows[0]?.n ?? 0;
 }
 

@@ -9,6 +9,8 @@
  *   the order row (commands on an existing order lock it first)
  *   → SIM rows (the one a purchase or swap picks, the one a command releases)
  *   → the balance row, LAST (PostgresLedgerWriter).
+ * (A purchase whose SIM was taken meanwhile claims another after the balance row, but with SKIP
+ * LOCKED: it never waits for it, so no cycle of waits can form; purchase-statements.ts.)
  */
 import {
   refuse,
@@ -22,9 +24,9 @@ import { orderEvent, refundMovement } from '../common/order-commands.js';
 import type { LedgerTableRow } from '../common/ledger-rows.js';
 import { orderFromRow, type OrderTableRow } from '../common/order-rows.js';
 import type { PostgresCatalogRepository } from './catalog-repository.js';
-import type { Queryable } from './database.js';
 import type { PostgresEventAppender, PostgresLedgerWriter } from './ledger-writer.js';
 import { ORDER_SQL } from './order-statements.js';
+import { named } from './prepared.js';
 import type { PostgresSandboxDeliveries } from './sandbox-deliveries.js';
 import type { PostgresSimEligibility } from './sim-eligibility.js';
 import type { PostgresClient } from './transaction.js';
@@ -77,12 +79,13 @@ export async function refusedOnRollback<T>(run: Promise<Outcome<T>>): Promise<Ou
   }
 }
 
+/** One order a statement of a transaction answers (prepared: see prepared.ts). */
 export async function queryOrder(
-  db: Queryable,
+  client: PostgresClient,
   sql: string,
   params: unknown[],
 ): Promise<Order | undefined> {
-  const row = (await db.query<OrderTableRow>(sql, params)).rows[0];
+  const row = (await client.query<OrderTableRow>(named(sql, params))).rows[0];
   return row ? orderFromRow(row) : undefined;
 }
 
@@ -98,7 +101,7 @@ async function changedOrder(tx: OrderTx, sql: string, params: unknown[]): Promis
  * locked for the command when `lock` (the first lock of the transaction).
  */
 export function findCustomerOrder(
-  db: Queryable,
+  db: PostgresClient,
   customerId: string,
   ref: string,
   lock: boolean,
@@ -148,15 +151,6 @@ export function setNumber(
   ]);
 }
 
-export function recordSms(
-  tx: OrderTx,
-  order: Order,
-  code: string | null,
-  now: number,
-): Promise<Order> {
-  return changedOrder(tx, ORDER_SQL.recordSms, [order.id, code, now]);
-}
-
 export async function insertNumber(
   tx: OrderTx,
   orderId: string,
@@ -165,7 +159,7 @@ export async function insertNumber(
   now: number,
 ): Promise<void> {
   // Its trigger sets sims.last_assigned_at: the SIM row the pick already holds.
-  await tx.client.query(ORDER_SQL.insertNumber, [orderId, simIccid, phoneNumber, now]);
+  await tx.client.query(named(ORDER_SQL.insertNumber, [orderId, simIccid, phoneNumber, now]));
 }
 
 export async function insertUsage(
@@ -174,13 +168,9 @@ export async function insertUsage(
   outcome: UsageOutcome,
   now: number,
 ): Promise<void> {
-  await tx.client.query(ORDER_SQL.insertUsage, [
-    order.simIccid,
-    order.service,
-    outcome,
-    order.id,
-    now,
-  ]);
+  await tx.client.query(
+    named(ORDER_SQL.insertUsage, [order.simIccid, order.service, outcome, order.id, now]),
+  );
 }
 
 /**
@@ -195,8 +185,8 @@ export async function releaseNumber(
   usage: UsageOutcome | null,
   now: number,
 ): Promise<void> {
-  await tx.client.query(ORDER_SQL.touchSim, [order.simIccid]);
-  await tx.client.query(ORDER_SQL.releaseNumber, [now, reason, order.id]);
+  await tx.client.query(named(ORDER_SQL.touchSim, [order.simIccid]));
+  await tx.client.query(named(ORDER_SQL.releaseNumber, [now, reason, order.id]));
   if (usage) await insertUsage(tx, order, usage, now);
 }
 
@@ -226,8 +216,7 @@ export async function closeOrder(
   const refund =
     closing.refund && refundMovement(order, closing.refund.units, closing.refund.why, now);
   const result = await client.query<{ closed: OrderTableRow | null; entry: LedgerTableRow | null }>(
-    ORDER_SQL.close,
-    [
+    named(ORDER_SQL.close, [
       order.id,
       order.simIccid,
       now,
@@ -239,7 +228,7 @@ export async function closeOrder(
       order.customerId,
       order.sandbox ? 1 : 0,
       refund?.description ?? null,
-    ],
+    ]),
   );
   const row = result.rows[0];
   if (!row?.closed) throw new Error(`order ${order.id} vanished inside its transaction`);

@@ -20,16 +20,16 @@ import {
   type Outcome,
 } from '../../domain/index.js';
 import { orderEvent, smsReceivedEvent } from '../common/order-commands.js';
+import { orderFromRow, type OrderTableRow } from '../common/order-rows.js';
 import {
   closeOrder,
-  insertUsage,
   lockCustomerOrder,
   queryOrder,
-  recordSms,
   setStatus,
   type OrderTx,
 } from './order-context.js';
 import { ORDER_SQL } from './order-statements.js';
+import { named } from './prepared.js';
 
 export async function cancelTx(
   tx: OrderTx,
@@ -122,9 +122,9 @@ export async function expireOneTx(
 /** The order an SMS (by its inbound message id) was attached to, if it was. */
 async function attachedTo(tx: OrderTx, sms: InboundSms): Promise<string | undefined> {
   if (sms.inboundMessageId === null) return undefined;
-  const seen = await tx.client.query<{ order_id: string }>(ORDER_SQL.messageByInbound, [
-    sms.inboundMessageId,
-  ]);
+  const seen = await tx.client.query<{ order_id: string }>(
+    named(ORDER_SQL.messageByInbound, [sms.inboundMessageId]),
+  );
   return seen.rows[0]?.order_id;
 }
 
@@ -134,34 +134,48 @@ export async function attachSmsTx(
   ctx: OrderCommandContext,
 ): Promise<MatchResult> {
   const { now } = ctx;
-  const seenBefore = await attachedTo(tx, sms);
-  if (seenBefore !== undefined) return { kind: 'duplicate', orderId: seenBefore };
-  const order = await queryOrder(tx.client, ORDER_SQL.lockOpenOrderOnSim, [sms.iccid]);
-  if (!order) return { kind: 'unmatched', reason: 'no_open_order' };
-  // Another host attaching the same SMS held the order until it committed: look again, now
-  // that this statement's snapshot includes it.
-  const seenMeanwhile = await attachedTo(tx, sms);
-  if (seenMeanwhile !== undefined) return { kind: 'duplicate', orderId: seenMeanwhile };
+  type Locked = { seen: string | null; locked: OrderTableRow | null; code_pattern: string | null };
+  const found = (
+    await tx.client.query<Locked>(
+      named(ORDER_SQL.lockOrderForSms, [sms.iccid, sms.inboundMessageId]),
+    )
+  ).rows[0];
+  if (found?.seen) return { kind: 'duplicate', orderId: found.seen };
+  if (!found?.locked) return { kind: 'unmatched', reason: 'no_open_order' };
+  const order = orderFromRow(found.locked);
   const decision = decideSms(order, sms.sentAt, ctx.rules);
-  if (!decision.attach) return { kind: 'unmatched', reason: decision.reason };
+  if (!decision.attach) {
+    // Another host attaching the same SMS held the order until it committed: look again, now
+    // that a new statement's snapshot includes it.
+    const seenMeanwhile = await attachedTo(tx, sms);
+    if (seenMeanwhile !== undefined) return { kind: 'duplicate', orderId: seenMeanwhile };
+    return { kind: 'unmatched', reason: decision.reason };
+  }
 
-  const pattern = await tx.client.query<{ code_pattern: string | null }>(ORDER_SQL.codePattern, [
-    order.service,
-  ]);
-  const code = extractCode(sms.text, { pattern: pattern.rows[0]?.code_pattern ?? null });
-  await tx.client.query(ORDER_SQL.insertMessage, [
-    order.id,
-    sms.inboundMessageId,
-    sms.iccid,
-    sms.sender,
-    sms.text,
-    code,
-    sms.sentAt,
-    sms.receivedAt,
-  ]);
-  const updated = await recordSms(tx, order, code, now);
-  // The first SMS sells the (SIM, service) pair: it is never offered for this service again.
-  if (decision.firstSms) await insertUsage(tx, order, 'sold', now);
+  const code = extractCode(sms.text, { pattern: found.code_pattern });
+  type Attached = { updated: OrderTableRow | null; seen: string | null };
+  const attached = (
+    await tx.client.query<Attached>(
+      named(ORDER_SQL.attachSms, [
+        order.id,
+        sms.inboundMessageId,
+        sms.iccid,
+        sms.sender,
+        sms.text,
+        code,
+        sms.sentAt,
+        sms.receivedAt,
+        now,
+        // The first SMS sells the (SIM, service) pair: it is never offered for this service again.
+        decision.firstSms,
+        order.service,
+      ]),
+    )
+  ).rows[0];
+  if (!attached?.updated) {
+    if (attached?.seen) return { kind: 'duplicate', orderId: attached.seen };
+    throw new Error(`order ${order.id} vanished inside its transaction`);
+  }
   await tx.outbox.append(tx.client, smsReceivedEvent(order, sms, code, now));
-  return { kind: 'matched', order: updated, code };
+  return { kind: 'matched', order: orderFromRow(attached.updated), code };
 }

@@ -19,14 +19,6 @@ const REFUND: MovementSql = {
 
 export const ORDER_SQL = {
   openOrdersOfKey: `SELECT COUNT(*) AS n FROM orders WHERE api_key_id = $1 AND status IN ${OPEN}`,
-  /** activation_id is left to its sequence (never MAX()+1: hosts insert at once). */
-  insertOrder: `
-    INSERT INTO orders (id, customer_id, api_key_id, sandbox, service, country, price_units,
-      sim_iccid, phone_number, status, created_at, number_assigned_at, hold_until, expires_at,
-      updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'waiting', $10, $10, $11, $12, $10)
-    RETURNING *`,
-  orderById: 'SELECT * FROM orders WHERE id = $1',
   /** The order a command changes, locked: commands on one order run one after the other. */
   lockOrderOfCustomerById:
     'SELECT * FROM orders WHERE customer_id = $1 AND id = $2 FOR NO KEY UPDATE',
@@ -70,16 +62,13 @@ export const ORDER_SQL = {
       INSERT INTO sim_service_usage (sim_iccid, service, outcome, order_id, at)
       SELECT $2::text, $5::text, $6::text, $1::text, $3::bigint WHERE $6::text IS NOT NULL
     ),
+    -- The count makes the SIM's lock come first (found or not), then the refund's balance.
     closed AS (
       UPDATE orders SET status = $7::text, closed_at = $3::bigint, updated_at = $3::bigint
-       WHERE id = $1::text
+       WHERE id = $1::text AND (SELECT COUNT(*) FROM touched) >= 0
       RETURNING *
     ),
-    -- After the SIM's lock (the count makes it run first, found or not).
-    credited AS (${creditBalanceSql(
-      REFUND,
-      '$8::bigint IS NOT NULL AND (SELECT COUNT(*) FROM touched) >= 0',
-    )}),
+    credited AS (${creditBalanceSql(REFUND, '$8::bigint IS NOT NULL AND EXISTS (SELECT 1 FROM closed)')}),
     entry AS (${ledgerRowSql(REFUND, 'credited')})
     SELECT (SELECT row_to_json(c) FROM closed c) AS closed,
       (SELECT row_to_json(l) FROM entry l) AS entry`,
@@ -89,10 +78,6 @@ export const ORDER_SQL = {
     UPDATE orders SET sim_iccid = $2, phone_number = $3, number_assigned_at = $4,
       hold_until = $5, expires_at = $6, updated_at = $4
      WHERE id = $1 RETURNING *`,
-  recordSms: `
-    UPDATE orders SET status = 'received', sms_count = sms_count + 1,
-      last_code = COALESCE($2, last_code), updated_at = $3
-     WHERE id = $1 RETURNING *`,
   insertNumber: `INSERT INTO order_numbers (order_id, sim_iccid, phone_number, assigned_at)
     VALUES ($1, $2, $3, $4)`,
   releaseNumber: `UPDATE order_numbers SET released_at = $1, release_reason = $2
@@ -101,12 +86,48 @@ export const ORDER_SQL = {
   insertUsage: `INSERT INTO sim_service_usage (sim_iccid, service, outcome, order_id, at)
     VALUES ($1, $2, $3, $4, $5)`,
   messageByInbound: 'SELECT order_id FROM order_messages WHERE inbound_message_id = $1',
-  insertMessage: `
-    INSERT INTO order_messages (order_id, inbound_message_id, sim_iccid, sender, text, code,
-      sent_at, received_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+  /**
+   * An SMS for SIM `$1` (inbound message `$2`): the open order on it, locked (two hosts attach
+   * one at a time), its service's code pattern, and the order the SMS was already attached to,
+   * if it was (as of before the lock: attachSms looks again after it).
+   */
+  lockOrderForSms: `
+    WITH locked AS MATERIALIZED (
+      SELECT * FROM orders WHERE sim_iccid = $1::text AND status IN ${OPEN} FOR NO KEY UPDATE
+    )
+    SELECT (SELECT order_id FROM order_messages WHERE inbound_message_id = $2::bigint) AS seen,
+      (SELECT row_to_json(o) FROM locked o) AS locked,
+      (SELECT s.code_pattern FROM services s JOIN locked o ON s.code = o.service) AS code_pattern`,
+  /**
+   * Attaches inbound message `$2` to order `$1` (locked) unless it is attached already, in a
+   * snapshot taken after the order's lock, so another host's attach that held it is seen: the
+   * message row (`$3` SIM, `$4` sender, `$5` text, `$6` code, `$7` sent, `$8` received), the
+   * order's SMS count and code (`$9` now), and when `$10`, its first SMS, the (SIM, service `$11`)
+   * pair sold. Answers the order as updated, or the order the message was attached to.
+   */
+  attachSms: `
+    WITH message AS (
+      INSERT INTO order_messages (order_id, inbound_message_id, sim_iccid, sender, text, code,
+        sent_at, received_at)
+      SELECT $1::text, $2::bigint, $3::text, $4::text, $5::text, $6::text, $7::bigint,
+        $8::bigint
+       WHERE NOT EXISTS (SELECT 1 FROM order_messages WHERE inbound_message_id = $2::bigint)
+      RETURNING order_id
+    ),
+    updated AS (
+      UPDATE orders SET status = 'received', sms_count = sms_count + 1,
+        last_code = COALESCE($6::text, last_code), updated_at = $9::bigint
+       WHERE id = $1::text AND EXISTS (SELECT 1 FROM message)
+      RETURNING *
+    ),
+    sold AS (
+      INSERT INTO sim_service_usage (sim_iccid, service, outcome, order_id, at)
+      SELECT $3::text, $11::text, 'sold', $1::text, $9::bigint
+       WHERE $10::boolean AND EXISTS (SELECT 1 FROM message)
+    )
+    SELECT (SELECT row_to_json(u) FROM updated u) AS updated,
+      (SELECT order_id FROM order_messages WHERE inbound_message_id = $2::bigint) AS seen`,
   messages: 'SELECT * FROM order_messages WHERE order_id = $1 ORDER BY id',
-  codePattern: 'SELECT code_pattern FROM services WHERE code = $1',
   simOperator: 'SELECT operator FROM sims WHERE iccid = $1',
   listOrders: `
     SELECT * FROM orders WHERE customer_id = $1

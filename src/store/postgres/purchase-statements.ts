@@ -3,11 +3,11 @@
  * is a wait for the client while the transaction holds its locks, and CPU on both sides):
  *
  *   BEGIN
- *   facts          the key, its customer's ban, open orders and balance, the service, the
- *                  country and the price: everything the refusals before any lock decide on
- *   claim          the first free SIM in LRU order locked (SKIP LOCKED), then the balance row
- *                  locked (SIM before balance, the lock order of order-context.ts), and the
- *                  order's activation id from its sequence
+ *   facts + claim  the key, its customer's ban, open orders and balance, the service, the
+ *                  country and the price: everything the refusals before any lock decide on;
+ *                  with them the first free SIM in LRU order locked (SKIP LOCKED), then the
+ *                  balance row locked (SIM before balance, the lock order of order-context.ts),
+ *                  and the order's activation id from its sequence
  *   place          in a new snapshot, taken after both locks: the SIM checked again, the key's
  *                  open orders counted, the order and its number-history row inserted, the
  *                  balance debited in one statement and the ledger row written from what the
@@ -18,10 +18,23 @@
  * and sandbox flag) in its claim and holds it until it commits, so `place`, whose snapshot is
  * taken after this purchase got the lock, sees every purchase of the key that got there first,
  * and any later one sees this order. Why the SIM is checked again: see sim-eligibility.ts.
+ * When `place` finds it taken (by a purchase that committed after the claim's snapshot: common
+ * when many claim at once), the purchase claims another free one and places again; this second
+ * claim comes after the balance row's lock, against the lock order, so it never waits: SKIP
+ * LOCKED, and when nothing is free the command starts over.
+ *
+ * The claim leaves out SIMs assigned a moment ago (notJustAssigned in sim-eligibility.ts), so
+ * that most claims of a SIM taken meanwhile pass over it within the same statement.
+ *
+ * When no SIM is free (every eligible one is held by a running transaction, none is left, or
+ * only SIMs assigned a moment ago are), when the LRU policy is not the one in use, and when the
+ * command runs again after a lost race, the SIM is claimed by PostgresSimEligibility.pick after
+ * `facts`, and the balance row locked after it (`lockBalance`): a round trip or two more.
  */
 import { OPEN_ORDER_STATUSES_SQL as OPEN } from '../common/order-commands.js';
 import { debitBalanceSql, ledgerRowSql, type MovementSql } from './ledger-writer.js';
-import { ELIGIBLE_NOW_SQL, FIRST_FREE_SIM_SQL } from './sim-eligibility.js';
+import { CANDIDATE_COLUMNS } from '../common/sim-eligibility.js';
+import { ELIGIBLE_NOW_SQL, LRU_ORDER, eligibilitySql, notJustAssigned } from './sim-eligibility.js';
 
 /** The debit of `place`, over its parameters (see PURCHASE_SQL.place). */
 const DEBIT: MovementSql = {
@@ -38,19 +51,19 @@ const LOCK_BALANCE = (customer: string, sandbox: string) =>
   `SELECT 1 FROM balances WHERE customer_id = ${customer} AND sandbox = ${sandbox}
     FOR NO KEY UPDATE`;
 
-export const PURCHASE_SQL = {
-  /**
-   * `$1` key id, `$2` service code, `$3` country by sms-activate id or `$4` by ISO-2 (the other
-   * NULL; by ISO-2 the real-SIM row when a virtual one shares it). No locks. No row: no key.
-   */
-  facts: `
+/**
+ * The facts (see PURCHASE_SQL.facts): `$1` key id, `$2` service code, `$3` country by
+ * sms-activate id or `$4` by ISO-2 (the other NULL; by ISO-2 the real-SIM row when a virtual
+ * one shares it). No locks. No row: no key.
+ */
+const FACTS = `
     SELECT k.id, k.customer_id, k.sandbox, k.max_open_orders, k.revoked_at, c.banned_until,
       (SELECT COUNT(*) FROM orders o WHERE o.api_key_id = k.id AND o.status IN ${OPEN})
         AS open_orders,
       (SELECT b.balance FROM balances b WHERE b.customer_id = k.customer_id
           AND b.sandbox = k.sandbox) AS balance,
       (SELECT row_to_json(s) FROM services s WHERE s.code = $2::text) AS service,
-      country.row AS country,
+      country.row AS country, country.iso2 AS country_iso2,
       (SELECT p.price_units FROM prices p WHERE p.service = $2::text
           AND p.country = country.iso2) AS price
       FROM api_keys k JOIN customers c ON c.id = k.customer_id
@@ -59,18 +72,51 @@ export const PURCHASE_SQL = {
          WHERE co.activate_id = $3::bigint OR co.iso2 = $4::text
          ORDER BY co.virtual LIMIT 1
       ) AS country ON true
-     WHERE k.id = $1::text`,
-  /**
-   * The eligibility filter's `$1…$7`, `$8` customer, `$9` sandbox: the SIM (no row when every
-   * eligible SIM is held or none is left), the balance row locked after it, the activation id.
-   */
-  claim: `
-    WITH claimed AS MATERIALIZED (${FIRST_FREE_SIM_SQL}),
-    held AS (${LOCK_BALANCE('$8::text', '$9::smallint')})
-    -- Evaluated for the claimed row only, so the balance is locked after the SIM, if one is.
-    SELECT claimed.*, (SELECT COUNT(*) FROM held) AS held,
-      nextval('order_activation_ids') AS activation_id
-      FROM claimed`,
+     WHERE k.id = $1::text`;
+
+/**
+ * The facts, and in the same statement the first free SIM in LRU order claimed for them (when
+ * the key, the service, the country and a price are there; the refusals are decided on the
+ * facts afterwards, and a refused purchase ends its transaction, letting go of the SIM), then
+ * the balance row locked and the activation id. `$1…$4` as FACTS, then the eligibility filter's
+ * values: `$5` cancels per service, `$6` cooldown, `$7` now, `$8` SIM kind for a live key, `$9`
+ * for a sandbox key.
+ */
+const FACTS_AND_CLAIM = `
+  WITH facts AS MATERIALIZED (${FACTS}),
+  claimed AS MATERIALIZED (
+    SELECT ${CANDIDATE_COLUMNS}
+      FROM facts f CROSS JOIN LATERAL (
+        SELECT * FROM sims s
+         WHERE f.price IS NOT NULL AND ${eligibilitySql({
+           service: '$2::text',
+           country: 'f.country_iso2',
+           maxCancels: '$5::bigint',
+           cooldown: '$6::bigint',
+           now: '$7::bigint',
+           excludeOrder: "''",
+           simKind: 'CASE WHEN f.sandbox = 1 THEN $9::text ELSE $8::text END',
+         })}
+           AND ${notJustAssigned('$7::bigint')}
+         ${LRU_ORDER} LIMIT 1 FOR NO KEY UPDATE OF s SKIP LOCKED
+      ) AS s
+  ),
+  held AS (
+    SELECT 1 FROM balances b JOIN facts f ON b.customer_id = f.customer_id
+       AND b.sandbox = f.sandbox
+     WHERE EXISTS (SELECT 1 FROM claimed)
+       FOR NO KEY UPDATE OF b
+  )
+  SELECT f.*, c.iccid, c.msisdn, c.operator, c.last_assigned_at,
+    -- For a claimed SIM only, so the balance is locked after it.
+    CASE WHEN c.iccid IS NOT NULL THEN (SELECT COUNT(*) FROM held) END AS held,
+    CASE WHEN c.iccid IS NOT NULL THEN nextval('order_activation_ids') END AS activation_id
+    FROM facts f LEFT JOIN claimed c ON true`;
+
+export const PURCHASE_SQL = {
+  /** The facts alone, for a purchase that claims its SIM by PostgresSimEligibility.pick. */
+  facts: FACTS,
+  factsAndClaim: FACTS_AND_CLAIM,
   /** After a SIM claimed by PostgresSimEligibility.pick: `$1` customer, `$2` sandbox. */
   lockBalance: `
     SELECT (SELECT COUNT(*) FROM (${LOCK_BALANCE('$1::text', '$2::smallint')}) AS held) AS held,

@@ -17,6 +17,7 @@ import {
   type DueDeliveryRow,
 } from '../common/sandbox-rows.js';
 import type { Queryable } from './database.js';
+import { named } from './prepared.js';
 import type { PostgresClient } from './transaction.js';
 
 const SQL = {
@@ -50,7 +51,7 @@ export class PostgresSandboxDeliveries implements SandboxDeliveryPort {
     dueAt: number,
     now: number,
   ): Promise<void> {
-    await client.query(SQL.insert, [order.id, kind, order.simIccid, dueAt, now]);
+    await client.query(named(SQL.insert, [order.id, kind, order.simIccid, dueAt, now]));
   }
 
   async due(now: number, limit: number): Promise<DueSandboxDelivery[]> {

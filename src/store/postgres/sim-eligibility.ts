@@ -12,9 +12,12 @@
  *     taken in the SAME transaction: insert the open order and its `order_numbers` row (whose
  *     trigger updates `sims.last_assigned_at`, as on SQLite). undefined only when no eligible SIM
  *     exists (never merely because other transactions hold every candidate: it waits for them).
- *   FIRST_FREE_SIM_SQL, ELIGIBLE_NOW_SQL
- *     The first step of `pick` (LRU, SKIP LOCKED) and its second look, for a purchase that
- *     takes its SIM in fewer round trips (purchase-statements.ts): see their comments.
+ *   eligibilitySql(…), LRU_ORDER, ELIGIBLE_NOW_SQL
+ *     The filter, the LRU order and the second look, for a purchase that takes its SIM in fewer
+ *     round trips (purchase-statements.ts): it claims the first free SIM in LRU order with SKIP
+ *     LOCKED as `pick` does (`claimFree` alone), in a statement of its own, and must look at it again with
+ *     ELIGIBLE_NOW_SQL in its next statement (and, when it no longer is eligible, leave it: run
+ *     its command again).
  *   eligibility.count(queryable, service, country, rules, now, sandbox) → number   no locks
  *   eligibility.candidates(queryable, …) → SimCandidate[]                           no locks
  *
@@ -40,6 +43,7 @@ import {
   type EligibilityParams,
 } from '../common/sim-eligibility.js';
 import type { Queryable } from './database.js';
+import { named } from './prepared.js';
 import type { PostgresClient } from './transaction.js';
 
 /**
@@ -59,14 +63,14 @@ const PARAMS: readonly (readonly [EligibilityParam, string])[] = [
 
 /**
  * The filter over `sims s` with `$1…$7` (in `eligibilityValues` order), or with the given
- * columns in place of the service and country.
+ * SQL expressions (columns of another table, other parameters) in place of some of them.
  */
-export function eligibilitySql(columns?: {
-  readonly service: string;
-  readonly country: string;
-}): string {
+export function eligibilitySql(
+  columns: Partial<Readonly<Record<EligibilityParam, string>>> = {},
+): string {
   return eligibleWhere((name) => {
-    if (columns && (name === 'service' || name === 'country')) return columns[name];
+    const column = columns[name];
+    if (column !== undefined) return column;
     const index = PARAMS.findIndex(([param]) => param === name);
     return `$${index + 1}::${PARAMS[index]![1]}`;
   });
@@ -82,13 +86,33 @@ const ELIGIBLE_WHERE = eligibilitySql();
 const NEXT_PARAM = `$${PARAMS.length + 1}`;
 
 /** leastRecentlyUsed's order (never rented first, then oldest, ties by ICCID): the LRU index. */
-const LRU_ORDER = 'ORDER BY s.last_assigned_at NULLS FIRST, s.iccid';
+export const LRU_ORDER = 'ORDER BY s.last_assigned_at NULLS FIRST, s.iccid';
+
+/** How recent an assignment `notJustAssigned` leaves to the look that waits (ms). */
+const JUST_ASSIGNED_MS = 10_000;
+
+/**
+ * For a claim that does not look again under the lock (FACTS_AND_CLAIM, `claimFree`): leaves
+ * out SIMs assigned in the last seconds, `now` an SQL expression. The SIM such a claim gets
+ * wrong is one a purchase took after the claim's snapshot: locking it, PostgreSQL re-checks
+ * the row as that purchase left it, with its new `last_assigned_at`, so this condition passes
+ * over it in the same statement rather than a round trip later. It changes no choice: in LRU
+ * order every SIM it leaves out comes after every SIM it keeps, and when it keeps none, the
+ * caller picks with `pick`, which does not leave them out (and waits for held ones).
+ */
+export function notJustAssigned(now: string): string {
+  return `(s.last_assigned_at IS NULL OR s.last_assigned_at < ${now} - ${JUST_ASSIGNED_MS})`;
+}
 
 const SQL = {
   count: `SELECT COUNT(*) AS n FROM sims s WHERE ${ELIGIBLE_WHERE}`,
   candidates: `SELECT ${CANDIDATE_COLUMNS} FROM sims s WHERE ${ELIGIBLE_WHERE} ORDER BY s.iccid`,
   /** The first eligible SIM nobody holds, locked: the common case in one statement. */
   claimLru: `SELECT ${CANDIDATE_COLUMNS} FROM sims s WHERE ${ELIGIBLE_WHERE}
+    ${LRU_ORDER} LIMIT 1 FOR NO KEY UPDATE OF s SKIP LOCKED`,
+  /** claimLru for `claimFree`, which does not look again (see notJustAssigned). */
+  claimSettled: `SELECT ${CANDIDATE_COLUMNS} FROM sims s WHERE ${ELIGIBLE_WHERE}
+    AND ${notJustAssigned('$5::bigint')}
     ${LRU_ORDER} LIMIT 1 FOR NO KEY UPDATE OF s SKIP LOCKED`,
   /** The first eligible SIM, held or not (a fresh look after the SKIP LOCKED one found none). */
   firstLru: `SELECT ${CANDIDATE_COLUMNS} FROM sims s WHERE ${ELIGIBLE_WHERE} ${LRU_ORDER} LIMIT 1`,
@@ -99,15 +123,9 @@ const SQL = {
 } as const;
 
 /**
- * The common case of a purchase's pick as a statement of its own (over `$1…$7`, in
- * eligibilityValues order), for the caller to extend: the first eligible SIM in LRU order that
- * nobody holds, locked. Unlike `pick`, nothing has looked at it since the lock was granted: it
- * was eligible as of the statement's snapshot, and the caller's next statement must check it
- * again with ELIGIBLE_NOW_SQL (and, when it no longer is, leave it: run its command again).
+ * The SIM `$8` as a candidate row when eligible as of the statement (over `$1…$7` as well):
+ * the second look at a SIM claimed by a statement of its own (see the file comment).
  */
-export const FIRST_FREE_SIM_SQL: string = SQL.claimLru;
-
-/** The SIM `$8` as a candidate row when eligible as of the statement (over `$1…$7` as well). */
 export const ELIGIBLE_NOW_SQL: string = SQL.recheck;
 
 /**
@@ -164,13 +182,30 @@ export class PostgresSimEligibility {
       : this.pickByPolicy(client, policy, params);
   }
 
+  /**
+   * The first eligible SIM in LRU order that nobody holds, locked, without waiting for any
+   * (SKIP LOCKED) and without a second look: eligible as of the statement's snapshot only, to
+   * be checked again with ELIGIBLE_NOW_SQL (see the file comment). Undefined when every
+   * eligible SIM is held, none is left, or only SIMs assigned a moment ago are (notJustAssigned:
+   * `pick` finds those).
+   */
+  async claimFree(
+    client: PostgresClient,
+    params: EligibilityParams,
+  ): Promise<SimCandidate | undefined> {
+    const free = await client.query<CandidateRow>(
+      named(SQL.claimSettled, eligibilityValues(params)),
+    );
+    return free.rows[0] && candidateFromRow(free.rows[0]);
+  }
+
   /** The built-in LRU policy, answered by SQL (an index walk that stops at the first SIM). */
   private async pickLeastRecentlyUsed(
     client: PostgresClient,
     params: EligibilityParams,
   ): Promise<SimCandidate | undefined> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const free = await client.query<CandidateRow>(SQL.claimLru, eligibilityValues(params));
+      const free = await client.query<CandidateRow>(named(SQL.claimLru, eligibilityValues(params)));
       const row = free.rows[0];
       if (row) {
         const claimed = await this.recheck(client, row.iccid, params);
@@ -179,7 +214,9 @@ export class PostgresSimEligibility {
       }
       // Every eligible SIM may be held by transactions still running, which SKIP LOCKED passed
       // over: wait for the first one rather than answer none while it may come free.
-      const first = await client.query<CandidateRow>(SQL.firstLru, eligibilityValues(params));
+      const first = await client.query<CandidateRow>(
+        named(SQL.firstLru, eligibilityValues(params)),
+      );
       const waitFor = first.rows[0];
       if (!waitFor) return undefined;
       const claimed = await this.claim(client, waitFor.iccid, params, 'wait');
@@ -196,7 +233,7 @@ export class PostgresSimEligibility {
   ): Promise<SimCandidate | undefined> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       let remaining = (
-        await client.query<CandidateRow>(SQL.candidates, eligibilityValues(params))
+        await client.query<CandidateRow>(named(SQL.candidates, eligibilityValues(params)))
       ).rows.map(candidateFromRow);
       const held: SimCandidate[] = [];
       for (;;) {
@@ -222,7 +259,9 @@ export class PostgresSimEligibility {
     params: EligibilityParams,
     held: 'skip' | 'wait',
   ): Promise<Claim> {
-    const locked = await client.query(held === 'skip' ? SQL.lockUnlessHeld : SQL.lock, [iccid]);
+    const locked = await client.query(
+      named(held === 'skip' ? SQL.lockUnlessHeld : SQL.lock, [iccid]),
+    );
     if (locked.rowCount === 0) return held === 'skip' ? 'held' : undefined;
     return this.recheck(client, iccid, params);
   }
@@ -233,10 +272,9 @@ export class PostgresSimEligibility {
     iccid: string,
     params: EligibilityParams,
   ): Promise<SimCandidate | undefined> {
-    const result = await client.query<CandidateRow>(SQL.recheck, [
-      ...eligibilityValues(params),
-      iccid,
-    ]);
+    const result = await client.query<CandidateRow>(
+      named(SQL.recheck, [...eligibilityValues(params), iccid]),
+    );
     const row = result.rows[0];
     return row ? candidateFromRow(row) : undefined;
   }

@@ -76,10 +76,26 @@ export const DEFAULT_TRANSACTION_ATTEMPTS = 5;
 const BACKOFF_BASE_MS = 5;
 const BACKOFF_CAP_MS = 200;
 
+/**
+ * A prepared statement (prepared.ts) whose result's shape a schema change altered since this
+ * connection prepared it (another host migrated): the server refuses it on this connection
+ * for as long as it lives, and a fresh connection prepares it anew.
+ */
+export function isStalePreparedStatement(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return (
+    e?.code === '0A000' &&
+    typeof e.message === 'string' &&
+    e.message.includes('cached plan must not change result type')
+  );
+}
+
 /** Whether PostgreSQL refused the transaction in a way that a fresh run may not meet again. */
 export function isRetryableTransactionError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && RETRYABLE_SQLSTATES.has(code);
+  return (
+    (typeof code === 'string' && RETRYABLE_SQLSTATES.has(code)) || isStalePreparedStatement(error)
+  );
 }
 
 function beginStatement(options: TransactionOptions): string {
@@ -154,6 +170,8 @@ async function attemptOnce<T>(
       } catch (rollbackError) {
         broken = rollbackError as Error;
       }
+      // Its prepared statements would fail again on it: the run again goes to a new one.
+      if (isStalePreparedStatement(error)) broken ??= error as Error;
       throw error;
     }
   } finally {
@@ -163,7 +181,8 @@ async function attemptOnce<T>(
 
 /**
  * Runs `work` in a transaction, again from the start (a new BEGIN, possibly another client) when
- * PostgreSQL aborts it with 40001 or 40P01, up to `maxAttempts` runs, after a short jittered
+ * PostgreSQL aborts it with 40001 or 40P01, or refuses a prepared statement a schema change made
+ * stale (on a new connection then), up to `maxAttempts` runs, after a short jittered
  * pause. `work` may therefore run more than once: it must not have effects outside the database
  * (or only idempotent ones) before it returns. Any other error, or the last retryable one, is
  * thrown as PostgreSQL (or `work`) raised it.
