@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { copyApplianceToPostgres, type TableCopied } from '../src/store/index.js';
+import { copyApplianceToPostgres, type TableCopied } from '../src/store/copy/index.js';
 import { startPostgresCluster } from '../test/helpers/postgres-cluster.js';
 import { benchArgs, machineInfo, runMain, writeResults } from './common.js';
 import { DEFAULT_FIXTURE, buildFixture } from './orders/fixture.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Config } from '../daemon/index.js';
 import { SimpoolError } from '../shared/index.js';
-import { copyApplianceToPostgres, type CopyReport } from '../store/index.js';
+import { loadApplianceCopy, type CopyReport } from '../store/index.js';
 import { terminalProgress } from './progress.js';
 
 const plural = (n: number, word: string) =>
@@ -46,6 +46,7 @@ export async function copyFromSqlite(
     );
   }
   const progress = terminalProgress();
+  const { copyApplianceToPostgres } = await loadApplianceCopy();
   const report = await copyApplianceToPostgres({
     from: path.resolve(from),
     url: database.url,

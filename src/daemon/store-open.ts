@@ -5,8 +5,8 @@
 import { SimpoolError, type Clock } from '../shared/index.js';
 import {
   createStore,
+  loadPostgresEngine,
   openDatabase,
-  openPostgresStore,
   type OpenDatabaseOptions,
   type SqliteDatabase,
   type Store,
@@ -38,6 +38,7 @@ export async function openConfiguredStore(
     const db = openConfiguredSqlite(config, options);
     return createStore(db, { hostId: config.hostId, ...clock });
   }
+  const { openPostgresStore } = await loadPostgresEngine();
   return await openPostgresStore(database.url, {
     hostId: config.hostId,
     ...(database.passwordFile ? { passwordFile: database.passwordFile } : {}),

@@ -40,23 +40,12 @@ export type { SqliteHostRegistryOptions } from './sqlite/host-registry.js';
 
 /*
  * PostgreSQL (node-postgres), for several hosts sharing one database: see src/store/postgres.
+ * Loaded on demand (`loadPostgresEngine`, `loadApplianceCopy`): a SQLite appliance never loads
+ * the PostgreSQL adapter's modules (about 11 MB of a small appliance's memory). What any
+ * engine's config check needs is here directly.
  */
-export {
-  openPostgres,
-  passwordFromFileText,
-  PostgresDatabase,
-  isRetryableTransactionError,
-  runPostgresMigrations,
-  postgresSchemaVersion,
-  PostgresListener,
-  notify,
-  isPostgresUrl,
-  redactDatabaseUrl,
-  PostgresHostRegistry,
-  PostgresHostSession,
-  assertCurrentEpoch,
-  openPostgresStore,
-} from './postgres/index.js';
+export { isPostgresUrl, redactDatabaseUrl } from './postgres/redact.js';
+export { passwordFromFileText } from './postgres/password-file.js';
 export type {
   OpenPostgresOptions,
   OpenPostgresStoreOptions,
@@ -68,7 +57,16 @@ export type {
   ListenerState,
   PostgresListenerOptions,
 } from './postgres/index.js';
-
-/* Copying a SQLite appliance into an empty PostgreSQL database (`simpool migrate --from`). */
-export { copyApplianceToPostgres } from './copy/index.js';
 export type { CopyApplianceOptions, CopyReport, TableCopied } from './copy/index.js';
+import type * as PostgresEngine from './postgres/index.js';
+import type * as ApplianceCopy from './copy/index.js';
+
+/** The PostgreSQL engine (src/store/postgres/index.ts), loaded on first use. */
+export function loadPostgresEngine(): Promise<typeof PostgresEngine> {
+  return import('./postgres/index.js');
+}
+
+/** Copying a SQLite appliance into an empty PostgreSQL database (`simpool migrate --from`). */
+export function loadApplianceCopy(): Promise<typeof ApplianceCopy> {
+  return import('./copy/index.js');
+}

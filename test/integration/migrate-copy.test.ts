@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSimpoolError } from '../../src/shared/index.js';
-import { copyApplianceToPostgres, runMigrations } from '../../src/store/index.js';
+import { copyApplianceToPostgres } from '../../src/store/copy/index.js';
+import { runMigrations } from '../../src/store/index.js';
 import { migrations } from '../../src/store/sqlite/migrations/index.js';
 import {
   openPostgres,

@@ -16,6 +16,7 @@ import {
   type PostgresClient,
   type TransactionOptions,
 } from './transaction.js';
+import { passwordFromFileText } from './password-file.js';
 import { pgDriver } from './pg-driver.js';
 import { simpoolTypeParsers } from './type-parsers.js';
 
@@ -189,15 +190,6 @@ ROLLBACK`,
   sanitize(error: unknown): Error {
     return sanitizeError(error, this.secrets);
   }
-}
-
-/**
- * A password file's text without its trailing line break (files written by `echo` or a secrets
- * manager end with one); anything else, spaces included, is the password. The config check
- * reads the file by the same rule.
- */
-export function passwordFromFileText(text: string): string {
-  return text.replace(/\r?\n$/, '');
 }
 
 function readPasswordFile(file: string): string {

@@ -27,7 +27,8 @@
  *     session.assertCurrent(client)                     fencing, inside a pool-side transaction
  *   assertCurrentEpoch(client, hostId, epoch)           the same, without the session object
  */
-export { openPostgres, passwordFromFileText, PostgresDatabase } from './database.js';
+export { openPostgres, PostgresDatabase } from './database.js';
+export { passwordFromFileText } from './password-file.js';
 export type { OpenPostgresOptions, Queryable } from './database.js';
 export {
   DEFAULT_TRANSACTION_ATTEMPTS,
