@@ -85,7 +85,10 @@ describe('crash safety of sending', () => {
       120_000,
       `every queued message final (seed ${seed})`,
     ).catch((error: unknown) => {
-      throw new Error(`${String(error)}; not final: ${unfinished(database, queued)}`);
+      throw new Error(
+        `${String(error)}; not final: ${unfinished(database, queued)}; ` +
+          `the daemon said: ${daemon.output().slice(-4000)}`,
+      );
     });
 
     // What the network received, part by part (recipients are unique per message).
@@ -124,7 +127,10 @@ describe('crash safety of sending', () => {
   }, 600_000);
 });
 
-/** The messages not final yet and their parts, as the daemon left them: what a timeout reports. */
+/**
+ * The messages not final yet and their parts, and every SIM with its modem's state, as the daemon
+ * left them: what a timeout reports.
+ */
 function unfinished(database: string, queued: readonly { id: string }[]): string {
   const db = openDatabase(database);
   try {
@@ -138,7 +144,13 @@ function unfinished(database: string, queued: readonly { id: string }[]): string
           WHERE m.status NOT IN ('sent', 'delivered', 'failed', 'unknown', 'expired')`,
       )
       .all() as { id: string }[];
-    return JSON.stringify(open.filter((row) => ids.has(row.id)));
+    const sims = db
+      .prepare(
+        `SELECT s.iccid, s.status AS sim, m.state AS modem, m.model, s.slot_path FROM sims s
+           LEFT JOIN modems m ON m.imei = s.modem_imei`,
+      )
+      .all();
+    return JSON.stringify({ parts: open.filter((row) => ids.has(row.id)), sims });
   } finally {
     db.close();
   }
