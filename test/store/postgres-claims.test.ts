@@ -233,7 +233,7 @@ describe('idempotency claims across three hosts sharing PostgreSQL', () => {
         key,
         host: host.id,
         record: await host.store.idempotency.claim(
-          { scope: 'cus_a:live', key, fingerprint: host.id },
+          { scope: 'cus_a:live', key, fingerprint: host.id, claimId: host.id, holder: null },
           now,
           limits,
         ),

@@ -20,6 +20,7 @@ import {
   type Order,
   type OrderCommandContext,
   type Outcome,
+  type ClaimedIdempotencyKey,
   type PurchaseRequest,
 } from '../../domain/index.js';
 import {
@@ -42,10 +43,12 @@ import {
   SimTakenMeanwhile,
   insertNumber,
   lockCustomerOrder,
+  reloadOrder,
   releaseNumber,
   setNumber,
   type OrderTx,
 } from './order-context.js';
+import { recordEffect, recordedEffect } from './idempotent-effects.js';
 import { ORDER_SQL } from './order-statements.js';
 import { PURCHASE_SQL } from './purchase-statements.js';
 import { eligibilityValues } from './sim-eligibility.js';
@@ -120,6 +123,10 @@ export async function purchaseTx(
 ): Promise<Outcome<Order>> {
   const { client } = tx;
   const { now, rules } = ctx;
+  const claimed = req.claimedKey;
+  // A re-run of a request whose holder died after the purchase: the same order again.
+  const bought = claimed && (await recordedEffect(client, claimed, 'order'));
+  if (bought) return accept(await reloadOrder(tx, bought.id));
   const countryRef = parseCountryRef(req.country);
   const facts = (
     await client.query<PurchaseFacts>(PURCHASE_SQL.facts, [
@@ -210,6 +217,7 @@ export async function purchaseTx(
   if (sandbox)
     await tx.sandbox.schedule(client, order, 'purchase', now + rules.sandboxSmsDelayMs, now);
   await tx.outbox.append(client, orderEvent('order.created', order, now));
+  if (claimed) await recordEffect(client, claimed, { kind: 'order', id, detail: null });
   return accept(order);
 }
 
@@ -223,9 +231,14 @@ export async function swapTx(
   customerId: string,
   ref: string,
   ctx: OrderCommandContext,
+  claimed?: ClaimedIdempotencyKey,
 ): Promise<Outcome<{ order: Order; previousNumber: string }>> {
   const { client } = tx;
   const { now, rules } = ctx;
+  const done = claimed && (await recordedEffect(client, claimed, 'swap'));
+  if (done) {
+    return accept({ order: await reloadOrder(tx, done.id), previousNumber: done.detail ?? '' });
+  }
   const order = await lockCustomerOrder(tx, customerId, ref);
   if (!order) return refuse({ code: 'order_not_found' });
   const refusal = decideSwap(order, now);
@@ -256,5 +269,8 @@ export async function swapTx(
     client,
     orderEvent('order.swapped', swapped, now, { previous_number: order.phoneNumber }),
   );
+  if (claimed) {
+    await recordEffect(client, claimed, { kind: 'swap', id: order.id, detail: order.phoneNumber });
+  }
   return accept({ order: swapped, previousNumber: order.phoneNumber });
 }
