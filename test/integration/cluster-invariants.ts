@@ -257,6 +257,8 @@ export async function checkOutbound(
     else if (message.body !== body) violations.push(`message ${id} has another body`);
   }
   for (const m of messages) {
+    // Every message is one a client was answered 202 for: a retry never queued a second one.
+    if (!queued.has(m.id)) violations.push(`message ${m.id} queued but answered to no client`);
     counts[m.status] = (counts[m.status] ?? 0) + 1;
     if (!FINAL.has(m.status)) violations.push(`message ${m.id} still ${m.status}`);
   }
@@ -332,12 +334,6 @@ export interface NoNumbers {
   readonly answeredAt: number;
 }
 
-/** A purchase whose outcome its client never learnt: it may hold any SIM of its country. */
-export interface UnknownPurchase {
-  readonly country: string;
-  readonly askedAt: number;
-}
-
 /**
  * `no_numbers` never answered while a free eligible SIM existed, judged only where the clients'
  * view is certain: a refusal is wrong if some SIM of the country, on a live host, could not have
@@ -350,7 +346,6 @@ export async function checkNoNumbers(
   input: {
     readonly refusals: readonly NoNumbers[];
     readonly holds: readonly ObservedHold[];
-    readonly unknown: readonly UnknownPurchase[];
     /** The SIMs a purchase may get (ready, with a number), by country. */
     readonly sims: readonly { readonly iccid: string; readonly country: string }[];
     /** SIMs of the killed host: left out from the kill on. */
@@ -368,8 +363,6 @@ export async function checkNoNumbers(
   let judged = 0;
   for (const refusal of input.refusals) {
     const { askedAt: from, answeredAt: to } = refusal;
-    // An unanswered purchase of the country may hold any of its SIMs: nothing is certain.
-    if (input.unknown.some((u) => u.country === refusal.country && u.askedAt <= to)) continue;
     judged++;
     const free = input.sims.filter((sim) => {
       if (sim.country !== refusal.country) return false;
@@ -392,4 +385,32 @@ export async function checkNoNumbers(
     }
   }
   return { violations, counts: { refusals: input.refusals.length, refusalsJudged: judged } };
+}
+
+/**
+ * No purchase twice for one idempotency key: the orders in the database are exactly the ones the
+ * clients' keys were answered with (201), each recorded on its key's claim, whichever host ran
+ * it and however often the client had to ask.
+ */
+export async function checkOrdersOfKeys(
+  db: pg.Client,
+  orderOfKey: ReadonlyMap<string, string>,
+): Promise<Checked> {
+  const violations: string[] = [];
+  const orders = await rows<{ id: string }>(db, 'SELECT id FROM orders');
+  const answered = new Set(orderOfKey.values());
+  for (const { id } of orders) {
+    if (!answered.has(id)) violations.push(`order ${id} bought but answered to no key`);
+  }
+  if (answered.size !== orderOfKey.size) violations.push('one order answered to two keys');
+  const recorded = await rows<{ key: string; effect_id: string }>(
+    db,
+    "SELECT key, effect_id FROM idempotency_keys WHERE effect_kind = 'order'",
+  );
+  const recordedOf = new Map(recorded.map((r) => [r.key, r.effect_id]));
+  for (const [key, id] of orderOfKey) {
+    const onClaim = recordedOf.get(key);
+    if (onClaim !== id) violations.push(`key ${key} answered ${id}, its claim records ${onClaim}`);
+  }
+  return { violations, counts: { orders: orders.length, keys: orderOfKey.size } };
 }
