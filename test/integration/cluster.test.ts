@@ -339,6 +339,7 @@ describe('three hosts on one PostgreSQL database', () => {
       `cluster seed ${SEED} checked: ${JSON.stringify({
         allocation: { ...allocation.counts, ...holds.counts, ...refusals.counts },
         money: money.counts,
+        keyedOrders: keyed.counts,
         inbound: { ...inbound.counts, perHost: injectedPerHost },
         outbound: outbound.counts,
         webhooks: {
