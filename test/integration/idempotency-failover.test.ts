@@ -124,15 +124,26 @@ function post(app: ApiServer, url: string, key: string, payload: object) {
 
 const purchases = () => fx.count("ledger WHERE type = 'purchase'");
 
+/** Host A (the fixture's store) and host B (a pool of its own, with its API), both running. */
+async function hostsAandB() {
+  const storeB = (await fx.otherHost('host-b')) as PostgresStore;
+  const a = await startHost(fx.store, 'host-a');
+  const b = await startHost(storeB, 'host-b');
+  return { a, b, apiB: await apiOf(storeB, b) };
+}
+
+/** Host A's lease runs out (as after kill -9) and B reaps it. */
+async function killAndReapA(b: HostSession): Promise<void> {
+  await fx.exec("UPDATE hosts SET lease_until = 0 WHERE id = 'host-a'");
+  expect((await b.reapDeadHosts()).map((r) => r.hostId)).toEqual(['host-a']);
+}
+
 describe('Idempotency-Key across hosts on PostgreSQL', () => {
   beforeEach(() => setUp('postgres'));
   afterEach(tearDown);
 
   it("a retry on host B gets host A's order once A is reaped; a live A still gets 409", async () => {
-    const storeB = (await fx.otherHost('host-b')) as PostgresStore;
-    const a = await startHost(fx.store, 'host-a');
-    const b = await startHost(storeB, 'host-b');
-    const apiB = await apiOf(storeB, b);
+    const { a, b, apiB } = await hostsAandB();
 
     // Host A takes two keys; it commits a purchase with the first, then dies (no response).
     const bought = await claimAs(fx.store.idempotency, a, 'buy-committed', PURCHASE, BUY);
@@ -150,8 +161,7 @@ describe('Idempotency-Key across hosts on PostgreSQL', () => {
     expect(await purchases()).toBe(1);
 
     // A's lease runs out and B reaps it: its claims are dead at once, no 5-minute wait.
-    await fx.exec("UPDATE hosts SET lease_until = 0 WHERE id = 'host-a'");
-    expect((await b.reapDeadHosts()).map((r) => r.hostId)).toEqual(['host-a']);
+    await killAndReapA(b);
 
     const retry = await post(apiB, PURCHASE, 'buy-committed', BUY);
     expect(retry.statusCode).toBe(201);
@@ -176,10 +186,7 @@ describe('Idempotency-Key across hosts on PostgreSQL', () => {
   });
 
   it("a retry of a queued message on host B gets A's message: one message, one SMS", async () => {
-    const storeB = (await fx.otherHost('host-b')) as PostgresStore;
-    const a = await startHost(fx.store, 'host-a');
-    const b = await startHost(storeB, 'host-b');
-    const apiB = await apiOf(storeB, b);
+    const { a, b, apiB } = await hostsAandB();
     const sent = await claimAs(fx.store.idempotency, a, 'send-1', MESSAGES, SMS);
     const queued = await new MessagingService(fx.store.messaging, fx.clock).send(
       { ...SMS, claimedKey: sent },
@@ -191,8 +198,7 @@ describe('Idempotency-Key across hosts on PostgreSQL', () => {
       },
     );
     expect((await post(apiB, MESSAGES, 'send-1', SMS)).statusCode).toBe(409);
-    await fx.exec("UPDATE hosts SET lease_until = 0 WHERE id = 'host-a'");
-    expect((await b.reapDeadHosts()).map((r) => r.hostId)).toEqual(['host-a']);
+    await killAndReapA(b);
     const retry = await post(apiB, MESSAGES, 'send-1', SMS);
     expect(retry.statusCode).toBe(202);
     expect(retry.json()).toMatchObject({ id: queued.id, status: 'queued', parts: 1 });
