@@ -18,10 +18,10 @@ import {
   checkObservedHolds,
   checkInbound,
   checkMoney,
-  checkOrdersOfKeys,
   checkOutbound,
   outboxEvents,
 } from './cluster-invariants.js';
+import { checkOrdersOfKeys } from './cluster-orders-of-keys.js';
 import { HostRouter } from './cluster-router.js';
 import { accountWebhooks, type WebhookAccount } from './cluster-webhooks.js';
 import { runWorkload } from './cluster-run.js';
