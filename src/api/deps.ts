@@ -1,6 +1,7 @@
 import type {
   AdminService,
   CatalogService,
+  ClaimHolder,
   CustomerService,
   EventPort,
   IdempotencyPort,
@@ -36,6 +37,11 @@ export interface ApiDeps {
    * retry into a second purchase. Without it (tests, embedding) they are kept in memory.
    */
   readonly idempotency?: IdempotencyPort;
+  /**
+   * This host's session (its id and epoch), named as the holder of every claim taken here: when
+   * it dies, a retry takes its claims over at once. Without it, only the time limit applies.
+   */
+  readonly idempotencyHolder?: ClaimHolder;
   /**
    * The Messaging API (`/api/v1/messages`). Without it (tests, an embedding without modems) the
    * routes are not registered and answer 404 like any unknown path.

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { buildServer, type ApiServer } from '../api/index.js';
 import type {
+  ClaimHolder,
   EventPort,
   IdempotencyPort,
   MessagingService,
@@ -33,6 +34,8 @@ export async function startApiServer(
     /** Whether the database takes a write now (the store's `writable`). */
     readonly databaseWritable: () => Promise<boolean>;
     readonly idempotency: IdempotencyPort;
+    /** This host's session: the holder of the idempotency claims its API takes. */
+    readonly idempotencyHolder: ClaimHolder;
     readonly webhooks: WebhookService;
     readonly events: EventPort;
     /** The Messaging API (`/api/v1/messages`). */
@@ -58,6 +61,7 @@ export async function startApiServer(
     events: parts.events,
     messaging: parts.messaging,
     idempotency: parts.idempotency,
+    idempotencyHolder: parts.idempotencyHolder,
     clock: deps.clock,
     logger: deps.logger,
     config: { ...config.api, trustProxy: config.trustProxy },

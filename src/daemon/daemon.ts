@@ -214,6 +214,7 @@ async function startParts(
       pool,
       databaseWritable: () => repositories.writable(),
       idempotency: repositories.idempotency,
+      idempotencyHolder: { hostId: lease.session.hostId, epoch: lease.session.epoch },
       webhooks: webhooks.service,
       events: repositories.events,
       stats: repositories.stats,

@@ -9,8 +9,10 @@
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
 
 /**
- * A claim whose request never completed (the process died mid-request) blocks its key for this
- * long, then may be claimed again: better a rare repeat after a crash than a key stuck forever.
+ * A claim whose request never completed blocks its key for at most this long, then may be
+ * claimed again. A claim whose holder is known dead (its host's epoch is over or its lease ran
+ * out; on SQLite an earlier run of the daemon) gives way at once. Either way the re-run cannot
+ * repeat an effect: the effects record their key (see ClaimedIdempotencyKey).
  */
 export const IDEMPOTENCY_LEASE_MS = 5 * 60_000;
 
@@ -20,6 +22,33 @@ export interface IdempotencyClaim {
   readonly key: string;
   /** Hash of method, path and body: the same key with another request is a mismatch. */
   readonly fingerprint: string;
+}
+
+/** Who holds a claim: a host session (src/domain/hosts.ts). Dead once the epoch is over. */
+export interface ClaimHolder {
+  readonly hostId: string;
+  readonly epoch: number;
+}
+
+/** A claim as a request takes it. */
+export interface NewIdempotencyClaim extends IdempotencyClaim {
+  /** Names this attempt; only it may record the key's effect (a later taker fences it out). */
+  readonly claimId: string;
+  /** null: no host session (an API embedded without a daemon) — only the time limit applies. */
+  readonly holder: ClaimHolder | null;
+}
+
+/**
+ * The key a creating request (purchase, swap, message send) carries into the store. The store
+ * records the effect on the key's claim in the transaction of the effect itself, so a re-run
+ * after the first holder died finds it and answers with the same resource instead of creating
+ * a second one; a run whose claim was taken over by another attempt is refused
+ * (`idempotency_conflict`) and rolls back.
+ */
+export interface ClaimedIdempotencyKey {
+  readonly scope: string;
+  readonly key: string;
+  readonly claimId: string;
 }
 
 export interface IdempotencyRecord extends IdempotencyClaim {

@@ -97,7 +97,10 @@ export type {
 } from './ports.js';
 export { IDEMPOTENCY_TTL_MS, IDEMPOTENCY_LEASE_MS, decideIdempotency } from './idempotency.js';
 export type {
+  ClaimHolder,
+  ClaimedIdempotencyKey,
   IdempotencyClaim,
+  NewIdempotencyClaim,
   IdempotencyRecord,
   StoredResponse,
   IdempotencyDecision,

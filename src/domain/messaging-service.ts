@@ -104,6 +104,7 @@ export class MessagingService {
       customerId: principal.customerId,
       apiKeyId: principal.apiKeyId,
       now,
+      ...(input.claimedKey !== undefined ? { claimedKey: input.claimedKey } : {}),
     });
     this.onQueued();
     return queued;

@@ -4,6 +4,7 @@
  */
 import type { ApiScope } from './api-keys.js';
 import type { Page } from './customers.js';
+import type { ClaimedIdempotencyKey } from './idempotency.js';
 
 export const OUTBOUND_STATUSES = [
   'queued',
@@ -44,6 +45,8 @@ export interface SendMessageInput {
   /** RFC 3339; in the future. */
   readonly validUntil?: string;
   readonly priority?: number;
+  /** The request's Idempotency-Key claim, when it came with one. */
+  readonly claimedKey?: ClaimedIdempotencyKey;
 }
 
 /** A validated message for the queue: the store encodes it into PDUs and enqueues it. */
@@ -59,6 +62,8 @@ export interface OutboundDraft {
   readonly customerId: string;
   readonly apiKeyId: string;
   readonly now: number;
+  /** The request's Idempotency-Key claim: the queued message records it (ports.ts). */
+  readonly claimedKey?: ClaimedIdempotencyKey;
 }
 
 export interface QueuedMessage {
@@ -136,7 +141,10 @@ export interface MessagingPort {
   isOperatorAccount(customerId: string): Promise<boolean>;
   /** By ICCID or by the SIM's own number. */
   findSim(iccidOrNumber: string): Promise<SenderSim | undefined>;
-  /** Encodes the draft into its PDUs and queues it, one transaction. */
+  /**
+   * Encodes the draft into its PDUs and queues it, one transaction. With `draft.claimedKey`, the
+   * message this key already queued is answered again instead of a second one.
+   */
   queue(draft: OutboundDraft): Promise<QueuedMessage>;
   /** Undefined when there is none, or `audience` may not see it. */
   getMessage(id: string, audience: MessageAudience): Promise<MessageDetail | undefined>;

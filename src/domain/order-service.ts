@@ -2,6 +2,7 @@
 import type { Clock } from '../shared/index.js';
 import { allocationPolicy, type AllocationPolicy } from './allocation.js';
 import type { Page } from './customers.js';
+import type { ClaimedIdempotencyKey } from './idempotency.js';
 import { DEFAULT_ORDER_RULES, type OrderRulesConfig } from './order-rules.js';
 import type { ExpiryReport, Order, OrderDetail, OrderStatus } from './order-types.js';
 import { ORDER_STATUSES } from './order-types.js';
@@ -25,6 +26,8 @@ export interface PurchaseInput {
   /** ISO-2 or sms-activate numeric id. */
   readonly country: string;
   readonly maxPriceUnits?: number;
+  /** The request's Idempotency-Key claim, when it came with one. */
+  readonly claimedKey?: ClaimedIdempotencyKey;
 }
 
 export class OrderService {
@@ -58,6 +61,7 @@ export class OrderService {
           service,
           country,
           ...(input.maxPriceUnits !== undefined ? { maxPriceUnits: input.maxPriceUnits } : {}),
+          ...(input.claimedKey !== undefined ? { claimedKey: input.claimedKey } : {}),
         },
         this.ctx(),
       ),
@@ -98,8 +102,9 @@ export class OrderService {
   async swap(
     customerId: string,
     ref: string | number,
+    claimedKey?: ClaimedIdempotencyKey,
   ): Promise<{ order: Order; previousNumber: string }> {
-    return unwrap(await this.port.swap(customerId, String(ref), this.ctx()));
+    return unwrap(await this.port.swap(customerId, String(ref), this.ctx(), claimedKey));
   }
 
   async retry(customerId: string, ref: string | number): Promise<Order> {

@@ -1,5 +1,6 @@
 /** Orders (number rentals), their numbers, messages and events. */
 import type { OrderCall } from './calls.js';
+import type { ClaimedIdempotencyKey } from './idempotency.js';
 
 export const ORDER_STATUSES = [
   'waiting',
@@ -116,6 +117,8 @@ export interface PurchaseRequest {
   /** ISO-2 or sms-activate numeric id. */
   readonly country: string;
   readonly maxPriceUnits?: number;
+  /** The request's Idempotency-Key claim: the order records it (ports.ts). */
+  readonly claimedKey?: ClaimedIdempotencyKey;
 }
 
 export interface OrderQuery {

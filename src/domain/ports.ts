@@ -24,7 +24,12 @@ import type {
   Page,
   Profile,
 } from './customers.js';
-import type { IdempotencyClaim, IdempotencyRecord, StoredResponse } from './idempotency.js';
+import type {
+  ClaimedIdempotencyKey,
+  IdempotencyRecord,
+  NewIdempotencyClaim,
+  StoredResponse,
+} from './idempotency.js';
 import type { OrderRulesConfig } from './order-rules.js';
 import type {
   DomainEvent,
@@ -103,6 +108,7 @@ export interface OrderCommandContext {
 }
 
 export interface OrderPort {
+  /** With `request.claimedKey`, the order this key already bought is returned, not a new one. */
   purchase(request: PurchaseRequest, ctx: OrderCommandContext): Promise<Outcome<Order>>;
   /** `ref`: `ord_…` or the digits of an activation id; another customer's order is not found. */
   cancel(
@@ -110,10 +116,12 @@ export interface OrderPort {
     ref: string,
     ctx: OrderCommandContext,
   ): Promise<Outcome<{ readonly order: Order; readonly refundUnits: number }>>;
+  /** With `claimedKey`, a swap this key already made is answered again, not repeated. */
   swap(
     customerId: string,
     ref: string,
     ctx: OrderCommandContext,
+    claimedKey?: ClaimedIdempotencyKey,
   ): Promise<Outcome<{ readonly order: Order; readonly previousNumber: string }>>;
   retry(customerId: string, ref: string, ctx: OrderCommandContext): Promise<Outcome<Order>>;
   finish(customerId: string, ref: string, ctx: OrderCommandContext): Promise<Outcome<Order>>;
@@ -164,14 +172,27 @@ export interface IdempotencyPort {
   /**
    * Atomically: the live record of (scope, key), or null after inserting `claim` as in flight.
    * A record is dead (replaced by the claim) when created before `expiredBefore`, or when still
-   * in flight and created before `abandonedBefore`.
+   * in flight and created before `abandonedBefore` or held by a holder that is dead (its host's
+   * epoch is over or its lease ended). An in-flight record that already recorded an effect is
+   * taken over only by the same request (fingerprint); the taker keeps the effect.
    */
   claim(
-    claim: IdempotencyClaim,
+    claim: NewIdempotencyClaim,
     now: number,
     limits: { readonly expiredBefore: number; readonly abandonedBefore: number },
   ): Promise<IdempotencyRecord | null>;
-  complete(scope: string, key: string, response: StoredResponse, now: number): Promise<void>;
-  /** Forgets an in-flight claim whose request failed without a replayable answer. */
-  release(scope: string, key: string): Promise<void>;
+  /** With `claimId`, only while that attempt still holds the claim (not taken over). */
+  complete(
+    scope: string,
+    key: string,
+    response: StoredResponse,
+    now: number,
+    claimId?: string,
+  ): Promise<void>;
+  /**
+   * Forgets an in-flight claim whose request failed without a replayable answer; with
+   * `claimId`, only that attempt's. A claim whose effect was recorded stays (a retry must find
+   * the effect): it gives way once abandoned.
+   */
+  release(scope: string, key: string, claimId?: string): Promise<void>;
 }

@@ -257,6 +257,8 @@ export async function checkOutbound(
     else if (message.body !== body) violations.push(`message ${id} has another body`);
   }
   for (const m of messages) {
+    // Every message is one a client was answered 202 for: a retry never queued a second one.
+    if (!queued.has(m.id)) violations.push(`message ${m.id} queued but answered to no client`);
     counts[m.status] = (counts[m.status] ?? 0) + 1;
     if (!FINAL.has(m.status)) violations.push(`message ${m.id} still ${m.status}`);
   }
@@ -332,12 +334,6 @@ export interface NoNumbers {
   readonly answeredAt: number;
 }
 
-/** A purchase whose outcome its client never learnt: it may hold any SIM of its country. */
-export interface UnknownPurchase {
-  readonly country: string;
-  readonly askedAt: number;
-}
-
 /**
  * `no_numbers` never answered while a free eligible SIM existed, judged only where the clients'
  * view is certain: a refusal is wrong if some SIM of the country, on a live host, could not have
@@ -350,7 +346,6 @@ export async function checkNoNumbers(
   input: {
     readonly refusals: readonly NoNumbers[];
     readonly holds: readonly ObservedHold[];
-    readonly unknown: readonly UnknownPurchase[];
     /** The SIMs a purchase may get (ready, with a number), by country. */
     readonly sims: readonly { readonly iccid: string; readonly country: string }[];
     /** SIMs of the killed host: left out from the kill on. */
@@ -368,8 +363,6 @@ export async function checkNoNumbers(
   let judged = 0;
   for (const refusal of input.refusals) {
     const { askedAt: from, answeredAt: to } = refusal;
-    // An unanswered purchase of the country may hold any of its SIMs: nothing is certain.
-    if (input.unknown.some((u) => u.country === refusal.country && u.askedAt <= to)) continue;
     judged++;
     const free = input.sims.filter((sim) => {
       if (sim.country !== refusal.country) return false;

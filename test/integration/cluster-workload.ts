@@ -5,7 +5,7 @@
  * HostRouter, so a client of a killed host carries on at another host with the same keys.
  */
 import { prng } from '../helpers/prng.js';
-import type { NoNumbers, ObservedHold, UnknownPurchase } from './cluster-invariants.js';
+import type { NoNumbers, ObservedHold } from './cluster-invariants.js';
 import type { HostRouter, RoutedReply } from './cluster-router.js';
 
 export interface Customer {
@@ -50,16 +50,25 @@ export interface WorkloadOptions {
   readonly reaped: (host: number) => Promise<void>;
   /** How long after that an SMS stored by the dead host may take to reach its order. */
   readonly afterReapMs: number;
+  /**
+   * How long a client retries a key whose claim the dead host holds (409 idempotency_conflict)
+   * before that is a failure: the host's lease must end within it, and then the claim is taken
+   * over and the retry gets the original outcome.
+   */
+  readonly conflictPatienceMs: number;
 }
 
 export interface Tally {
   purchases: number;
   bought: number;
   noNumbers: number;
-  /** 409 idempotency_conflict: the key's first request was in flight on the host that died. */
-  inDoubt: number;
-  /** The same for a cancel, swap or finish (the client then reads the order; see `act`). */
-  actionsInDoubt: number;
+  /**
+   * Requests answered 409 idempotency_conflict at first (their key's first request was in flight
+   * on the host that died), retried with the same key until the real answer came.
+   */
+  waitedForDeadHolder: number;
+  /** Cancels and finishes the dead host had carried out: the retry found them done. */
+  actionsDoneByDeadHost: number;
   cancelled: number;
   swapped: number;
   swapNoNumbers: number;
@@ -67,7 +76,6 @@ export interface Tally {
   /** Orders on a SIM of the dead host, cancelled instead of given an SMS. */
   cancelledOnDeadHost: number;
   messages: number;
-  messagesInDoubt: number;
   /** Replayed answers (Idempotent-Replayed: true) after a failover. */
   replays: number;
   /** Anything else: the test fails on it, with these texts. */
@@ -116,25 +124,22 @@ export class Workload {
   readonly holds: ObservedHold[] = [];
   /** Purchases answered no_numbers. */
   readonly refusals: NoNumbers[] = [];
-  /** Purchases whose outcome the client never learnt (idempotency_conflict after the kill). */
-  readonly unknownPurchases: UnknownPurchase[] = [];
+  /** The order each purchase's idempotency key was answered with (201), by key. */
+  readonly orderOfKey = new Map<string, string>();
   /** Bodies of the messages queued (202), by id. */
   readonly messages = new Map<string, string>();
-  /** Bodies whose POST answered idempotency_conflict: reconciled from the database. */
-  readonly messagesInDoubt: string[] = [];
   readonly tally: Tally = {
     purchases: 0,
     bought: 0,
     noNumbers: 0,
-    inDoubt: 0,
-    actionsInDoubt: 0,
+    waitedForDeadHolder: 0,
+    actionsDoneByDeadHost: 0,
     cancelled: 0,
     swapped: 0,
     swapNoNumbers: 0,
     finished: 0,
     cancelledOnDeadHost: 0,
     messages: 0,
-    messagesInDoubt: 0,
     replays: 0,
     unexpected: [],
   };
@@ -145,15 +150,28 @@ export class Workload {
     this.tally.unexpected.push(`${what}: ${reply.status} ${JSON.stringify(reply.body)}`);
   }
 
-  /** POST with an idempotency key through the router; counts replays. */
+  /**
+   * POST with an idempotency key through the router; counts replays. A key whose first request
+   * was in flight on the host that died answers 409 idempotency_conflict until that host's lease
+   * is over: the client asks again with the same key (after the Retry-After second) and must
+   * then get the original outcome. `conflicted` says whether it had to.
+   */
   private async post(host: number, path: string, key: string, idem: string, body?: unknown) {
-    const reply = await this.o.router.call(host, 'POST', path, {
-      key,
-      headers: { 'idempotency-key': idem },
-      ...(body === undefined ? {} : { body }),
-    });
-    if (reply.headers.get('idempotent-replayed') === 'true') this.tally.replays++;
-    return reply;
+    const giveUpAt = Date.now() + this.o.conflictPatienceMs;
+    let conflicted = false;
+    for (;;) {
+      const reply = await this.o.router.call(host, 'POST', path, {
+        key,
+        headers: { 'idempotency-key': idem },
+        ...(body === undefined ? {} : { body }),
+      });
+      if (reply.headers.get('idempotent-replayed') === 'true') this.tally.replays++;
+      const conflict = reply.status === 409 && errorOf(reply.body) === 'idempotency_conflict';
+      if (!conflict || Date.now() > giveUpAt) return { ...reply, conflicted };
+      if (!conflicted) this.tally.waitedForDeadHolder++;
+      conflicted = true;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
   }
 
   /** Purchase `p`: bought, then cancelled, swapped, or given an SMS and finished. */
@@ -165,20 +183,17 @@ export class Workload {
     const pair = pairs[p % pairs.length]!;
     this.tally.purchases++;
     const askedAt = Date.now();
-    const bought = await this.post(client, BUY, customer.key, `buy-${seed}-${p}`, pair);
+    const idem = `buy-${seed}-${p}`;
+    const bought = await this.post(client, BUY, customer.key, idem, pair);
     if (bought.status === 409 && errorOf(bought.body) === 'no_numbers') {
       this.tally.noNumbers++;
       this.refusals.push({ ...pair, askedAt, answeredAt: Date.now() });
       return;
     }
-    if (bought.status === 409 && errorOf(bought.body) === 'idempotency_conflict') {
-      this.tally.inDoubt++;
-      this.unknownPurchases.push({ ...pair, askedAt });
-      return;
-    }
     if (bought.status !== 201) return this.fail(`purchase ${p}`, bought);
     this.tally.bought++;
     const id = String(bought.body.order_id);
+    this.orderOfKey.set(idem, id);
     let phone = String(bought.body.phone_number);
     const order: OrderRef = { client, customer, id, p, hold: this.hold(phone, id, askedAt) };
     const roll = random();
@@ -207,10 +222,11 @@ export class Workload {
   }
 
   /**
-   * POST cancel, swap or finish with its idempotency key. A 409 idempotency_conflict means the
-   * key's first request was in flight on the host that died, and stays claimed for the lease
-   * (IDEMPOTENCY_LEASE_MS): the client reads the order, as a real one would, and is done when
-   * `done(order)` says the action took effect; otherwise it asks again under a new key.
+   * POST cancel, swap or finish with its idempotency key (waiting out the dead host's claim,
+   * see `post`). A swap's retry answers the swap the dead host made. A cancel or finish is a
+   * state transition that records no effect: its retry, if the dead host had carried it out,
+   * finds the order closed and answers 409 bad_status; the client then reads the order and is
+   * done when `done(order)` says the action took effect.
    */
   private async act(
     order: OrderRef,
@@ -225,21 +241,18 @@ export class Workload {
     // From here on the action may take effect at any moment.
     const sentAt = Date.now();
     const reply = await this.post(order.client, path, order.customer.key, idem);
-    if (reply.status !== 409 || errorOf(reply.body) !== 'idempotency_conflict') {
+    if (!reply.conflicted || reply.status !== 409 || errorOf(reply.body) !== 'bad_status') {
       return { ...reply, sentAt };
     }
-    this.tally.actionsInDoubt++;
     const current = await this.o.router.call(
       order.client,
       'GET',
       `/api/v1/customer/order/${order.id}`,
       { key: order.customer.key },
     );
-    if (current.status === 200 && done(current.body)) return { ...current, sentAt };
-    return {
-      ...(await this.post(order.client, path, order.customer.key, `${idem}-again`)),
-      sentAt,
-    };
+    if (current.status !== 200 || !done(current.body)) return { ...reply, sentAt };
+    this.tally.actionsDoneByDeadHost++;
+    return { ...current, sentAt };
   }
 
   /**
@@ -381,11 +394,6 @@ export class Workload {
       `msg-${seed}-${m}`,
       request,
     );
-    if (reply.status === 409 && errorOf(reply.body) === 'idempotency_conflict') {
-      this.tally.messagesInDoubt++;
-      this.messagesInDoubt.push(body);
-      return;
-    }
     if (reply.status !== 202) return this.fail(`message ${m}`, reply);
     this.tally.messages++;
     this.messages.set(String(reply.body.id), body);

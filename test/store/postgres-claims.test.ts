@@ -233,7 +233,7 @@ describe('idempotency claims across three hosts sharing PostgreSQL', () => {
         key,
         host: host.id,
         record: await host.store.idempotency.claim(
-          { scope: 'cus_a:live', key, fingerprint: host.id },
+          { scope: 'cus_a:live', key, fingerprint: host.id, claimId: host.id, holder: null },
           now,
           limits,
         ),
@@ -265,7 +265,11 @@ describe('idempotency claims across three hosts sharing PostgreSQL', () => {
     const [holder, claimer] = hosts as [Host, Host];
     const limits = { expiredBefore: T0 - 24 * 60 * MINUTE, abandonedBefore: T0 - 5 * MINUTE };
     const claim = (host: Host, fingerprint: string) =>
-      host.store.idempotency.claim({ scope: 'cus_a:live', key: 'k', fingerprint }, T0, limits);
+      host.store.idempotency.claim(
+        { scope: 'cus_a:live', key: 'k', fingerprint, claimId: fingerprint, holder: null },
+        T0,
+        limits,
+      );
     expect(await claim(holder, 'holder')).toBeNull();
     // The holder's request fails and releases the key just after the claimer's claim statement
     // found it live, before the claimer reads the record.

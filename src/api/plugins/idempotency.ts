@@ -1,28 +1,32 @@
 /**
  * Idempotency keys on mutating POSTs (API.md). Runs after authentication and validation: the
- * first request with a key claims it (a row), its response is stored on the way out, and a retry
- * with the same key and body is answered from the row without touching the domain again.
+ * first request with a key claims it (a row naming this host session as its holder), its
+ * response is stored on the way out, and a retry with the same key and body is answered from
+ * the row without touching the domain again. The routes that create something pass the claim
+ * on (`claimedKeyOf`), so that a retry after the holder died re-runs into the same resource.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   IDEMPOTENCY_LEASE_MS,
   IDEMPOTENCY_TTL_MS,
   decideIdempotency,
+  type ClaimHolder,
+  type ClaimedIdempotencyKey,
   type IdempotencyPort,
 } from '../../domain/index.js';
 import { SimpoolError, type Clock, type Logger } from '../../shared/index.js';
 import { principalOf } from './auth.js';
 
-interface Claim {
-  readonly scope: string;
-  readonly key: string;
-}
-
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotencyClaim: Claim | null;
+    idempotencyClaim: ClaimedIdempotencyKey | null;
   }
+}
+
+/** The request's claim on its Idempotency-Key, for the domain to record with the effect. */
+export function claimedKeyOf(request: FastifyRequest): ClaimedIdempotencyKey | undefined {
+  return request.idempotencyClaim ?? undefined;
 }
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
@@ -45,18 +49,26 @@ function keyOf(request: FastifyRequest): string | undefined {
   return value;
 }
 
-function fingerprint(request: FastifyRequest): string {
+/** What makes two requests with one key the same request: method, URL and parsed body. */
+export function requestFingerprint(method: string, url: string, body: unknown): string {
   return createHash('sha256')
-    .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+    .update(`${method} ${url}\n${JSON.stringify(body ?? null)}`)
     .digest('hex');
 }
 
 /** Adds the hooks to `scope`; they act on POST requests carrying a key. */
 export function registerIdempotency(
   scope: FastifyInstance,
-  deps: { readonly idempotency: IdempotencyPort; readonly clock: Clock; readonly logger: Logger },
+  deps: {
+    readonly idempotency: IdempotencyPort;
+    /** This host session, the holder of the claims taken here; none: the time limit only. */
+    readonly idempotencyHolder?: ClaimHolder;
+    readonly clock: Clock;
+    readonly logger: Logger;
+  },
 ): void {
   const { idempotency, clock, logger } = deps;
+  const holder = deps.idempotencyHolder ?? null;
   scope.decorateRequest('idempotencyClaim', null);
 
   scope.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -66,14 +78,16 @@ export function registerIdempotency(
     const principal = principalOf(request);
     // Per customer and mode: a sandbox retry never replays a live response.
     const claimScope = `${principal.customerId}:${principal.sandbox ? 'test' : 'live'}`;
-    const print = fingerprint(request);
+    const print = requestFingerprint(request.method, request.url, request.body);
     const now = clock.now();
-    const existing = await idempotency.claim({ scope: claimScope, key, fingerprint: print }, now, {
-      expiredBefore: now - IDEMPOTENCY_TTL_MS,
-      abandonedBefore: now - IDEMPOTENCY_LEASE_MS,
-    });
+    const claimId = randomUUID();
+    const existing = await idempotency.claim(
+      { scope: claimScope, key, fingerprint: print, claimId, holder },
+      now,
+      { expiredBefore: now - IDEMPOTENCY_TTL_MS, abandonedBefore: now - IDEMPOTENCY_LEASE_MS },
+    );
     if (existing === null) {
-      request.idempotencyClaim = { scope: claimScope, key };
+      request.idempotencyClaim = { scope: claimScope, key, claimId };
       return;
     }
     const decision = decideIdempotency(existing, print);
@@ -110,9 +124,10 @@ export function registerIdempotency(
           claim.key,
           { statusCode: status, body: payload },
           clock.now(),
+          claim.claimId,
         );
       } else {
-        await idempotency.release(claim.scope, claim.key);
+        await idempotency.release(claim.scope, claim.key, claim.claimId);
       }
     } catch (error) {
       // The response itself is fine; the client's retry would just run again.
@@ -126,6 +141,6 @@ export function registerIdempotency(
     const claim = request.idempotencyClaim;
     if (claim === null) return;
     request.idempotencyClaim = null;
-    await idempotency.release(claim.scope, claim.key);
+    await idempotency.release(claim.scope, claim.key, claim.claimId);
   });
 }

@@ -53,7 +53,16 @@ const TAGS = [
 const DESCRIPTION = `Self-hosted SMS gateway: GSM modem banks as a number-rental and messaging
 service. Errors are \`{"success":false,"error":"<code>","message","request_id"}\` with the HTTP
 status. The WebSocket feeds \`GET /ws/orders\` (customer key) and \`GET /ws/admin\` (admin
-credential) are upgrades, not described here: see API.md "WebSocket feeds".`;
+credential) are upgrades, not described here: see API.md "WebSocket feeds".
+
+Every POST of the customer and messaging APIs accepts \`Idempotency-Key\` (or
+\`X-Idempotency-Key\`, 1–255 visible characters). The same key and body within 24 h answer the
+stored response again (\`Idempotent-Replayed: true\`); another body with the key: 422
+\`idempotency_mismatch\`; the first request still running: 409 \`idempotency_conflict\` (retry
+after a second). If the host running the first request died, a retry (on any host) gets the first
+request's outcome once that host's lease is over: the same order, swap or message, never a
+second one. Cancel and finish are not repeated either: done already, they answer 409
+\`bad_status\`.`;
 
 /** Fills a route's `tags` and `security` from its path when the route does not say. */
 function describeByPath(url: string, schema: FastifySchema | undefined): FastifySchema {

@@ -28,3 +28,16 @@ export function queuedFrom(message: NewOutboundMessage): QueuedMessage {
     createdAt: message.createdAt,
   };
 }
+
+/** An outbound message's row as a keyed send's re-run answers it (its first answer: queued). */
+export interface QueuedMessageRow {
+  readonly id: string;
+  readonly part_count: number;
+  readonly created_at: number;
+}
+
+export const QUEUED_MESSAGE_COLUMNS = 'id, part_count, created_at';
+
+export function queuedFromRow(row: QueuedMessageRow): QueuedMessage {
+  return { id: row.id, status: 'queued', parts: row.part_count, createdAt: row.created_at };
+}

@@ -1,8 +1,9 @@
 /**
  * The Messaging API's storage on PostgreSQL (MessagingPort; the twin of
  * src/store/sqlite/messaging-repository.ts): a validated draft is encoded into its SUBMIT PDUs
- * (common/outbound-drafts.ts) and queued in one transaction, which wakes every host's router;
- * reads come from message-reads.ts.
+ * (common/outbound-drafts.ts) and queued in one transaction, which wakes every host's router and
+ * records the request's idempotency key (common/idempotent-effects.ts); reads come from
+ * message-reads.ts.
  */
 import type {
   MessageAudience,
@@ -15,12 +16,21 @@ import type {
   QueuedMessage,
   SenderSim,
 } from '../../domain/index.js';
-import { outboundFromDraft, queuedFrom } from '../common/outbound-drafts.js';
+import {
+  QUEUED_MESSAGE_COLUMNS,
+  outboundFromDraft,
+  queuedFrom,
+  queuedFromRow,
+  type QueuedMessageRow,
+} from '../common/outbound-drafts.js';
 import type { PostgresDatabase } from './database.js';
+import { recordEffect, recordedEffect } from './idempotent-effects.js';
 import { PostgresMessageReads } from './message-reads.js';
 import type { PostgresOutboundRepository } from './outbound-repository.js';
 
 const KIND_OF = 'SELECT kind FROM customers WHERE id = $1';
+
+const QUEUED = `SELECT ${QUEUED_MESSAGE_COLUMNS} FROM outbound_messages WHERE id = $1`;
 
 // By ICCID, else by number compared by digits (`+49 151 …`, `49151…`), as the SQLite inventory
 // finds a SIM; a recycled number: the SIM seen last. Whatever host drives it.
@@ -60,10 +70,19 @@ export class PostgresMessagingRepository implements MessagingPort {
     return row ? { iccid: row.iccid, msisdn: row.msisdn, enabled: row.enabled === 1 } : undefined;
   }
 
-  async queue(draft: OutboundDraft): Promise<QueuedMessage> {
+  queue(draft: OutboundDraft): Promise<QueuedMessage> {
     const message = outboundFromDraft(draft);
-    await this.outbound.enqueue(message);
-    return queuedFrom(message);
+    const claimed = draft.claimedKey;
+    return this.db.transaction(async (c) => {
+      // A re-run of a request whose holder died after queueing: the same message, not a second.
+      const sent = claimed && (await recordedEffect(c, claimed, 'message'));
+      const row = sent && (await c.query<QueuedMessageRow>(QUEUED, [sent.id])).rows[0];
+      if (row) return queuedFromRow(row);
+      await this.outbound.enqueueWithin(c, message);
+      if (claimed)
+        await recordEffect(c, claimed, { kind: 'message', id: message.id, detail: null });
+      return queuedFrom(message);
+    });
   }
 
   getMessage(id: string, audience: MessageAudience): Promise<MessageDetail | undefined> {

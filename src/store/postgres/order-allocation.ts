@@ -21,6 +21,7 @@ import {
   type Order,
   type OrderCommandContext,
   type Outcome,
+  type ClaimedIdempotencyKey,
   type PurchaseRequest,
 } from '../../domain/index.js';
 import {
@@ -43,10 +44,12 @@ import {
   SimTakenMeanwhile,
   insertNumber,
   lockCustomerOrder,
+  reloadOrder,
   releaseNumber,
   setNumber,
   type OrderTx,
 } from './order-context.js';
+import { recordEffect, recordedEffect } from './idempotent-effects.js';
 import { ORDER_SQL } from './order-statements.js';
 import { named } from './prepared.js';
 import { PURCHASE_SQL } from './purchase-statements.js';
@@ -165,6 +168,10 @@ export async function purchaseTx(
 ): Promise<Outcome<Order>> {
   const { client } = tx;
   const { now, rules } = ctx;
+  const claimed = req.claimedKey;
+  // A re-run of a request whose holder died after the purchase: the same order again.
+  const bought = claimed && (await recordedEffect(client, claimed, 'order'));
+  if (bought) return accept(await reloadOrder(tx, bought.id));
   const facts = await readFacts(tx, req, ctx);
   if (!facts || facts.customer_id !== req.customerId || facts.revoked_at !== null) {
     return refuse({ code: 'unauthorized' });
@@ -266,6 +273,7 @@ export async function purchaseTx(
   if (sandbox)
     await tx.sandbox.schedule(client, order, 'purchase', now + rules.sandboxSmsDelayMs, now);
   await tx.outbox.append(client, orderEvent('order.created', order, now));
+  if (claimed) await recordEffect(client, claimed, { kind: 'order', id, detail: null });
   return accept(order);
 }
 
@@ -279,9 +287,14 @@ export async function swapTx(
   customerId: string,
   ref: string,
   ctx: OrderCommandContext,
+  claimed?: ClaimedIdempotencyKey,
 ): Promise<Outcome<{ order: Order; previousNumber: string }>> {
   const { client } = tx;
   const { now, rules } = ctx;
+  const done = claimed && (await recordedEffect(client, claimed, 'swap'));
+  if (done) {
+    return accept({ order: await reloadOrder(tx, done.id), previousNumber: done.detail ?? '' });
+  }
   const order = await lockCustomerOrder(tx, customerId, ref);
   if (!order) return refuse({ code: 'order_not_found' });
   const refusal = decideSwap(order, now);
@@ -312,5 +325,8 @@ export async function swapTx(
     client,
     orderEvent('order.swapped', swapped, now, { previous_number: order.phoneNumber }),
   );
+  if (claimed) {
+    await recordEffect(client, claimed, { kind: 'swap', id: order.id, detail: order.phoneNumber });
+  }
   return accept({ order: swapped, previousNumber: order.phoneNumber });
 }

@@ -96,6 +96,11 @@ async function changedOrder(tx: OrderTx, sql: string, params: unknown[]): Promis
   return order;
 }
 
+/** An order by id, read inside the transaction (the one a keyed request bought earlier). */
+export function reloadOrder(tx: OrderTx, id: string): Promise<Order> {
+  return changedOrder(tx, ORDER_SQL.orderById, [id]);
+}
+
 /**
  * `ord_…` or activation-id digits, only among this customer's orders (others: not found);
  * locked for the command when `lock` (the first lock of the transaction).

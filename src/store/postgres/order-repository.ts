@@ -8,6 +8,7 @@
  */
 import type {
   CallMatchResult,
+  ClaimedIdempotencyKey,
   ExpiryReport,
   IncomingCallRecord,
   InboundSms,
@@ -82,8 +83,13 @@ export class PostgresOrderRepository implements OrderPort {
     return this.write(cancelTx, customerId, ref, ctx.now);
   }
 
-  swap(customerId: string, ref: string, ctx: OrderCommandContext) {
-    return this.write(swapTx, customerId, ref, ctx);
+  swap(
+    customerId: string,
+    ref: string,
+    ctx: OrderCommandContext,
+    claimedKey?: ClaimedIdempotencyKey,
+  ) {
+    return this.write(swapTx, customerId, ref, ctx, claimedKey);
   }
 
   retry(customerId: string, ref: string, ctx: OrderCommandContext): Promise<Outcome<Order>> {

@@ -25,6 +25,8 @@ export const ORDER_SQL = {
   lockOrderOfCustomerByActivation: `
     SELECT * FROM orders WHERE customer_id = $1 AND activation_id = $2 FOR NO KEY UPDATE`,
   orderOfCustomerById: 'SELECT * FROM orders WHERE customer_id = $1 AND id = $2',
+  /** The order a keyed request already bought (its id recorded with the key). */
+  orderById: 'SELECT * FROM orders WHERE id = $1',
   orderOfCustomerByActivation: 'SELECT * FROM orders WHERE customer_id = $1 AND activation_id = $2',
   /** An SMS or call for a SIM: its open order, locked (two hosts attach one at a time). */
   lockOpenOrderOnSim: `SELECT * FROM orders WHERE sim_iccid = $1 AND status IN ${OPEN}

@@ -90,12 +90,15 @@ export class PostgresOutboundRepository implements OutboundRepository {
   }
 
   enqueue(message: NewOutboundMessage): Promise<void> {
+    return this.db.transaction((c) => this.enqueueWithin(c, message));
+  }
+
+  /** `enqueue` inside the caller's transaction (a keyed send records its key with it). */
+  async enqueueWithin(c: PostgresClient, message: NewOutboundMessage): Promise<void> {
     if (message.parts.length === 0) {
-      return Promise.reject(
-        new SimpoolError('invalid_argument', `outbound message ${message.id} has no parts`),
-      );
+      throw new SimpoolError('invalid_argument', `outbound message ${message.id} has no parts`);
     }
-    return this.db.transaction((c) => this.steps.enqueue(c, message));
+    await this.steps.enqueue(c, message);
   }
 
   applySendSteps(steps: readonly SendStep[]): Promise<SendStepOutcome[]> {

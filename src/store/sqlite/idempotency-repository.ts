@@ -1,17 +1,38 @@
-/** Idempotency-key records (table idempotency_keys, migration 5). */
+/**
+ * Idempotency-key records (table idempotency_keys, migrations 5 and 14). A claim names its
+ * holder, this run of the daemon (host and epoch): a restart raises the epoch, so a claim an
+ * earlier run left in flight gives way at once to the retry, which finds the effect the earlier
+ * run may have recorded (common/idempotent-effects.ts).
+ */
 import type {
-  IdempotencyClaim,
   IdempotencyPort,
   IdempotencyRecord,
+  NewIdempotencyClaim,
   StoredResponse,
 } from '../../domain/index.js';
-import { idempotencyRecordFromRow, type IdempotencyTableRow } from '../common/idempotency-rows.js';
+import {
+  idempotencyRecordFromRow,
+  takesOver,
+  type IdempotencyTableRow,
+} from '../common/idempotency-rows.js';
 import type { SqliteDatabase } from './database.js';
+
+interface ClaimParams {
+  scope: string;
+  key: string;
+  fingerprint: string;
+  now: number;
+  claimId: string;
+  holderHost: string | null;
+  holderEpoch: number | null;
+}
 
 export class SqliteIdempotencyRepository implements IdempotencyPort {
   private readonly getStmt;
   private readonly pruneStmt;
+  private readonly holderAliveStmt;
   private readonly insertStmt;
+  private readonly takeOverStmt;
   private readonly completeStmt;
   private readonly releaseStmt;
   private readonly claimTx;
@@ -20,56 +41,88 @@ export class SqliteIdempotencyRepository implements IdempotencyPort {
     this.getStmt = db.prepare<[string, string], IdempotencyTableRow>(
       'SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?',
     );
-    this.pruneStmt = db.prepare<{ scope: string; key: string; expired: number; abandoned: number }>(
-      `DELETE FROM idempotency_keys
-        WHERE created_at < @expired
-           OR (scope = @scope AND key = @key AND status_code IS NULL AND created_at < @abandoned)`,
+    // Expired rows of every scope go with each claim: the table stays bounded by 24 h of traffic.
+    this.pruneStmt = db.prepare<[number]>('DELETE FROM idempotency_keys WHERE created_at < ?');
+    // The holder's session is current (host-registry.ts) and its lease still runs.
+    this.holderAliveStmt = db
+      .prepare<[string, number, number], number>(
+        `SELECT 1 FROM hosts WHERE id = ? AND epoch = ? AND stopped_at IS NULL
+            AND reaped_epoch < epoch AND lease_until > ?`,
+      )
+      .pluck();
+    this.insertStmt = db.prepare<ClaimParams>(
+      `INSERT INTO idempotency_keys (scope, key, fingerprint, created_at, claim_id, holder_host,
+         holder_epoch)
+       VALUES (@scope, @key, @fingerprint, @now, @claimId, @holderHost, @holderEpoch)`,
     );
-    this.insertStmt = db.prepare<[string, string, string, number]>(
-      `INSERT INTO idempotency_keys (scope, key, fingerprint, created_at) VALUES (?, ?, ?, ?)`,
+    // The effect an earlier attempt recorded stays: the taker answers with it.
+    this.takeOverStmt = db.prepare<ClaimParams>(
+      `UPDATE idempotency_keys SET fingerprint = @fingerprint, created_at = @now,
+         claim_id = @claimId, holder_host = @holderHost, holder_epoch = @holderEpoch
+        WHERE scope = @scope AND key = @key`,
     );
-    this.completeStmt = db.prepare<[number, string, number, string, string]>(
+    this.completeStmt = db.prepare<[number, string, number, string, string, string | null]>(
       `UPDATE idempotency_keys SET status_code = ?, body = ?, completed_at = ?
-        WHERE scope = ? AND key = ? AND status_code IS NULL`,
+        WHERE scope = ? AND key = ? AND status_code IS NULL AND claim_id IS coalesce(?, claim_id)`,
     );
-    this.releaseStmt = db.prepare<[string, string]>(
-      'DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND status_code IS NULL',
+    this.releaseStmt = db.prepare<[string, string, string | null]>(
+      `DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND status_code IS NULL
+          AND effect_kind IS NULL AND claim_id IS coalesce(?, claim_id)`,
     );
     // One IMMEDIATE transaction: two concurrent requests with one key cannot both claim it.
     this.claimTx = db.transaction(
-      (
-        claim: IdempotencyClaim,
-        now: number,
-        expired: number,
-        abandoned: number,
-      ): IdempotencyRecord | null => {
-        // Expired rows of every scope go with it: the table stays bounded by 24 h of traffic.
-        this.pruneStmt.run({ scope: claim.scope, key: claim.key, expired, abandoned });
-        const row = this.getStmt.get(claim.scope, claim.key);
-        if (row) return idempotencyRecordFromRow(row);
-        this.insertStmt.run(claim.scope, claim.key, claim.fingerprint, now);
+      (params: ClaimParams, expired: number, abandoned: number): IdempotencyRecord | null => {
+        this.pruneStmt.run(expired);
+        const row = this.getStmt.get(params.scope, params.key);
+        if (!row) {
+          this.insertStmt.run(params);
+          return null;
+        }
+        const holderDead =
+          row.holder_host !== null &&
+          row.holder_epoch !== null &&
+          this.holderAliveStmt.get(row.holder_host, row.holder_epoch, params.now) === undefined;
+        if (!takesOver(row, params.fingerprint, { abandoned, holderDead })) {
+          return idempotencyRecordFromRow(row);
+        }
+        this.takeOverStmt.run(params);
         return null;
       },
     );
   }
 
   claim(
-    claim: IdempotencyClaim,
+    claim: NewIdempotencyClaim,
     now: number,
     limits: { readonly expiredBefore: number; readonly abandonedBefore: number },
   ): Promise<IdempotencyRecord | null> {
+    const params: ClaimParams = {
+      scope: claim.scope,
+      key: claim.key,
+      fingerprint: claim.fingerprint,
+      now,
+      claimId: claim.claimId,
+      holderHost: claim.holder?.hostId ?? null,
+      holderEpoch: claim.holder?.epoch ?? null,
+    };
     return Promise.resolve(
-      this.claimTx.immediate(claim, now, limits.expiredBefore, limits.abandonedBefore),
+      this.claimTx.immediate(params, limits.expiredBefore, limits.abandonedBefore),
     );
   }
 
-  complete(scope: string, key: string, response: StoredResponse, now: number): Promise<void> {
-    this.completeStmt.run(response.statusCode, response.body, now, scope, key);
+  complete(
+    scope: string,
+    key: string,
+    response: StoredResponse,
+    now: number,
+    claimId?: string,
+  ): Promise<void> {
+    this.completeStmt.run(response.statusCode, response.body, now, scope, key, claimId ?? null);
     return Promise.resolve();
   }
 
-  release(scope: string, key: string): Promise<void> {
-    this.releaseStmt.run(scope, key);
+  release(scope: string, key: string, claimId?: string): Promise<void> {
+    this.releaseStmt.run(scope, key, claimId ?? null);
     return Promise.resolve();
   }
 }

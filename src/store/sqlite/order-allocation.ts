@@ -10,6 +10,7 @@ import {
   type Order,
   type OrderCommandContext,
   type Outcome,
+  type ClaimedIdempotencyKey,
   type PurchaseRequest,
 } from '../../domain/index.js';
 import { loadCustomerOrder, releaseNumber, reloadOrder, type OrderTx } from './order-context.js';
@@ -21,6 +22,10 @@ export function purchaseTx(
   ctx: OrderCommandContext,
 ): Outcome<Order> {
   const { now, rules } = ctx;
+  const claimed = req.claimedKey;
+  // A re-run of a request whose holder died after the purchase: the same order again.
+  const bought = claimed && tx.effects.recorded(claimed, 'order');
+  if (bought) return accept(reloadOrder(tx, bought.id));
   const key = tx.s.keyForPurchase.get(req.apiKeyId);
   if (!key || key.customer_id !== req.customerId || key.revoked_at !== null) {
     return refuse({ code: 'unauthorized' });
@@ -73,6 +78,7 @@ export function purchaseTx(
   // The sandbox's stand-in for the service texting the number, scheduled with the purchase.
   if (sandbox) tx.sandbox.schedule(order, 'purchase', now + rules.sandboxSmsDelayMs, now);
   tx.outbox.append(orderEvent('order.created', order, now));
+  if (claimed) tx.effects.record(claimed, { kind: 'order', id, detail: null });
   return accept(order);
 }
 
@@ -81,8 +87,11 @@ export function swapTx(
   customerId: string,
   ref: string,
   ctx: OrderCommandContext,
+  claimed?: ClaimedIdempotencyKey,
 ): Outcome<{ order: Order; previousNumber: string }> {
   const { now, rules } = ctx;
+  const done = claimed && tx.effects.recorded(claimed, 'swap');
+  if (done) return accept({ order: reloadOrder(tx, done.id), previousNumber: done.detail ?? '' });
   const order = loadCustomerOrder(tx, customerId, ref);
   if (!order) return refuse({ code: 'order_not_found' });
   const refusal = decideSwap(order, now);
@@ -117,5 +126,8 @@ export function swapTx(
   tx.outbox.append(
     orderEvent('order.swapped', swapped, now, { previous_number: order.phoneNumber }),
   );
+  if (claimed) {
+    tx.effects.record(claimed, { kind: 'swap', id: order.id, detail: order.phoneNumber });
+  }
   return accept({ order: swapped, previousNumber: order.phoneNumber });
 }

@@ -5,6 +5,7 @@ import { orderEvent, refundMovement } from '../common/order-commands.js';
 import { orderFromRow } from '../common/order-rows.js';
 import type { OrderStatements } from './order-statements.js';
 import type { OutboxWriter } from './outbox-writer.js';
+import type { SqliteIdempotentEffects } from './idempotent-effects.js';
 import type { SqliteSandboxDeliveries } from './sandbox-deliveries.js';
 import type { SimEligibility } from './sim-eligibility.js';
 
@@ -17,6 +18,8 @@ export interface OrderTx {
   readonly catalog: SqliteCatalogRepository;
   /** Sandbox orders' synthetic SMS, scheduled inside purchase, retry and swap. */
   readonly sandbox: SqliteSandboxDeliveries;
+  /** What keyed purchases and swaps recorded on their idempotency claims. */
+  readonly effects: SqliteIdempotentEffects;
 }
 
 /** `ord_…` or activation-id digits, only among this customer's orders (others: not found). */

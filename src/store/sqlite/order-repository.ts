@@ -1,5 +1,6 @@
 import type {
   CallMatchResult,
+  ClaimedIdempotencyKey,
   ExpiryReport,
   IncomingCallRecord,
   InboundSms,
@@ -20,6 +21,7 @@ import type { SqliteCatalogRepository } from './catalog-repository.js';
 import { decodeCursor, pageOf } from '../common/customer-rows.js';
 import type { SqliteDatabase } from './database.js';
 import type { LedgerWriter } from './ledger-writer.js';
+import { SqliteIdempotentEffects } from './idempotent-effects.js';
 import { purchaseTx, swapTx } from './order-allocation.js';
 import { loadCustomerOrder, type OrderTx } from './order-context.js';
 import { attachSmsTx, cancelTx, expireOneTx, finishTx, retryTx } from './order-lifecycle.js';
@@ -62,6 +64,7 @@ export class SqliteOrderRepository implements OrderPort {
       eligibility: new SimEligibility(db),
       catalog,
       sandbox,
+      effects: new SqliteIdempotentEffects(db),
     };
     this.readOrder = db.transaction((customerId: string, ref: string): OrderDetail | undefined => {
       const order = loadCustomerOrder(this.tx, customerId, ref);
@@ -88,8 +91,13 @@ export class SqliteOrderRepository implements OrderPort {
     return Promise.resolve(this.write(cancelTx, customerId, ref, ctx.now));
   }
 
-  swap(customerId: string, ref: string, ctx: OrderCommandContext) {
-    return Promise.resolve(this.write(swapTx, customerId, ref, ctx));
+  swap(
+    customerId: string,
+    ref: string,
+    ctx: OrderCommandContext,
+    claimedKey?: ClaimedIdempotencyKey,
+  ) {
+    return Promise.resolve(this.write(swapTx, customerId, ref, ctx, claimedKey));
   }
 
   retry(customerId: string, ref: string, ctx: OrderCommandContext): Promise<Outcome<Order>> {

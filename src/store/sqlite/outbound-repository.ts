@@ -226,6 +226,11 @@ export class SqliteOutboundRepository implements OutboundRepository {
     return settled(() => this.enqueueTx.immediate(message));
   }
 
+  /** `enqueue` inside the caller's transaction, as a savepoint: throws, never rejects. */
+  enqueueWithin(message: NewOutboundMessage): void {
+    this.enqueueTx(message);
+  }
+
   applySendSteps(steps: readonly SendStep[]): Promise<SendStepOutcome[]> {
     // IMMEDIATE: the write lock up front, so no step can meet BUSY half-way through the batch.
     return settled(() => (steps.length === 0 ? [] : this.stepsTx.immediate(steps)));

@@ -260,7 +260,13 @@ describe('idempotency keys', () => {
     });
     await r.fx.reopen();
     const record = await r.fx.store.idempotency.claim(
-      { scope: `${r.customerId}:live`, key: 'restart', fingerprint: 'x' },
+      {
+        scope: `${r.customerId}:live`,
+        key: 'restart',
+        fingerprint: 'x',
+        claimId: 'c',
+        holder: null,
+      },
       r.fx.clock.now(),
       { expiredBefore: 0, abandonedBefore: 0 },
     );

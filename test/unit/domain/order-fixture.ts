@@ -169,6 +169,11 @@ export class OrderFixture<E extends EngineName = 'sqlite'> {
     return this.database.rows<T>(sql, params);
   }
 
+  /** SQL that writes the same on both engines, for rows a crash leaves behind. */
+  exec(sql: string, params: readonly unknown[] = []): Promise<void> {
+    return this.database.exec(sql, params);
+  }
+
   async count(table: string): Promise<number> {
     const [row] = await this.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`);
     return Number(row?.n ?? 0);

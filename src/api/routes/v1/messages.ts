@@ -9,6 +9,7 @@ import type { FastifyRequest } from 'fastify';
 import type { MessagingPrincipal, MessagingService } from '../../../domain/index.js';
 import { SimpoolError } from '../../../shared/index.js';
 import { principalOf } from '../../plugins/auth.js';
+import { claimedKeyOf } from '../../plugins/idempotency.js';
 import {
   getSchema,
   listSchema,
@@ -44,6 +45,7 @@ export function messageRoutes(messaging: MessagingService): FastifyPluginCallbac
       { onRequest: requireMessagesScope, schema: sendSchema },
       async (request, reply) => {
         const { to, body, from, delivery_report, valid_until, priority } = request.body;
+        const claimedKey = claimedKeyOf(request);
         const queued = await messaging.send(
           {
             to,
@@ -52,6 +54,7 @@ export function messageRoutes(messaging: MessagingService): FastifyPluginCallbac
             ...(delivery_report !== undefined ? { deliveryReport: delivery_report } : {}),
             ...(valid_until !== undefined ? { validUntil: valid_until } : {}),
             ...(priority !== undefined ? { priority } : {}),
+            ...(claimedKey !== undefined ? { claimedKey } : {}),
           },
           messagingPrincipal(request),
         );

@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { unitsToUsd } from '../../../domain/index.js';
 import type { ApiDeps } from '../../deps.js';
 import { principalOf } from '../../plugins/auth.js';
+import { claimedKeyOf } from '../../plugins/idempotency.js';
 import { orderObject } from '../../present.js';
 import { NoBody, OrderRefParams, OrderSchema, SwapSchema, errors } from '../../schemas.js';
 import { ownOrder } from './order-access.js';
@@ -47,7 +48,11 @@ export function orderActionRoutes(deps: ApiDeps): FastifyPluginCallbackTypebox {
       async (request) => {
         const principal = principalOf(request);
         const own = await ownOrder(deps, principal, request.params.id);
-        const { order, previousNumber } = await deps.orders.swap(principal.customerId, own.id);
+        const { order, previousNumber } = await deps.orders.swap(
+          principal.customerId,
+          own.id,
+          claimedKeyOf(request),
+        );
         const detail = await deps.orders.get(principal.customerId, order.id);
         return { ...orderObject(detail), previous_number: previousNumber };
       },

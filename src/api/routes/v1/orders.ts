@@ -5,6 +5,7 @@ import { ORDER_STATUSES, usdToUnits } from '../../../domain/index.js';
 import { SimpoolError } from '../../../shared/index.js';
 import type { ApiDeps } from '../../deps.js';
 import { principalOf } from '../../plugins/auth.js';
+import { claimedKeyOf } from '../../plugins/idempotency.js';
 import { defined, orderObject, orderSummary } from '../../present.js';
 import {
   OrderRefParams,
@@ -43,10 +44,12 @@ export function orderRoutes(deps: ApiDeps): FastifyPluginCallbackTypebox {
       async (request, reply) => {
         const principal = principalOf(request);
         const { service, country, max_price } = request.body;
+        const claimedKey = claimedKeyOf(request);
         const order = await deps.orders.purchase(principal, {
           service,
           country: country.toUpperCase(),
           ...(max_price !== undefined ? { maxPriceUnits: maxPriceUnits(max_price) } : {}),
+          ...(claimedKey !== undefined ? { claimedKey } : {}),
         });
         return reply.code(201).send(orderObject(order));
       },

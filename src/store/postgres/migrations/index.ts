@@ -12,6 +12,7 @@ import { calls } from './010-calls.js';
 import { sendFromStorage } from './011-send-from-storage.js';
 import { webhookPauseProbe } from './012-webhook-pause-probe.js';
 import { hosts } from './013-hosts.js';
+import { idempotentEffects } from './014-idempotent-effects.js';
 
 /**
  * Every PostgreSQL migration, in order: the same ids and names as SQLite's
@@ -33,4 +34,5 @@ export const migrations: readonly Migration[] = [
   sendFromStorage,
   webhookPauseProbe,
   hosts,
+  idempotentEffects,
 ];
