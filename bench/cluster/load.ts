@@ -4,6 +4,7 @@
  * at a time), over and over. Purchases are timed one by one; the cancels load the hosts as much
  * as a real customer's end of an order would, and are counted apart.
  */
+import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { percentiles, round, type LatencyFigures } from '../orders/stats.js';
 
@@ -41,16 +42,48 @@ interface Reply {
   readonly body: Record<string, unknown>;
 }
 
-async function post(url: string, key: string, body?: unknown): Promise<Reply> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'x-api-key': key,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+/**
+ * Keep-alive connections, one per client at a time: the load generator shares the machine's
+ * cores with the hosts and the database, and node:http costs a fraction of `fetch` per request
+ * (about 1 ms of CPU less per purchase and cancel on the 2-core machine).
+ */
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+
+function post(url: string, key: string, body?: unknown): Promise<Reply> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'x-api-key': key,
+          ...(payload === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          try {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({
+              status: response.statusCode ?? 0,
+              body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown>,
+            });
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
   });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
 /** Runs the clients for warm-up plus measurement; only what ends inside the window counts. */

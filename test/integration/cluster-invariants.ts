@@ -22,11 +22,11 @@ async function rows<T>(db: pg.Client, sql: string, params: unknown[] = []): Prom
  * open only while its order is; no SIM is in two open orders, and no (SIM, service) pair was sold
  * twice (by its usage row, and by the orders that got an SMS).
  *
- * The recorded times are not compared across orders: each transaction stamps the time its host
- * read before it waited for the SIM's lock, so a purchase that waited for the release of the
- * previous order can be stamped a little before that release. How much is reported
- * (`stampedOverlapMs`); whether two orders really held a SIM at once is judged on what the
- * clients saw (`checkObservedHolds`).
+ * The recorded times of one SIM's rentals must not overlap either: a transaction reads its time
+ * before it waits for the SIM's lock, and the store starts the rental no earlier than the
+ * previous one's release (`stampedOverlapMs`, the largest overlap found, must be 0). Whether
+ * two orders really held a SIM at once is also judged on what the clients saw
+ * (`checkObservedHolds`).
  */
 export async function checkAllocation(db: pg.Client): Promise<Checked> {
   const violations: string[] = [];
@@ -58,7 +58,13 @@ export async function checkAllocation(db: pg.Client): Promise<Checked> {
       );
     }
     if (!newest && row.released_at !== null) {
-      stampedOverlapMs = Math.max(stampedOverlapMs, num(row.released_at) - num(next.assigned_at));
+      const overlap = num(row.released_at) - num(next.assigned_at);
+      stampedOverlapMs = Math.max(stampedOverlapMs, overlap);
+      if (overlap > 0) {
+        violations.push(
+          `SIM ${row.sim_iccid}: ${next.order_id} starts ${overlap} ms before ${row.order_id} ended`,
+        );
+      }
     }
   }
   const openTwice = await rows<{ sim_iccid: string; n: string }>(

@@ -42,6 +42,7 @@ import {
 import {
   RolledBackRefusal,
   SimTakenMeanwhile,
+  assignmentTime,
   insertNumber,
   lockCustomerOrder,
   reloadOrder,
@@ -316,8 +317,10 @@ export async function swapTx(
   await releaseNumber(tx, order, 'swapped', 'swapped', now);
   const phoneNumber = toE164(sim.msisdn);
   const timers = orderTimers(now, service);
-  const swapped = await setNumber(tx, order, { simIccid: sim.iccid, phoneNumber, ...timers }, now);
-  await insertNumber(tx, order.id, sim.iccid, phoneNumber, now);
+  const assignedAt = await assignmentTime(tx, sim.iccid, now);
+  const number = { simIccid: sim.iccid, phoneNumber, ...timers };
+  const swapped = await setNumber(tx, order, number, assignedAt);
+  await insertNumber(tx, order.id, sim.iccid, phoneNumber, assignedAt);
   if (swapped.sandbox) {
     await tx.sandbox.schedule(client, swapped, 'swap', now + rules.sandboxSmsDelayMs, now);
   }

@@ -140,6 +140,17 @@ export function setStatus(
   return changedOrder(tx, ORDER_SQL.setStatus, [order.id, status, closedAt, now]);
 }
 
+/**
+ * When a number handed out at `now` starts: never before the SIM's previous rental ended, so the
+ * rentals of one number never overlap in the history even when the time was read before the
+ * transaction waited for the SIM (the twin of SQLite's; a purchase does it inside its statement).
+ */
+export async function assignmentTime(tx: OrderTx, simIccid: string, now: number): Promise<number> {
+  type Row = { readonly released_at: number | null };
+  const row = (await tx.client.query<Row>(named(ORDER_SQL.lastReleaseOfSim, [simIccid]))).rows[0];
+  return Math.max(now, row?.released_at ?? now);
+}
+
 export function setNumber(
   tx: OrderTx,
   order: Order,

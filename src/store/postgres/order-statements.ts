@@ -76,6 +76,9 @@ export const ORDER_SQL = {
       (SELECT row_to_json(l) FROM entry l) AS entry`,
   setStatus: `UPDATE orders SET status = $2, closed_at = $3, updated_at = $4 WHERE id = $1
     RETURNING *`,
+  /** When the SIM's latest number was released (null: never held, or still held). */
+  lastReleaseOfSim: `SELECT released_at FROM order_numbers WHERE sim_iccid = $1
+    ORDER BY assigned_at DESC, id DESC LIMIT 1`,
   setNumber: `
     UPDATE orders SET sim_iccid = $2, phone_number = $3, number_assigned_at = $4,
       hold_until = $5, expires_at = $6, updated_at = $4

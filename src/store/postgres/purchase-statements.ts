@@ -124,7 +124,8 @@ export const PURCHASE_SQL = {
   /**
    * The eligibility filter's `$1…$7` (`$1` service, `$2` country), `$8` the SIM, `$9` order id,
    * `$10` activation id, `$11` customer, `$12` key, `$13` sandbox, `$14` price, `$15` phone
-   * number, `$16` now, `$17` hold until, `$18` expires at, `$19` the key's limit, `$20` the
+   * number, `$16` now (the order's times: not before the SIM's previous release), `$17` hold
+   * until, `$18` expires at, `$19` the key's limit, `$20` the
    * ledger description. Answers whether the SIM was still eligible, the balance before (for a
    * refusal), the order placed (none when the key is at its limit) and the ledger row (none when
    * the debit was short or the balance row is missing).
@@ -134,14 +135,19 @@ export const PURCHASE_SQL = {
     open_of_key AS (
       SELECT COUNT(*) AS n FROM orders WHERE api_key_id = $12::text AND status IN ${OPEN}
     ),
+    -- Never before the SIM's previous rental ended (now was read before the SIM's lock).
+    assigned AS (
+      SELECT GREATEST($16::bigint, COALESCE((
+        SELECT released_at FROM order_numbers WHERE sim_iccid = $8::text
+         ORDER BY assigned_at DESC, id DESC LIMIT 1), $16::bigint)) AS at
+    ),
     placed AS (
       INSERT INTO orders (id, activation_id, customer_id, api_key_id, sandbox, service, country,
         price_units, sim_iccid, phone_number, status, created_at, number_assigned_at, hold_until,
         expires_at, updated_at)
       SELECT $9::text, $10::bigint, $11::text, $12::text, $13::smallint, $1::text, $2::text,
-        $14::bigint, e.iccid, $15::text, 'waiting', $16::bigint, $16::bigint, $17::bigint,
-        $18::bigint, $16::bigint
-        FROM eligible e, open_of_key k WHERE k.n < $19::bigint
+        $14::bigint, e.iccid, $15::text, 'waiting', a.at, a.at, $17::bigint, $18::bigint, a.at
+        FROM eligible e, open_of_key k, assigned a WHERE k.n < $19::bigint
       RETURNING *
     ),
     numbered AS (

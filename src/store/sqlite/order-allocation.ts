@@ -13,7 +13,13 @@ import {
   type ClaimedIdempotencyKey,
   type PurchaseRequest,
 } from '../../domain/index.js';
-import { loadCustomerOrder, releaseNumber, reloadOrder, type OrderTx } from './order-context.js';
+import {
+  assignmentTime,
+  loadCustomerOrder,
+  releaseNumber,
+  reloadOrder,
+  type OrderTx,
+} from './order-context.js';
 import { orderEvent, purchaseMovement } from '../common/order-commands.js';
 
 export function purchaseTx(
@@ -57,6 +63,7 @@ export function purchaseTx(
   const activationId = tx.s.nextActivationId.get() ?? 1;
   const phoneNumber = toE164(sim.msisdn);
   const timers = orderTimers(now, service);
+  const assignedAt = assignmentTime(tx, sim.iccid, now);
   tx.s.insertOrder.run({
     id,
     activationId,
@@ -68,11 +75,11 @@ export function purchaseTx(
     priceUnits: price,
     simIccid: sim.iccid,
     phoneNumber,
-    now,
+    now: assignedAt,
     holdUntil: timers.holdUntil,
     expiresAt: timers.expiresAt,
   });
-  tx.s.insertNumber.run(id, sim.iccid, phoneNumber, now);
+  tx.s.insertNumber.run(id, sim.iccid, phoneNumber, assignedAt);
   const order = reloadOrder(tx, id);
   tx.ledger.move(purchaseMovement(order, service, country, now));
   // The sandbox's stand-in for the service texting the number, scheduled with the purchase.
@@ -112,15 +119,16 @@ export function swapTx(
   releaseNumber(tx, order, 'swapped', 'swapped', now);
   const phoneNumber = toE164(sim.msisdn);
   const timers = orderTimers(now, service);
+  const assignedAt = assignmentTime(tx, sim.iccid, now);
   tx.s.setNumber.run({
     id: order.id,
     simIccid: sim.iccid,
     phoneNumber,
-    now,
+    now: assignedAt,
     holdUntil: timers.holdUntil,
     expiresAt: timers.expiresAt,
   });
-  tx.s.insertNumber.run(order.id, sim.iccid, phoneNumber, now);
+  tx.s.insertNumber.run(order.id, sim.iccid, phoneNumber, assignedAt);
   const swapped = reloadOrder(tx, order.id);
   if (swapped.sandbox) tx.sandbox.schedule(swapped, 'swap', now + rules.sandboxSmsDelayMs, now);
   tx.outbox.append(

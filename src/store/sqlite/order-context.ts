@@ -37,6 +37,15 @@ export function reloadOrder(tx: OrderTx, id: string): Order {
   return orderFromRow(row);
 }
 
+/**
+ * When a number handed out at `now` starts: never before the SIM's previous rental ended, so the
+ * rentals of one number never overlap in the history even when the time was read before the
+ * transaction waited for the SIM.
+ */
+export function assignmentTime(tx: OrderTx, simIccid: string, now: number): number {
+  return Math.max(now, tx.s.lastReleaseOfSim.get(simIccid) ?? now);
+}
+
 /** Ends the current number's rental: history row released, per-(SIM, service) outcome. */
 export function releaseNumber(
   tx: OrderTx,

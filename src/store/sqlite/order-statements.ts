@@ -78,6 +78,13 @@ export function prepareOrderStatements(db: SqliteDatabase) {
       `INSERT INTO order_numbers (order_id, sim_iccid, phone_number, assigned_at)
        VALUES (?, ?, ?, ?)`,
     ),
+    /** When the SIM's latest number was released (null: never held, or still held). */
+    lastReleaseOfSim: db
+      .prepare<[string], number | null>(
+        `SELECT released_at FROM order_numbers WHERE sim_iccid = ?
+          ORDER BY assigned_at DESC, id DESC LIMIT 1`,
+      )
+      .pluck(),
     releaseNumber: db.prepare<[number, ReleaseReason, string]>(
       `UPDATE order_numbers SET released_at = ?, release_reason = ?
         WHERE order_id = ? AND released_at IS NULL`,

@@ -15,8 +15,8 @@ import {
   type InboundSms,
   type Principal,
 } from '../../../src/domain/index.js';
-import { isSimpoolError } from '../../../src/shared/index.js';
-import { MINUTE, OrderFixture, SECOND, iccid } from '../../unit/domain/order-fixture.js';
+import { ManualClock, isSimpoolError } from '../../../src/shared/index.js';
+import { MINUTE, OrderFixture, SECOND, T0, iccid } from '../../unit/domain/order-fixture.js';
 import { ENGINES, type EngineName } from './engines.js';
 
 const HOSTS = 3;
@@ -152,6 +152,48 @@ for (const engine of ENGINES) {
         expect(await fx.count(`ledger WHERE type = 'refund' AND order_id = '${order.id}'`)).toBe(1);
       }
       expect(await fx.customers.balance(alice.customerId)).toBe(100_000);
+    });
+
+    /**
+     * A host reads the time before it waits for the SIM (or its clock is a little behind): the
+     * rental it starts must still not begin before the SIM's previous one ended, or the history
+     * of one number would show two customers holding it at once.
+     */
+    it("starts a rental no earlier than the end of the SIM's previous one, whatever time the host read", async () => {
+      await fx.addSim({ iccid: iccid(1) });
+      const first = await fx.orders.purchase(alice, { service: 'tg', country: 'GB' });
+      await fx.addSim({ iccid: iccid(2) });
+      const other = await fx.orders.purchase(alice, { service: 'tg', country: 'GB' });
+      expect([first.simIccid, other.simIccid]).toEqual([iccid(1), iccid(2)]);
+      await fx.clock.advance(10 * MINUTE);
+      const { order: cancelled } = await fx.orders.cancel(alice.customerId, first.id);
+      // A host whose clock reads 8 minutes earlier: the release it cannot have seen yet.
+      const behind = new OrderService(fx.store.orders, new ManualClock(T0 + 2 * MINUTE));
+      const second = await behind.purchase(alice, { service: 'tg', country: 'GB' });
+      expect(second.simIccid).toBe(iccid(1));
+      expect(second.createdAt).toBeGreaterThanOrEqual(cancelled.closedAt!);
+      expect(second.numberAssignedAt).toBeGreaterThanOrEqual(cancelled.closedAt!);
+      // A swap onto a SIM released a moment ago, by a host 8 minutes behind again.
+      await fx.clock.advance(10 * MINUTE);
+      const { order: again } = await fx.orders.cancel(alice.customerId, second.id);
+      const stillBehind = new OrderService(fx.store.orders, new ManualClock(T0 + 12 * MINUTE));
+      const { order: swapped } = await stillBehind.swap(alice.customerId, other.id);
+      expect(swapped.numberAssignedAt).toBeGreaterThanOrEqual(again.closedAt!);
+      expect(swapped.simIccid).toBe(iccid(1));
+      const history = await fx.rows<{
+        order_id: string;
+        assigned_at: number;
+        released_at: number | null;
+      }>(
+        'SELECT order_id, assigned_at, released_at FROM order_numbers WHERE sim_iccid = ? ORDER BY id',
+        [iccid(1)],
+      );
+      expect(history.map((row) => row.order_id)).toEqual([first.id, second.id, other.id]);
+      for (let i = 1; i < history.length; i++) {
+        expect(Number(history[i]!.assigned_at)).toBeGreaterThanOrEqual(
+          Number(history[i - 1]!.released_at),
+        );
+      }
     });
 
     it('gives every SIM once to purchases from every host at once, and refuses only the rest', async () => {
