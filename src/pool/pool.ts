@@ -28,6 +28,7 @@ import type {
 } from './ports.js';
 import { runPowerCycle } from './power-cycle.js';
 import { SendRouter } from './send-router.js';
+import { SilentPorts } from './silent-ports.js';
 import type { ThrottleLimits } from './send-throttle.js';
 import { WriteBatch } from './write-batch.js';
 import { probePort } from './probe.js';
@@ -120,8 +121,10 @@ const EXPIRY_CHECK_MS = 10 * 60_000;
 export class ModemPool extends EventEmitter<ModemPoolEvents> {
   readonly pipeline: InboundPipeline;
   private readonly attached = new Map<string, AttachedModem>();
-  /** Ports that answered no AT, or are a second AT port of an attached modem: skip until gone. */
+  /** Second AT ports of attached modems: skipped until gone. */
   private readonly ignored = new Set<string>();
+  /** Ports that answered no AT: probed again now and then (silent-ports.ts). */
+  private readonly silent = new SilentPorts();
   private readonly offlineSince = new Map<string, number>();
   private readonly probedImei = new Map<string, string>();
   private readonly clock: Clock;
@@ -230,9 +233,11 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
     }
     for (const address of [...this.ignored])
       if (!present.has(address)) this.ignored.delete(address);
+    this.silent.keepOnly(present);
     for (const address of present) {
       if (this.stopped) return;
       if (this.attached.has(address) || this.ignored.has(address)) continue;
+      if (this.silent.waiting(address, this.clock.now())) continue;
       await this.probeAndAttach(address);
     }
     await this.restartOffline();
@@ -242,10 +247,14 @@ export class ModemPool extends EventEmitter<ModemPoolEvents> {
     const factory = this.openLink(address);
     const probe = await probePort(factory, { clock: this.clock, logger: this.logger });
     if (!probe.answers) {
-      this.logger.info({ port: address, reason: probe.reason }, 'port does not answer AT; ignored');
-      this.ignored.add(address);
+      this.logger.info(
+        { port: address, reason: probe.reason },
+        'port does not answer AT; probed again later',
+      );
+      this.silent.failed(address, this.clock.now());
       return;
     }
+    this.silent.forget(address);
     const twin = probe.imei ? this.findByImei(probe.imei) : undefined;
     if (twin) {
       this.logger.info(

@@ -7,7 +7,8 @@ import { ManualClock } from '../../../src/shared/index.js';
 import { SimulatedModem } from '../../../src/simulator/index.js';
 import { createRepositories, openDatabase, type SqliteStore } from '../../../src/store/index.js';
 import { createMemoryPair, type LinkFactory } from '../../../src/transport/index.js';
-import { advanceUntil } from '../../helpers/advance.js';
+import { FIRST_REPROBE_MS } from '../../../src/pool/silent-ports.js';
+import { advanceBy, advanceUntil, whileAdvancing } from '../../helpers/advance.js';
 
 interface Rig {
   readonly dir: string;
@@ -81,7 +82,7 @@ const ready = (r: Rig): string[] =>
     .map((m) => path.basename(m.address));
 
 describe('modem pool discovery and hotplug', () => {
-  it('attaches the port that answers AT, ignores a silent port and a second AT port of the same modem', async () => {
+  it('attaches the port that answers AT, leaves a silent port and a second AT port of the same modem', async () => {
     const r = await rig();
     const modem = new SimulatedModem({ index: 0, clock: r.clock });
     const twin = new SimulatedModem({ index: 0, clock: r.clock }); // same IMEI: a second AT port
@@ -96,6 +97,38 @@ describe('modem pool discovery and hotplug', () => {
     expect((await r.repos.inventory.listSims()).map((s) => [s.iccid, s.status])).toEqual([
       [modem.identity.iccid, 'ready'],
     ]);
+  });
+
+  it('probes a silent port again, less and less often, and attaches a modem that answers late', async () => {
+    const r = await rig();
+    const opens: number[] = [];
+    await r.plug('ttyUSB0', () => {
+      opens.push(r.clock.now());
+      return silentPort();
+    });
+    // A modem that does not answer at start-up: still booting, or stuck by a process that died.
+    const late = new SimulatedModem({ index: 0, clock: r.clock });
+    late.fault({ kind: 'hang' });
+    await r.plug('ttyUSB1', late.connect);
+    await whileAdvancing(r.clock, r.pool.start());
+    expect(opens).toHaveLength(1);
+    expect(r.pool.modems()).toEqual([]);
+
+    late.powerCycle();
+    const answering = r.clock.now();
+    await advanceUntil(r.clock, () => ready(r).length === 1, 100, 1_000);
+    expect(ready(r)).toEqual(['ttyUSB1']);
+    // Found by its next probe (30 s after its first), then initialised: within a minute.
+    expect(r.clock.now() - answering).toBeLessThanOrEqual(2 * FIRST_REPROBE_MS);
+
+    // The port that is not AT: probed after 30 s, then 60 s, then 120 s, not every hotplug pass.
+    await advanceBy(r.clock, 240_000, 500);
+    const gaps = opens.slice(1).map((at, i) => at - opens[i]!);
+    expect(gaps).toHaveLength(3);
+    expect(gaps[0]).toBeGreaterThanOrEqual(FIRST_REPROBE_MS);
+    expect(gaps[1]).toBeGreaterThanOrEqual(2 * FIRST_REPROBE_MS);
+    expect(gaps[2]).toBeGreaterThanOrEqual(4 * FIRST_REPROBE_MS);
+    expect(r.pool.modems().map((m) => path.basename(m.address))).toEqual(['ttyUSB1']);
   });
 
   it('attaches a modem plugged in later and detaches one that vanishes, marking its SIM offline', async () => {
