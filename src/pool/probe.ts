@@ -39,13 +39,18 @@ export async function probePort(
       resyncTimeoutMs: 500,
       resyncQuietMs: 0,
     });
+    // ESC first: a process that died in the middle of AT+CMGS left the modem in its `> ` prompt,
+    // where every `AT` is message text (MODEMS.md); out of a prompt the ESC is a stray byte the
+    // `AT` after it absorbs. Then plain `AT`s, which an auto-bauding modem needs a few of.
     const attempts = options.attempts ?? 3;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      try {
-        await engine.send('AT');
-        break;
-      } catch (error) {
-        if (attempt === attempts) return { answers: false, reason: describeError(error) };
+    if (!(await engine.resync())) {
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        try {
+          await engine.send('AT');
+          break;
+        } catch (error) {
+          if (attempt === attempts) return { answers: false, reason: describeError(error) };
+        }
       }
     }
     try {
