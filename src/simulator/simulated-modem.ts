@@ -149,11 +149,15 @@ export class SimulatedModem {
     return Promise.resolve(clientEnd);
   };
 
-  /** Serves the AT port over `link` (the modem's end) until it disconnects. */
+  /**
+   * Serves the AT port over `link` (the modem's end) until it disconnects. Like a real modem, the
+   * AT interpreter does not notice that the host closed and reopened the port: a `> ` prompt or
+   * half a command line a client that died left behind is still there for the next one (which
+   * must send ESC, as simpool's probe and init do). Only power (unplug, reset, hang) clears it.
+   */
   attach(link: ByteLink): void {
     this.detach(true);
     this.link = link;
-    this.interpreter.reset();
     this.core.output.setSink((bytes) => link.write(bytes));
     this.unsubscribe = [
       link.onData((chunk) => this.interpreter.receive(chunk)),
@@ -170,7 +174,6 @@ export class SimulatedModem {
     this.unsubscribe = [];
     this.link = undefined;
     this.core.output.setSink(undefined);
-    this.interpreter.reset();
     if (close) void link.close().catch(() => undefined);
   }
 
@@ -288,6 +291,7 @@ export class SimulatedModem {
         if (core.faults.unplugged) return;
         core.faults.unplugged = true;
         core.powerOff();
+        this.interpreter.reset();
         this.detach(true);
         for (const listener of this.plugListeners) listener(false);
         return;

@@ -40,6 +40,21 @@ describe('simulated modem faults, USSD and resets', () => {
     expect(await again.command('AT')).toContain('OK');
   });
 
+  it('keeps a prompt a client left open when the port is closed and reopened, until ESC', async () => {
+    const { client, modem } = await connectedModem();
+    await client.command('ATE0');
+    await client.send('AT+CMGS=20\r');
+    await client.waitForText('> ');
+    // The client dies with the prompt open; the next one opens the port.
+    await client.link.close();
+    const next = new SimClient(await modem.connect());
+    await next.send('AT\r');
+    expect(await next.quietFor()).toBe(''); // message text to the modem, not a command
+    await next.send('\x1b');
+    expect(await next.command('AT')).toContain('OK');
+    expect(modem.sent).toHaveLength(0);
+  });
+
   it('garbage: random bytes with NULs, once or before every response', async () => {
     const { client, modem } = await connectedModem();
     await client.command('ATE0');
