@@ -98,7 +98,9 @@ for (const engine of ENGINES) {
           clock,
           commandTimeoutMs: options.timeoutMs ?? LONG_WAIT_MS,
         });
-        cleanups.push(() => started.close());
+        // The hosts run on the manual clock: a modem still re-initialising after a reset
+        // finishes (or times out) on it while the host stops.
+        cleanups.push(() => whileAdvancing(clock, started.close()));
         return started;
       };
       const a = await host({ hostId: 'host-a', commands: shared.forA, modems: 1 });
