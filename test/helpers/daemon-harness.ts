@@ -72,7 +72,12 @@ export function sentMessages(parts: readonly SentPart[]): { to: string; text: st
   const messages: { to: string; text: string; key: string | null; parts: SentPart[] }[] = [];
   for (const part of parts) {
     const key = part.concat ? `${part.to}/${part.concat.ref}/${part.concat.total}` : null;
-    const open = key === null ? undefined : messages.find((m) => m.key === key);
+    // As a phone does: a part joins the message of its (recipient, reference, total) that is
+    // still incomplete. References are random bytes, so two messages in turn may share one.
+    const open =
+      key === null
+        ? undefined
+        : messages.find((m) => m.key === key && m.parts.length < part.concat!.total);
     if (open) open.parts.push(part);
     else messages.push({ to: part.to, text: '', key, parts: [part] });
   }
