@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { inject } from 'vitest';
-import { openPostgres } from '../../src/store/postgres/index.js';
+import { openPostgres, type Queryable } from '../../src/store/postgres/index.js';
 
 let databases = 0;
 let migratedTemplate: Promise<string> | undefined;
@@ -51,4 +51,27 @@ export async function freshMigratedPostgresDatabase(label = 'test'): Promise<str
     return new URL(url).pathname.slice(1);
   })();
   return freshPostgresDatabase(label, { template: await migratedTemplate });
+}
+
+/**
+ * Polls (through `observer`, another connection) until a connection of `applicationName` waits
+ * for a lock, or `answered()` says the command it runs finished without waiting; true when it
+ * was seen waiting. Gives up after `timeoutMs`.
+ */
+export async function seenWaitingOnLock(
+  observer: Queryable,
+  applicationName: string,
+  answered: () => boolean,
+  timeoutMs = 10_000,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!answered() && Date.now() < deadline) {
+    const blocked = await observer.query<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM pg_stat_activity
+        WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+      [applicationName],
+    );
+    if (Number(blocked.rows[0]?.n) === 1) return true;
+  }
+  return false;
 }

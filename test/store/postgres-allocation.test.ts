@@ -23,6 +23,7 @@ import {
 import { ManualClock, isSimpoolError, type ErrorCode } from '../../src/shared/index.js';
 import { expectOrderInvariants } from './order-invariants.js';
 import { prng } from '../helpers/prng.js';
+import { seenWaitingOnLock } from '../helpers/postgres.js';
 import { closeHosts, openHosts, type Host } from './postgres-hosts.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -292,14 +293,7 @@ describe('orders from three hosts sharing PostgreSQL', () => {
         .purchase(principals[0]!, { service: 'tg', country: 'GB' })
         .finally(() => (answered = true));
       // The purchase waits on the intruder's uncommitted index entry for SIM 1.
-      let waiting = false;
-      while (!waiting && !answered) {
-        const blocked = await hosts[1]!.db.query<{ n: number }>(
-          `SELECT COUNT(*) AS n FROM pg_stat_activity
-            WHERE application_name = 'simpool:host-0' AND wait_event_type = 'Lock'`,
-        );
-        waiting = blocked.rows[0]?.n === 1;
-      }
+      const waiting = await seenWaitingOnLock(hosts[1]!.db, 'simpool:host-0', () => answered);
       expect(waiting).toBe(true);
       await client.query('COMMIT');
       const order = await purchase;

@@ -234,7 +234,9 @@ describe('PostgresListener', () => {
     expect(states.values).toEqual(['connected', 'disconnected', 'closed']);
     // A terminated backend leaves pg_stat_activity when its process has exited, a moment after
     // pg_terminate_backend returns: wait for that, while nothing may have connected again.
-    await vi.waitFor(async () => expect(await listeningBackends(admin, name)).toEqual([]));
+    await vi.waitFor(async () => expect(await listeningBackends(admin, name)).toEqual([]), {
+      timeout: 10_000,
+    });
 
     // Closed while connected.
     const second = await startListener(db, clock);

@@ -15,6 +15,7 @@ import {
 } from '../../src/domain/index.js';
 import { ManualClock } from '../../src/shared/index.js';
 import { closeHosts, openHosts, type Host } from './postgres-hosts.js';
+import { seenWaitingOnLock } from '../helpers/postgres.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const ICCIDS = ['8944000000000000001', '8944000000000000002'];
@@ -76,14 +77,7 @@ describe('lock order of PostgreSQL order commands', () => {
       expect((await blocker.query(lockSql, params)).rowCount).toBe(1);
       let answered = false;
       const running = command().finally(() => (answered = true));
-      let waiting = false;
-      while (!waiting && !answered) {
-        const blocked = await hosts[1]!.db.query<{ n: number }>(
-          `SELECT COUNT(*) AS n FROM pg_stat_activity
-            WHERE application_name = 'simpool:host-0' AND wait_event_type = 'Lock'`,
-        );
-        waiting = blocked.rows[0]?.n === 1;
-      }
+      const waiting = await seenWaitingOnLock(hosts[1]!.db, 'simpool:host-0', () => answered);
       expect(waiting).toBe(true);
       // Waiting for the blocker's row, it holds no lock on the balance row yet.
       const balance = await hosts[1]!.db.query(

@@ -6,6 +6,14 @@
 import type { HostInfo, HostLeaseState, ReapedHost } from '../../domain/index.js';
 import { SimpoolError } from '../../shared/index.js';
 
+/**
+ * A `hosts` row whose epoch is the session still running: not stopped, and not reaped (a reaped
+ * epoch's work was handed to other hosts). `t` is the table's alias with its dot, or nothing.
+ */
+export function sessionCurrentSql(t = ''): string {
+  return `${t}stopped_at IS NULL AND ${t}reaped_epoch < ${t}epoch`;
+}
+
 /** A `hosts` row with its counts, as `LIST_HOSTS_SQL` reads it. */
 export interface HostListRow {
   readonly id: string;

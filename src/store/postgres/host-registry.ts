@@ -29,6 +29,7 @@ import {
   hostFromRow,
   hostIdInUse,
   requireHostId,
+  sessionCurrentSql,
   type HostListRow,
 } from '../common/hosts.js';
 import type { PostgresDatabase, Queryable } from './database.js';
@@ -56,8 +57,7 @@ SELECT $1::text, 1, c.now + $4::bigint, c.now, c.now, NULL, $2::text, $3::text
  WHERE $5::boolean OR h.stopped_at IS NOT NULL OR h.lease_until <= excluded.started_at
 RETURNING epoch, lease_until, started_at`;
 
-// A reaped epoch is over too: its work was handed to other hosts.
-const CURRENT = 'id = $1 AND epoch = $2 AND stopped_at IS NULL AND reaped_epoch < epoch';
+const CURRENT = `id = $1 AND epoch = $2 AND ${sessionCurrentSql()}`;
 
 const RENEW = `
 UPDATE hosts SET lease_until = c.now + $3::bigint, renewed_at = c.now

@@ -14,6 +14,7 @@ import type {
   StoredResponse,
 } from '../../domain/index.js';
 import { idempotencyRecordFromRow, type IdempotencyTableRow } from '../common/idempotency-rows.js';
+import { sessionCurrentSql } from '../common/hosts.js';
 import type { PostgresDatabase } from './database.js';
 import { DB_NOW_MS } from './db-clock.js';
 
@@ -51,8 +52,7 @@ const SQL = {
                     OR (k.holder_host IS NOT NULL AND NOT EXISTS (
                           SELECT 1 FROM hosts h
                            WHERE h.id = k.holder_host AND h.epoch = k.holder_epoch
-                             AND h.stopped_at IS NULL AND h.reaped_epoch < h.epoch
-                             AND h.lease_until > ${DB_NOW_MS}))))
+                             AND ${sessionCurrentSql('h.')} AND h.lease_until > ${DB_NOW_MS}))))
       RETURNING 1
     )
     SELECT COUNT(*) AS claimed FROM claimed`,

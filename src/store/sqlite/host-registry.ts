@@ -21,6 +21,7 @@ import {
   hostFromRow,
   hostIdInUse,
   requireHostId,
+  sessionCurrentSql,
   type HostListRow,
 } from '../common/hosts.js';
 import { LeasedHostSession, type StartedHost } from '../common/host-session.js';
@@ -79,9 +80,8 @@ function prepareHostStatements(db: SqliteDatabase) {
     ),
     renew: db
       .prepare<SessionKey & { at: number; ttl: number }, number>(
-        // A reaped epoch is over too: its work was handed to other hosts.
         `UPDATE hosts SET lease_until = @at + @ttl, renewed_at = @at
-          WHERE id = @id AND epoch = @epoch AND stopped_at IS NULL AND reaped_epoch < epoch
+          WHERE id = @id AND epoch = @epoch AND ${sessionCurrentSql()}
          RETURNING lease_until`,
       )
       .pluck(),

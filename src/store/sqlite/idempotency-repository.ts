@@ -15,6 +15,7 @@ import {
   takesOver,
   type IdempotencyTableRow,
 } from '../common/idempotency-rows.js';
+import { sessionCurrentSql } from '../common/hosts.js';
 import type { SqliteDatabase } from './database.js';
 
 interface ClaimParams {
@@ -46,8 +47,8 @@ export class SqliteIdempotencyRepository implements IdempotencyPort {
     // The holder's session is current (host-registry.ts) and its lease still runs.
     this.holderAliveStmt = db
       .prepare<[string, number, number], number>(
-        `SELECT 1 FROM hosts WHERE id = ? AND epoch = ? AND stopped_at IS NULL
-            AND reaped_epoch < epoch AND lease_until > ?`,
+        `SELECT 1 FROM hosts WHERE id = ? AND epoch = ? AND ${sessionCurrentSql()}
+            AND lease_until > ?`,
       )
       .pluck();
     this.insertStmt = db.prepare<ClaimParams>(
